@@ -1,0 +1,67 @@
+// resvcheck replay FILE|DIR... --adapter NAME [--profile P]
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+
+#include "commands.h"
+#include "findings.h"
+#include "report.h"
+#include "runner.h"
+
+namespace fs = std::filesystem;
+
+namespace resvcheck::cli {
+
+int cmd_replay(const Options& o) {
+    if (o.args.empty()) return usage_error("replay needs trace files or directories, e.g. resvcheck replay corpora/regressions --adapter model");
+    std::vector<std::string> files;
+    for (const auto& a : o.args) {
+        std::error_code ec;
+        if (fs::is_directory(a, ec)) {
+            std::vector<std::string> found;
+            for (const auto& e : fs::recursive_directory_iterator(a, ec))
+                if (e.is_regular_file() && e.path().extension() == ".trace") found.push_back(e.path().string());
+            std::sort(found.begin(), found.end());
+            if (found.empty()) return usage_error(a + ": no .trace files in this directory");
+            files.insert(files.end(), found.begin(), found.end());
+        } else if (fs::is_regular_file(a, ec)) {
+            files.push_back(a);
+        } else {
+            return usage_error(a + ": no such file or directory");
+        }
+    }
+    auto setup = make_setup(o);
+    if (auto* e = std::get_if<std::string>(&setup)) return usage_error(*e);
+    auto& s = std::get<Setup>(setup);
+
+    Report rep;
+    rep.command = "replay";
+    rep.adapter = o.adapter;
+    rep.profile = std::string(s.profile.name);
+    Model model(s.profile);
+    auto t0 = std::chrono::steady_clock::now();
+    for (const auto& f : files) {
+        auto parsed = load_trace(f);
+        if (auto* pe = std::get_if<ParseError>(&parsed)) return usage_error(pe->to_string());
+        RunResult r = run(std::get<Trace>(parsed), model, *s.adapter, RunOptions{.record = false});
+        ++rep.traces;
+        rep.ops += r.ops_run;
+        if (r.verdict == Verdict::Invalid) return usage_error(f + ": " + r.message);
+        if (r.verdict == Verdict::Unsupported) rep.problems.push_back(f + ": " + r.message);
+        if (r.verdict == Verdict::Violation) {
+            FindingInfo info{*r.divergence, o.adapter, s.adapter_flags, rep.profile, "replay " + f};
+            rep.findings.push_back(Finding{r.divergence->rule, r.divergence->op_index, r.divergence->allowed, r.divergence->observed, f,
+                                           replay_command(f, info)});
+            if (o.json.empty() && o.format.empty())
+                fprintf(stderr, "%s: %s violated at op %zu\n", f.c_str(), std::string(rule_id(r.divergence->rule)).c_str(),
+                        r.divergence->op_index);
+        }
+    }
+    rep.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    rep.exercised = model.exercised();
+    fputs(render(rep, o.json.empty() ? o.format : "json").c_str(), stdout);
+    return rep.exit_code();
+}
+
+}  // namespace resvcheck::cli

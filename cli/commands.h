@@ -1,0 +1,39 @@
+// commands.h - the resvcheck subcommands and what they share.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <variant>
+
+#include "adapter.h"
+#include "model.h"
+#include "options.h"
+
+namespace resvcheck::cli {
+
+// Exit statuses, one per kind of outcome.
+inline constexpr int kExitConforms = 0;
+inline constexpr int kExitViolation = 1;
+inline constexpr int kExitSetup = 2;        // usage, parse or set-up error
+inline constexpr int kExitUnsupported = 3;  // no violation, but the adapter lacks some ops
+
+// The adapter and the profile a command runs with.
+struct Setup {
+    std::unique_ptr<Adapter> adapter;
+    Profile profile;
+    std::string adapter_flags;  // flags that recreate this adapter (for printed commands)
+};
+std::variant<Setup, std::string> make_setup(const Options& o);
+// A fresh adapter made from the same options (the shrinker needs its own).
+std::unique_ptr<Adapter> remake_adapter(const Options& o);
+
+int cmd_replay(const Options& o);
+int cmd_list_rules(const Options& o);
+int cmd_list_adapters(const Options& o);
+int cmd_list_faults(const Options& o);
+int cmd_list_ops(const Options& o);
+int cmd_list_profiles(const Options& o);
+
+int usage_error(const std::string& message);
+
+}  // namespace resvcheck::cli

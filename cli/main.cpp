@@ -1,0 +1,65 @@
+// resvcheck: conformance suite for the Linux dma_resv / dma_fence contract.
+#include <cstdio>
+#include <string_view>
+
+#include "commands.h"
+
+using namespace resvcheck::cli;
+
+namespace {
+
+struct Command {
+    std::string_view name;
+    std::string_view args;
+    std::string_view help;
+    int (*run)(const Options&);
+};
+
+constexpr Command kCommands[] = {
+    {"replay", "FILE|DIR... --adapter NAME [--profile P]", "replay trace files and judge every op", cmd_replay},
+    {"list-rules", "", "the contract's rules (ID, area, scope, kernel function)", cmd_list_rules},
+    {"list-adapters", "", "the implementations resvcheck can drive", cmd_list_adapters},
+    {"list-faults", "--adapter sim", "the simulator's fault switches", cmd_list_faults},
+    {"list-ops", "", "the operation vocabulary and its text syntax", cmd_list_ops},
+    {"list-profiles", "", "the model profiles", cmd_list_profiles},
+};
+
+void print_help(FILE* to) {
+    fprintf(to, "usage: resvcheck COMMAND [ARGS] [OPTIONS]\n\ncommands:\n");
+    for (const auto& c : kCommands)
+        fprintf(to, "  %-14.*s %.*s\n  %-14s %.*s\n", static_cast<int>(c.name.size()), c.name.data(), static_cast<int>(c.help.size()),
+                c.help.data(), "", static_cast<int>(c.args.size()), c.args.data());
+    fprintf(to, "\n%s\nexit status: 0 conforms, 1 a rule was violated, 2 usage or set-up error, 3 unsupported ops only\n",
+            flags_help().c_str());
+}
+
+}  // namespace
+
+namespace resvcheck::cli {
+int usage_error(const std::string& message) {
+    fprintf(stderr, "resvcheck: %s\n", message.c_str());
+    return kExitSetup;
+}
+}  // namespace resvcheck::cli
+
+int main(int argc, char** argv) {
+    auto parsed = parse_options(argc, argv);
+    if (auto* err = std::get_if<std::string>(&parsed)) return usage_error(*err);
+    const Options& o = std::get<Options>(parsed);
+    if (o.command.empty() || o.command == "help" || (!o.help.empty() && o.command.empty())) {
+        print_help(o.command.empty() && o.help.empty() ? stderr : stdout);
+        return o.command.empty() && o.help.empty() ? kExitSetup : kExitConforms;
+    }
+    for (const auto& c : kCommands)
+        if (c.name == o.command) {
+            if (!o.help.empty()) {
+                printf("resvcheck %.*s %.*s\n  %.*s\n\n%s", static_cast<int>(c.name.size()), c.name.data(), static_cast<int>(c.args.size()),
+                       c.args.data(), static_cast<int>(c.help.size()), c.help.data(), flags_help().c_str());
+                return kExitConforms;
+            }
+            return c.run(o);
+        }
+    std::string known;
+    for (const auto& c : kCommands) known += " " + std::string(c.name);
+    return usage_error("unknown command '" + o.command + "'; commands:" + known);
+}

@@ -1,0 +1,205 @@
+#include "report.h"
+
+#include <cstdio>
+
+namespace resvcheck::cli {
+namespace {
+
+std::string json_str(std::string_view s) {
+    std::string o = "\"";
+    for (char c : s) {
+        switch (c) {
+        case '"': o += "\\\""; break;
+        case '\\': o += "\\\\"; break;
+        case '\n': o += "\\n"; break;
+        case '\t': o += "\\t"; break;
+        default:
+            if (static_cast<unsigned char>(c) < 0x20) {
+                char b[8];
+                snprintf(b, sizeof b, "\\u%04x", c);
+                o += b;
+            } else {
+                o += c;
+            }
+        }
+    }
+    return o + "\"";
+}
+
+std::string xml(std::string_view s) {
+    std::string o;
+    for (char c : s) {
+        switch (c) {
+        case '<': o += "&lt;"; break;
+        case '>': o += "&gt;"; break;
+        case '&': o += "&amp;"; break;
+        case '"': o += "&quot;"; break;
+        default: o += c;
+        }
+    }
+    return o;
+}
+
+enum class Status { Ok, Violated, NotExercised, NotApplicable };
+
+Status status_of(const Report& r, const RuleInfo& ri, const Profile* p) {
+    if (r.violated(ri.rule)) return Status::Violated;
+    if (p && !rule_applies(ri, *p)) return Status::NotApplicable;
+    size_t i = static_cast<size_t>(ri.rule);
+    return i < r.exercised.size() && r.exercised[i] ? Status::Ok : Status::NotExercised;
+}
+
+std::string_view status_text(Status s) {
+    switch (s) {
+    case Status::Ok: return "ok";
+    case Status::Violated: return "VIOLATED";
+    case Status::NotExercised: return "not exercised";
+    case Status::NotApplicable: return "n/a (profile)";
+    }
+    return "?";
+}
+
+struct Counts {
+    size_t ok = 0, violated = 0, unexercised = 0, na = 0;
+};
+Counts count(const Report& r) {
+    Counts c;
+    auto p = profile_by_name(r.profile);
+    for (const auto& ri : all_rules()) {
+        switch (status_of(r, ri, p ? &*p : nullptr)) {
+        case Status::Ok: ++c.ok; break;
+        case Status::Violated: ++c.violated; break;
+        case Status::NotExercised: ++c.unexercised; break;
+        case Status::NotApplicable: ++c.na; break;
+        }
+    }
+    return c;
+}
+
+uint64_t exercised_of(const Report& r, Rule rule) {
+    size_t i = static_cast<size_t>(rule);
+    return i < r.exercised.size() ? r.exercised[i] : 0;
+}
+
+}  // namespace
+
+bool Report::violated(Rule rule) const {
+    for (const auto& f : findings)
+        if (f.rule == rule) return true;
+    return false;
+}
+
+int Report::exit_code() const {
+    if (!findings.empty()) return 1;
+    if (!problems.empty()) return 3;
+    return 0;
+}
+
+std::string render_table(const Report& r) {
+    auto p = profile_by_name(r.profile);
+    std::string s;
+    char line[512];
+    snprintf(line, sizeof line, "%-36s %-20s %12s  %s\n", "RULE", "AREA", "EXERCISED", "STATUS");
+    s += line;
+    for (const auto& ri : all_rules()) {
+        auto st = status_of(r, ri, p ? &*p : nullptr);
+        snprintf(line, sizeof line, "%-36.*s %-20.*s %12llu  %.*s\n", static_cast<int>(ri.id.size()), ri.id.data(),
+                 static_cast<int>(ri.area.size()), ri.area.data(),
+                 static_cast<unsigned long long>(exercised_of(r, ri.rule)), static_cast<int>(status_text(st).size()),
+                 status_text(st).data());
+        s += line;
+    }
+    auto c = count(r);
+    snprintf(line, sizeof line,
+             "\n%s against adapter %s (profile %s): %llu traces, %llu ops in %.1f s\n"
+             "rules: %zu ok, %zu violated, %zu not exercised, %zu not applicable to the profile\n",
+             r.command.c_str(), r.adapter.c_str(), r.profile.c_str(), static_cast<unsigned long long>(r.traces),
+             static_cast<unsigned long long>(r.ops), r.seconds, c.ok, c.violated, c.unexercised, c.na);
+    s += line;
+    for (const auto& f : r.findings) {
+        const auto& ri = rule_info(f.rule);
+        s += "\nVIOLATION " + std::string(ri.id) + " at op " + std::to_string(f.op_index) + "\n  rule:     " +
+             std::string(ri.statement) + "\n  allowed:  " + f.allowed + "\n  observed: " + f.observed + "\n  trace:    " +
+             f.trace + "\n  replay:   " + f.replay + "\n";
+    }
+    for (const auto& pr : r.problems) s += "\nnote: " + pr + "\n";
+    s += r.findings.empty() ? (r.problems.empty() ? "\nverdict: conforms\n" : "\nverdict: no violation, but some ops were unsupported\n")
+                            : "\nverdict: " + std::to_string(r.findings.size()) + " violation(s)\n";
+    return s;
+}
+
+std::string render_markdown(const Report& r) {
+    auto p = profile_by_name(r.profile);
+    std::string s = "# resvcheck " + r.command + ": adapter `" + r.adapter + "`, profile `" + r.profile + "`\n\n" +
+                    std::to_string(r.traces) + " traces, " + std::to_string(r.ops) + " ops\n\n| rule | area | exercised | status |\n|---|---|---:|---|\n";
+    for (const auto& ri : all_rules())
+        s += "| " + std::string(ri.id) + " | " + std::string(ri.area) + " | " + std::to_string(exercised_of(r, ri.rule)) + " | " +
+             std::string(status_text(status_of(r, ri, p ? &*p : nullptr))) + " |\n";
+    for (const auto& f : r.findings)
+        s += "\n## " + std::string(rule_id(f.rule)) + " at op " + std::to_string(f.op_index) + "\n\n- allowed: " + f.allowed +
+             "\n- observed: " + f.observed + "\n- trace: `" + f.trace + "`\n- replay: `" + f.replay + "`\n";
+    return s;
+}
+
+std::string render_junit(const Report& r) {
+    auto p = profile_by_name(r.profile);
+    auto c = count(r);
+    std::string s = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuite name=\"resvcheck." + xml(r.adapter) + "\" tests=\"" +
+                    std::to_string(all_rules().size()) + "\" failures=\"" + std::to_string(c.violated) + "\" skipped=\"" +
+                    std::to_string(c.unexercised + c.na) + "\">\n";
+    for (const auto& ri : all_rules()) {
+        auto st = status_of(r, ri, p ? &*p : nullptr);
+        s += "  <testcase classname=\"" + xml(ri.area) + "\" name=\"" + xml(ri.id) + "\">";
+        if (st == Status::Violated) {
+            for (const auto& f : r.findings)
+                if (f.rule == ri.rule) {
+                    s += "<failure message=\"op " + std::to_string(f.op_index) + ": " + xml(f.observed) + "\">allowed: " + xml(f.allowed) +
+                         "\ntrace: " + xml(f.trace) + "\nreplay: " + xml(f.replay) + "</failure>";
+                    break;
+                }
+        } else if (st != Status::Ok) {
+            s += "<skipped message=\"" + std::string(status_text(st)) + "\"/>";
+        }
+        s += "</testcase>\n";
+    }
+    return s + "</testsuite>\n";
+}
+
+std::string render_json(const Report& r) {
+    auto p = profile_by_name(r.profile);
+    std::string s = "{\"command\":" + json_str(r.command) + ",\"adapter\":" + json_str(r.adapter) + ",\"profile\":" + json_str(r.profile) +
+                    ",\"verdict\":" + json_str(r.findings.empty() ? (r.problems.empty() ? "conforms" : "unsupported") : "violated") +
+                    ",\"traces\":" + std::to_string(r.traces) + ",\"ops\":" + std::to_string(r.ops) + ",\"rules\":[";
+    bool first = true;
+    for (const auto& ri : all_rules()) {
+        auto st = status_of(r, ri, p ? &*p : nullptr);
+        s += std::string(first ? "" : ",") + "{\"id\":" + json_str(ri.id) + ",\"area\":" + json_str(ri.area) +
+             ",\"applies\":" + (st == Status::NotApplicable ? "false" : "true") + ",\"exercised\":" + std::to_string(exercised_of(r, ri.rule)) +
+             ",\"violated\":" + (st == Status::Violated ? "true" : "false") + "}";
+        first = false;
+    }
+    s += "],\"findings\":[";
+    first = true;
+    for (const auto& f : r.findings) {
+        s += std::string(first ? "" : ",") + "{\"rule\":" + json_str(rule_id(f.rule)) + ",\"op_index\":" + std::to_string(f.op_index) +
+             ",\"allowed\":" + json_str(f.allowed) + ",\"observed\":" + json_str(f.observed) + ",\"trace\":" + json_str(f.trace) +
+             ",\"replay\":" + json_str(f.replay) + "}";
+        first = false;
+    }
+    s += "],\"problems\":[";
+    first = true;
+    for (const auto& pr : r.problems) {
+        s += std::string(first ? "" : ",") + json_str(pr);
+        first = false;
+    }
+    return s + "]}\n";
+}
+
+std::string render(const Report& r, const std::string& format) {
+    if (format == "json") return render_json(r);
+    if (format == "markdown") return render_markdown(r);
+    if (format == "junit") return render_junit(r);
+    return render_table(r);
+}
+
+}  // namespace resvcheck::cli

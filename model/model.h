@@ -1,0 +1,102 @@
+// model.h - the reference model: the contract made executable (State x Op -> judged Observation).
+//
+// The model is written from spec/rules.def, not from kernel code. It is pure, deterministic and
+// single-threaded. Profiles:
+//   contract         every behaviour the contract allows (a signalled fence may or may not still be
+//                    listed, slot order is free, a superseded same-context fence may stay)
+//   linux-6.12       the slot-by-slot behaviour of Linux 6.12 (non-debug, 64-bit)
+//   linux-6.12-debug 6.12 with CONFIG_DEBUG_MUTEXES (unlock forfeits unused slots)
+//   linux-6.1        the slot-by-slot behaviour of Linux 6.1
+// Where the profile leaves freedom, step() accepts every allowed observation and adopts the one
+// seen, so later steps stay exact (a fence once gone never comes back).
+//
+//   Model m(*profile_by_name("contract"));
+//   if (auto bad = m.precondition(op)) ...;          // the op may not be sent now
+//   if (auto d = m.step(op, adapter_observation)) ... // d->rule, d->allowed, d->observed
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "observation.h"
+#include "ops.h"
+#include "rules.h"
+
+namespace resvcheck {
+
+struct Profile {
+    std::string_view name;
+    bool exact = false;          // slot-by-slot kernel behaviour
+    bool v612 = false;           // 6.12 API (deadlines, reserve(0) -> -EINVAL)
+    bool debug_mutexes = false;  // CONFIG_DEBUG_MUTEXES
+    std::string_view description;
+};
+
+std::span<const Profile> all_profiles();
+std::optional<Profile> profile_by_name(std::string_view name);
+bool rule_applies(const RuleInfo& rule, const Profile& profile);
+
+struct Divergence {
+    Rule rule;
+    size_t op_index = 0;
+    std::string allowed;   // what the contract allowed
+    std::string observed;  // what happened
+};
+
+// Read-only view of the model state, used by generators and the fuzz decoder to build valid ops.
+class StateView {
+public:
+    virtual ~StateView() = default;
+    virtual uint32_t count(HandleKind k) const = 0;  // handles allocated so far (0..count-1)
+    virtual bool alive(HandleKind k, uint32_t id) const = 0;
+    virtual bool resv_locked(uint32_t r) const = 0;
+    virtual int resv_holder(uint32_t r) const = 0;       // acquire context or -1
+    virtual int resv_reserved(uint32_t r) const = 0;     // appends guaranteed by reservations
+    virtual int resv_fences(uint32_t r) const = 0;       // entries the model knows of
+    virtual bool fence_signaled(uint32_t f) const = 0;
+    virtual uint64_t fence_seqno(uint32_t f) const = 0;
+    virtual uint32_t fence_ctx(uint32_t f) const = 0;
+    virtual int fence_refs(uint32_t f) const = 0;        // references the caller (harness) holds
+    virtual int acq_acquired(uint32_t a) const = 0;
+    virtual int iter_mode(uint32_t i) const = 0;         // 0 begun, 1 locked walk, 2 unlocked walk, -1 dead
+    virtual uint32_t iter_resv(uint32_t i) const = 0;
+    virtual bool cb_pending(uint32_t cb) const = 0;
+};
+
+class Model {
+public:
+    explicit Model(const Profile& profile);
+    ~Model();
+    Model(const Model&);
+    Model& operator=(const Model&);
+
+    const Profile& profile() const;
+    void reset();
+
+    // Why `op` may not be sent in the current state, or nothing if it meets its preconditions.
+    std::optional<std::string> precondition(const Op& op) const;
+
+    // Judges the observation of `op` (which meets its preconditions), counts the rules exercised
+    // and advances, adopting the observation where the profile leaves freedom.
+    std::optional<Divergence> step(const Op& op, const Observation& observed, size_t op_index = 0);
+
+    // Performs `op` as a conforming implementation would and returns that observation (the
+    // `model` adapter). Under exact profiles this is the kernel's behaviour.
+    Observation perform(const Op& op);
+
+    // How often each rule was checked by an observation that could have broken it (by Rule index).
+    const std::vector<uint64_t>& exercised() const;
+    void clear_exercised();
+
+    const StateView& view() const;
+
+    struct State;  // defined in model.cpp
+
+private:
+    std::unique_ptr<State> s_;
+};
+
+}  // namespace resvcheck

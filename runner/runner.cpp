@@ -1,0 +1,92 @@
+#include "runner.h"
+
+namespace resvcheck {
+namespace {
+
+// Applies one op and judges it. Returns false when the run must stop.
+bool run_step(const Op& op, const std::optional<Observation>& pin, int line, size_t index, Model& model, Adapter& adapter,
+              Observation& obs, RunResult& r, const RunOptions& opts) {
+    if (!adapter.supports(op)) {
+        r.verdict = Verdict::Unsupported;
+        r.message = "op " + std::to_string(index) + ": adapter " + std::string(adapter.name()) + " does not provide " +
+                    std::string(op_name(op));
+        return false;
+    }
+    // A pinned observation must itself be one the contract allows (a hand-edited pin is judged).
+    std::optional<Model> before;
+    if (pin) before.emplace(model);
+    adapter.apply(op, obs);
+    if (opts.record) r.executed.steps.push_back(TraceStep{op, obs, {}, line});
+    ++r.ops_run;
+    if (obs.status == Observation::Status::Unsupported) {
+        r.verdict = Verdict::Unsupported;
+        r.message = "op " + std::to_string(index) + ": adapter " + std::string(adapter.name()) + " does not provide " +
+                    std::string(op_name(op));
+        return false;
+    }
+    if (auto d = model.step(op, obs, index)) {
+        r.verdict = Verdict::Violation;
+        r.divergence = std::move(d);
+        return false;
+    }
+    if (pin) {
+        if (auto d = before->step(op, *pin, index)) {
+            d->observed = "the trace pins " + print_observation(op, *pin) + " (" + d->observed + ")";
+            r.verdict = Verdict::Violation;
+            r.divergence = std::move(d);
+            return false;
+        }
+    }
+    return true;
+}
+
+}  // namespace
+
+std::string_view verdict_name(Verdict v) {
+    switch (v) {
+    case Verdict::Conforms: return "conforms";
+    case Verdict::Violation: return "violation";
+    case Verdict::Unsupported: return "unsupported";
+    case Verdict::Invalid: return "invalid";
+    }
+    return "?";
+}
+
+RunResult run(const Trace& trace, Model& model, Adapter& adapter, const RunOptions& opts) {
+    RunResult r;
+    r.executed.header = trace.header;
+    model.reset();
+    adapter.reset();
+    Observation obs;
+    for (size_t i = 0; i < trace.steps.size(); ++i) {
+        const auto& st = trace.steps[i];
+        if (auto why = model.precondition(st.op)) {
+            r.verdict = Verdict::Invalid;
+            r.message = "op " + std::to_string(i) + " (line " + std::to_string(st.line) + ", " + print_op(st.op) +
+                        ") breaks a precondition: " + *why;
+            return r;
+        }
+        if (!run_step(st.op, st.pin, st.line, i, model, adapter, obs, r, opts)) return r;
+    }
+    return r;
+}
+
+RunResult run(OpSource& source, Model& model, Adapter& adapter, const RunOptions& opts) {
+    RunResult r;
+    model.reset();
+    adapter.reset();
+    Observation obs;
+    for (size_t i = 0;; ++i) {
+        auto op = source.next(model);
+        if (!op) break;
+        if (auto why = model.precondition(*op)) {
+            r.verdict = Verdict::Invalid;
+            r.message = "generated op " + std::to_string(i) + " (" + print_op(*op) + ") breaks a precondition: " + *why;
+            return r;
+        }
+        if (!run_step(*op, std::nullopt, 0, i, model, adapter, obs, r, opts)) return r;
+    }
+    return r;
+}
+
+}  // namespace resvcheck

@@ -1,0 +1,56 @@
+// runner.h - the one place that applies ops to an adapter and has the model judge them.
+//
+// Every front end (replay, check, the properties, the fuzz targets, the shrinker) calls run():
+// ops come from a trace or from an OpSource (generators, fuzz decoder), are checked against their
+// preconditions, applied to the adapter, and judged by the model. The run stops at the first
+// divergence and reports the rule, the op index, what the contract allowed and what happened.
+//
+//   Model model(*profile_by_name("contract"));
+//   RunResult r = run(trace, model, adapter);
+//   if (r.verdict == Verdict::Violation) print(r.divergence->rule, r.divergence->op_index, ...);
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "adapter.h"
+#include "model.h"
+#include "text_format.h"
+
+namespace resvcheck {
+
+enum class Verdict {
+    Conforms,     // every op judged, no divergence
+    Violation,    // a rule was broken (divergence set)
+    Unsupported,  // the adapter lacks an op of the trace (message says which)
+    Invalid,      // the trace breaks a precondition: a set-up error, not a finding (message says how)
+};
+
+struct RunResult {
+    Verdict verdict = Verdict::Conforms;
+    std::optional<Divergence> divergence;
+    std::string message;
+    size_t ops_run = 0;
+    // The ops that ran, each pinned with what the adapter observed; for a violation this ends
+    // with the failing op. This is what findings write to disk.
+    Trace executed;
+};
+
+// Supplies ops one at a time, given the current model state (generators, fuzz decoder).
+class OpSource {
+public:
+    virtual ~OpSource() = default;
+    // The next op to run (it must meet its preconditions), or nothing when the sequence ends.
+    virtual std::optional<Op> next(const Model& model) = 0;
+};
+
+struct RunOptions {
+    bool record = true;  // keep RunResult::executed (off in hot loops)
+};
+
+RunResult run(const Trace& trace, Model& model, Adapter& adapter, const RunOptions& opts = {});
+RunResult run(OpSource& source, Model& model, Adapter& adapter, const RunOptions& opts = {});
+
+std::string_view verdict_name(Verdict v);
+
+}  // namespace resvcheck

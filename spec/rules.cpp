@@ -1,0 +1,37 @@
+#include "rules.h"
+
+#include <array>
+
+namespace resvcheck {
+namespace {
+
+constexpr RuleInfo kRules[] = {
+#define RULE(ident, id, area, scope, function, statement, note61) \
+    {Rule::ident, id, area, RuleScope::scope, function, statement, note61},
+#include "rules.def"
+#undef RULE
+};
+
+}  // namespace
+
+std::span<const RuleInfo> all_rules() { return kRules; }
+const RuleInfo& rule_info(Rule r) { return kRules[static_cast<size_t>(r)]; }
+std::string_view rule_id(Rule r) { return rule_info(r).id; }
+
+std::optional<Rule> rule_by_id(std::string_view id) {
+    for (const auto& r : kRules)
+        if (r.id == id) return r.rule;
+    return std::nullopt;
+}
+
+std::string_view scope_name(RuleScope s) {
+    switch (s) {
+    case RuleScope::all: return "all";
+    case RuleScope::exact: return "exact";
+    case RuleScope::debug: return "debug";
+    case RuleScope::v612: return "6.12";
+    }
+    return "?";
+}
+
+}  // namespace resvcheck

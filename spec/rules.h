@@ -1,0 +1,42 @@
+// rules.h - the contract's rules, read from rules.def: IDs, areas, statements, kernel functions.
+//
+// Every check in the model names one Rule; every Rule is checked somewhere in the model (a test
+// enforces both directions). Reports are per rule.
+//
+//   const RuleInfo& r = rule_info(Rule::RESV_ADD_LISTED);
+//   r.id == "RESV-ADD-LISTED", r.area == "resv.add"
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string_view>
+
+namespace resvcheck {
+
+enum class Rule : uint16_t {
+#define RULE(ident, id, area, scope, function, statement, note61) ident,
+#include "rules.def"
+#undef RULE
+};
+
+// Which model profiles check a rule (see rules.def).
+enum class RuleScope : uint8_t { all, exact, debug, v612 };
+
+struct RuleInfo {
+    Rule rule;
+    std::string_view id;
+    std::string_view area;
+    RuleScope scope;
+    std::string_view function;
+    std::string_view statement;
+    std::string_view note_61;  // where linux-6.1 differs; empty if it does not
+};
+
+std::span<const RuleInfo> all_rules();
+const RuleInfo& rule_info(Rule r);
+std::optional<Rule> rule_by_id(std::string_view id);
+std::string_view rule_id(Rule r);
+std::string_view scope_name(RuleScope s);
+
+}  // namespace resvcheck

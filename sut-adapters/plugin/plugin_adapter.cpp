@@ -1,0 +1,71 @@
+#include "plugin_adapter.h"
+
+#include <dlfcn.h>
+
+#include <cstring>
+
+#include "abi_codec.h"
+
+namespace resvcheck {
+
+PluginAdapter::PluginAdapter(const resvcheck_plugin* plugin, void* instance, void* dl_handle, std::string name)
+    : plugin_(plugin), instance_(instance), dl_(dl_handle), name_(std::move(name)), raw_(std::make_unique<resvcheck_obs>()) {}
+
+PluginAdapter::~PluginAdapter() {
+    plugin_->destroy(instance_);
+    if (dl_) dlclose(dl_);
+}
+
+std::string_view PluginAdapter::default_profile() const { return plugin_->profile ? plugin_->profile : "contract"; }
+
+void PluginAdapter::reset() { plugin_->reset(instance_); }
+
+bool PluginAdapter::supports(const Op& op) const { return plugin_->supports(instance_, op_abi(op)) != 0; }
+
+void PluginAdapter::apply(const Op& op, Observation& out) {
+    resvcheck_op raw_op = encode_op(op);
+    // Only the counters need clearing: the plugin writes the entries it reports.
+    raw_->ret = 0;
+    raw_->flags = raw_->warnings = raw_->n_fences = raw_->n_callbacks = raw_->n_released = raw_->n_deadlines = 0;
+    int st = plugin_->apply(instance_, &raw_op, raw_.get());
+    decode_observation(*raw_, out);
+    if (st == RC_APPLY_UNSUPPORTED) {
+        out.status = Observation::Status::Unsupported;
+    } else if (st != RC_APPLY_OK) {
+        out.status = Observation::Status::Bug;
+        const char* m = plugin_->last_error ? plugin_->last_error(instance_) : nullptr;
+        out.message = m && *m ? m : "the implementation reported a BUG";
+    }
+}
+
+std::variant<std::unique_ptr<Adapter>, std::string> make_plugin_adapter(const resvcheck_plugin* plugin, const char* options,
+                                                                        void* dl_handle, std::string name) {
+    if (!plugin) return std::string("the plugin entry point returned NULL");
+    if (plugin->abi_version != RESVCHECK_PLUGIN_ABI_VERSION)
+        return "plugin ABI version " + std::to_string(plugin->abi_version) + ", this resvcheck speaks version " +
+               std::to_string(RESVCHECK_PLUGIN_ABI_VERSION) + ": rebuild the plugin against this resvcheck_plugin.h";
+    if (!plugin->create || !plugin->destroy || !plugin->reset || !plugin->supports || !plugin->apply)
+        return std::string("the plugin leaves a required function pointer NULL (create, destroy, reset, supports, apply)");
+    char err[512] = "";
+    void* inst = plugin->create(options, err, sizeof err);
+    if (!inst) return std::string("the plugin could not start: ") + (err[0] ? err : "create() returned NULL");
+    return std::make_unique<PluginAdapter>(plugin, inst, dl_handle, std::move(name));
+}
+
+std::variant<std::unique_ptr<Adapter>, std::string> load_plugin(const std::string& path, const std::string& options) {
+    // RTLD_LOCAL keeps two kernel trees loaded side by side from clashing.
+    void* dl = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (!dl) return "cannot load plugin " + path + ": " + dlerror();
+    auto entry = reinterpret_cast<resvcheck_plugin_entry_fn>(dlsym(dl, RESVCHECK_PLUGIN_ENTRY));
+    if (!entry) {
+        dlclose(dl);
+        return path + " is not a resvcheck plugin: it does not export " RESVCHECK_PLUGIN_ENTRY "()";
+    }
+    const resvcheck_plugin* p = entry();
+    std::string name = p && p->name ? p->name : path;
+    auto r = make_plugin_adapter(p, options.empty() ? nullptr : options.c_str(), dl, name);
+    if (std::holds_alternative<std::string>(r)) dlclose(dl);
+    return r;
+}
+
+}  // namespace resvcheck

@@ -1,0 +1,40 @@
+// plugin_adapter.h - drives an implementation through the C ABI of resvcheck_plugin.h, either
+// loaded with dlopen (plugin:PATH, the linux adapter) or linked in (the simulator).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <variant>
+
+#include "adapter.h"
+#include "resvcheck_plugin.h"
+
+namespace resvcheck {
+
+class PluginAdapter final : public Adapter {
+public:
+    // Takes an already created instance of `plugin`; `dl_handle` (may be null) is dlclose'd last.
+    PluginAdapter(const resvcheck_plugin* plugin, void* instance, void* dl_handle, std::string name);
+    ~PluginAdapter() override;
+    std::string_view name() const override { return name_; }
+    std::string_view default_profile() const override;
+    void reset() override;
+    bool supports(const Op& op) const override;
+    void apply(const Op& op, Observation& out) override;
+
+private:
+    const resvcheck_plugin* plugin_;
+    void* instance_;
+    void* dl_;
+    std::string name_;
+    std::unique_ptr<resvcheck_obs> raw_;  // large: keep it off the stack and reuse it
+};
+
+// Creates an instance of a linked-in plugin. Returns the adapter or an error message.
+std::variant<std::unique_ptr<Adapter>, std::string> make_plugin_adapter(const resvcheck_plugin* plugin, const char* options,
+                                                                        void* dl_handle, std::string name);
+
+// dlopen()s PATH, checks the ABI version and creates an instance with `options`.
+std::variant<std::unique_ptr<Adapter>, std::string> load_plugin(const std::string& path, const std::string& options);
+
+}  // namespace resvcheck

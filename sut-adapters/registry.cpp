@@ -1,0 +1,77 @@
+#include "registry.h"
+
+#include "model_adapter.h"
+#include "plugin_adapter.h"
+#include "sim.h"
+#if RESVCHECK_HAVE_LINUX
+#include "linux_adapter.h"
+#endif
+
+namespace resvcheck {
+namespace {
+
+constexpr AdapterInfo kAdapters[] = {
+    {"model", "the reference model run as an implementation (self-check); follows --profile"},
+    {"sim", "independent userspace simulator of Linux 6.12 behaviour, with --fault switches"},
+#if RESVCHECK_HAVE_LINUX
+    {"linux", "the kernel's own drivers/dma-buf compiled in userspace (6.12 by default; --kernel-src DIR for another tree)"},
+#endif
+    {"plugin:PATH[,OPTIONS]", "any implementation built as a shared object against sut-adapters/plugin/resvcheck_plugin.h"},
+};
+
+std::string known_list() {
+    std::string s;
+    for (const auto& a : kAdapters) s += "\n  " + std::string(a.name) + "  " + std::string(a.description);
+    return s;
+}
+
+}  // namespace
+
+std::span<const AdapterInfo> known_adapters() { return kAdapters; }
+
+std::vector<FaultInfo> adapter_faults(std::string_view name) {
+    std::vector<FaultInfo> out;
+    if (name == "sim")
+        for (const auto& f : sim::faults()) out.push_back({f.name, f.description});
+    return out;
+}
+
+std::variant<std::unique_ptr<Adapter>, SetupError> make_adapter(std::string_view name, const AdapterOptions& opts) {
+    auto lift = [](std::variant<std::unique_ptr<Adapter>, std::string> r) -> std::variant<std::unique_ptr<Adapter>, SetupError> {
+        if (auto* e = std::get_if<std::string>(&r)) return SetupError{*e};
+        return std::move(std::get<std::unique_ptr<Adapter>>(r));
+    };
+    if (!opts.fault.empty() && name != "sim")
+        return SetupError{"--fault is a switch of the sim adapter only (see 'resvcheck list-faults --adapter sim')"};
+    if (!opts.kernel_src.empty() && name != "linux")
+        return SetupError{"--kernel-src only applies to --adapter linux"};
+    if (name == "model") {
+        auto p = profile_by_name(opts.profile.empty() ? "contract" : opts.profile);
+        if (!p) return SetupError{"unknown profile '" + opts.profile + "'"};
+        return std::unique_ptr<Adapter>(std::make_unique<ModelAdapter>(*p));
+    }
+    if (name == "sim") {
+        std::string o = opts.fault.empty() ? "" : "fault=" + opts.fault;
+        return lift(make_plugin_adapter(sim::plugin(), o.c_str(), nullptr, "sim"));
+    }
+#if RESVCHECK_HAVE_LINUX
+    if (name == "linux") {
+        auto path = linux_adapter::locate(opts.kernel_src);
+        if (auto* e = std::get_if<std::string>(&path)) return SetupError{*e};
+        return lift(load_plugin(std::get<std::string>(path), ""));
+    }
+#endif
+    if (name.starts_with("plugin:")) {
+        std::string spec(name.substr(7));
+        std::string options;
+        if (auto comma = spec.find(','); comma != std::string::npos) {
+            options = spec.substr(comma + 1);
+            spec.resize(comma);
+        }
+        if (spec.empty()) return SetupError{"plugin: needs a path, e.g. --adapter plugin:build/sut-adapters/example-plugin/libresvcheck-example.so"};
+        return lift(load_plugin(spec, options));
+    }
+    return SetupError{"unknown adapter '" + std::string(name) + "'; known adapters:" + known_list()};
+}
+
+}  // namespace resvcheck

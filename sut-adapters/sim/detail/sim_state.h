@@ -1,0 +1,208 @@
+/*
+ * detail/sim_state.h - internals of the sim adapter (not a public header).
+ *
+ * One Sim object is one simulated kernel: fences, callbacks, ww acquire contexts, reservation
+ * objects, their fence lists and iterators, each in a flat vector indexed by the harness handle.
+ * Fence lists live in a pool (`lists_`) indexed by list identity - 1; identity 0 means "no list".
+ * A replaced list stays in the pool (the kernel frees it after an RCU grace period, which never
+ * elapses inside one trace), so a cursor that still points at it reads the stale contents, as a
+ * non-KASAN kernel would. reset() empties every table but keeps their storage, so a long fuzzing
+ * run allocates nothing per operation in the steady state.
+ *
+ * BUG()s and "would sleep forever" are thrown as Bug and turned into RC_APPLY_BUG by apply().
+ */
+#ifndef RESVCHECK_SIM_DETAIL_SIM_STATE_H
+#define RESVCHECK_SIM_DETAIL_SIM_STATE_H
+
+#include "resvcheck_plugin.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace resvcheck::sim::detail {
+
+enum class Fault : int {
+	None = 0,
+#define SIM_FAULT(e, name, desc) e,
+#include "faults.def"
+#undef SIM_FAULT
+};
+
+/* Thrown for BUG_ON / NULL dereference / a sleep that nothing can end. */
+struct Bug {
+	const char *what;
+};
+
+constexpr int64_t kEINTR = -4;
+constexpr int64_t kENOMEM = -12;
+constexpr int64_t kEINVAL = -22;
+constexpr int64_t kENOENT = -2;
+constexpr int64_t kEDEADLK = -35;
+constexpr int64_t kEALREADY = -114;
+constexpr int64_t kMaxErrno = 4095;
+constexpr int64_t kMaxScheduleTimeout = INT64_MAX; /* LONG_MAX on x86-64 */
+
+constexpr int32_t kNone = -1;
+
+struct Context {
+	uint64_t id = 0;       /* dma_fence_context_alloc() value */
+	bool seqno64 = false;  /* ops->use_64bit_seqno of its fences */
+	bool live = false;
+};
+
+struct Fence {
+	uint64_t context = 0;  /* context id (not handle) */
+	uint64_t seqno = 0;
+	int64_t error = 0;
+	uint32_t refcount = 0;
+	bool seqno64 = false;
+	bool live = false;     /* initialised and not yet released */
+	bool signaled = false;
+	int32_t cb_head = kNone, cb_tail = kNone; /* pending callbacks, FIFO */
+};
+
+struct Callback {
+	int32_t fence = kNone; /* fence whose cb_list holds the node, kNone = empty node */
+	int32_t prev = kNone, next = kNone;
+};
+
+struct AcquireCtx {
+	uint64_t stamp = 0;
+	uint32_t acquired = 0;
+	bool live = false;
+};
+
+struct Slot {
+	uint32_t fence;
+	uint32_t usage;
+};
+
+struct FenceList {
+	std::vector<Slot> slots; /* slots.size() == num_fences */
+	uint32_t max_fences = 0;
+	uint32_t num() const { return static_cast<uint32_t>(slots.size()); }
+};
+
+struct Resv {
+	uint32_t list = 0;       /* identity of the current list, 0 = NULL */
+	bool live = false;
+	bool locked = false;
+	int32_t holder_ctx = kNone; /* ww->ctx of the holder; kNone for plain lock / trylock */
+};
+
+/* struct dma_resv_iter */
+struct Iter {
+	int32_t resv = kNone;
+	uint32_t usage = 0;
+	int32_t fence = kNone;   /* unlocked: the fence the cursor holds a reference on */
+	uint32_t fence_usage = 0;
+	uint32_t list = 0;       /* cursor->fences (identity) */
+	uint32_t index = 0;
+	uint32_t num_fences = 0; /* unlocked snapshot count */
+	bool is_restarted = false;
+};
+
+class Sim {
+public:
+	explicit Sim(Fault f) : fault_(f) {}
+	void reset();
+	int apply(const resvcheck_op &op, resvcheck_obs &obs);
+	const char *last_error() const { return last_error_.c_str(); }
+
+private:
+	bool is(Fault f) const { return fault_ == f; }
+	void dispatch(const resvcheck_op &op);
+
+	/* observation helpers */
+	void warn() { obs_->warnings++; }
+	void note_fence(uint32_t f, uint32_t usage);
+	void note_callback(uint32_t cb);
+	void note_released(uint32_t f);
+	void note_deadline(uint32_t f);
+
+	/* handle lookup: grows the table for a new handle */
+	Fence &fence(int64_t h);
+	Context &context(int64_t h);
+	Callback &callback(int64_t h);
+	AcquireCtx &actx(int64_t h);
+	Resv &resv(int64_t h);
+	Iter &iter(int64_t h);
+
+	/* fence.cpp */
+	void context_alloc(int64_t c, bool seqno64);
+	void fence_init(int64_t f, int64_t c, uint64_t seqno);
+	int64_t fence_signal(uint32_t f);
+	void fence_set_error(uint32_t f, int64_t err);
+	int64_t fence_get_status(uint32_t f);
+	bool fence_is_signaled(uint32_t f) { return fences_[f].signaled; }
+	bool fence_is_later(uint32_t f1, uint32_t f2);
+	bool fence_is_later_or_same(uint32_t f1, uint32_t f2);
+	bool seqno_is_later(uint64_t s1, uint64_t s2, bool seqno64) const;
+	int64_t fence_add_callback(uint32_t f, uint32_t cb);
+	bool fence_remove_callback(uint32_t f, uint32_t cb);
+	void fence_get(uint32_t f);
+	bool fence_get_unless_zero(uint32_t f);
+	void fence_put(uint32_t f);
+	void fence_release(uint32_t f);
+	int64_t fence_wait_timeout(uint32_t f, bool intr, int64_t timeout);
+	void fence_set_deadline(uint32_t f);
+	void cb_unlink(uint32_t cb);
+
+	/* resv.cpp */
+	FenceList &list(uint32_t id) { return lists_[id - 1]; }
+	uint32_t list_alloc(uint32_t max_fences);
+	void list_free(uint32_t id);
+	void resv_init(int64_t r);
+	void resv_fini(uint32_t r);
+	int64_t reserve_fences(uint32_t r, uint32_t n);
+	void add_fence(uint32_t r, uint32_t f, uint32_t usage);
+	void replace_fences(uint32_t r, int64_t c, int64_t f, uint32_t usage);
+	int64_t copy_fences(uint32_t dst, uint32_t src);
+	void get_fences(uint32_t r, uint32_t usage, std::vector<uint32_t> &out);
+	int64_t get_singleton(uint32_t r, uint32_t usage);
+	bool test_signaled(uint32_t r, uint32_t usage);
+	int64_t resv_wait_timeout(uint32_t r, uint32_t usage, bool intr, int64_t timeout);
+	void set_deadline(uint32_t r, uint32_t usage);
+	void for_each_locked(uint32_t r, uint32_t usage);
+	void for_each_unlocked(uint32_t r, uint32_t usage);
+
+	void iter_begin(Iter &it, int32_t r, uint32_t usage);
+	void iter_end(Iter &it);
+	int32_t iter_first(Iter &it);
+	int32_t iter_next(Iter &it);
+	int32_t iter_first_unlocked(Iter &it);
+	int32_t iter_next_unlocked(Iter &it);
+	void iter_restart_unlocked(Iter &it);
+	void iter_walk_unlocked(Iter &it);
+	void report_step(const Iter &it, int32_t fence);
+
+	/* ww.cpp */
+	void acquire_init(int64_t a);
+	int64_t ww_lock(uint32_t r, int32_t a, bool intr, bool sigpending);
+	int64_t trylock(uint32_t r);
+	void unlock(uint32_t r);
+
+	Fault fault_;
+	resvcheck_obs *obs_ = nullptr;
+	std::string last_error_;
+
+	uint64_t next_context_ = 1; /* dma_fence_context_alloc counter; 0 is the stub context */
+	uint64_t next_stamp_ = 1;   /* reservation_ww_class stamp counter */
+	uint32_t walk_restarts_ = 0;
+
+	std::vector<Context> contexts_;
+	std::vector<Fence> fences_;
+	std::vector<Callback> callbacks_;
+	std::vector<AcquireCtx> actxs_;
+	std::vector<Resv> resvs_;
+	std::vector<Iter> iters_;
+	std::vector<FenceList> lists_;
+	uint32_t lists_used_ = 0;
+	std::vector<uint32_t> scratch_; /* get_fences / get_singleton result */
+	std::vector<uint32_t> scratch2_;
+};
+
+} // namespace resvcheck::sim::detail
+
+#endif

@@ -1,0 +1,225 @@
+// fence.cpp - the sim's dma_fence core: contexts, seqno order, signalling, errors, callbacks,
+// reference counting and waiting (rule catalogue section 16, Linux 6.12 non-debug x86-64).
+// Harness fences have no ops->signaled, no ops->wait and no enable_signaling hook, but do have a
+// set_deadline hook, so a fence is signalled exactly when someone signals it.
+
+#include "detail/sim_state.h"
+
+namespace resvcheck::sim::detail {
+
+void Sim::context_alloc(int64_t c, bool seqno64)
+{
+	Context &ctx = context(c);
+	ctx.id = next_context_++;
+	ctx.seqno64 = seqno64;
+	ctx.live = true;
+}
+
+void Sim::fence_init(int64_t f, int64_t c, uint64_t seqno)
+{
+	const Context &ctx = context(c);
+	Fence &fe = fence(f);
+	fe = Fence{};
+	fe.context = ctx.id;
+	fe.seqno64 = ctx.seqno64;
+	fe.seqno = seqno;
+	fe.refcount = 1; // the harness's reference
+	fe.live = true;
+}
+
+// __dma_fence_is_later: 64-bit compare, or the low 32 bits with wrap-around.
+bool Sim::seqno_is_later(uint64_t s1, uint64_t s2, bool seqno64) const
+{
+	if (seqno64)
+		return s1 > s2;
+	const uint32_t a = static_cast<uint32_t>(s1), b = static_cast<uint32_t>(s2);
+	if (is(Fault::Seqno32NoWrap))
+		return a > b;
+	return static_cast<int32_t>(a - b) > 0;
+}
+
+bool Sim::fence_is_later(uint32_t f1, uint32_t f2)
+{
+	const Fence &a = fences_[f1], &b = fences_[f2];
+	if (a.context != b.context) { // WARN_ON(f1->context != f2->context)
+		warn();
+		return false;
+	}
+	return seqno_is_later(a.seqno, b.seqno, a.seqno64); // f1's ops decide the width
+}
+
+bool Sim::fence_is_later_or_same(uint32_t f1, uint32_t f2)
+{
+	if (is(Fault::SameBySeqno)) {
+		if (fences_[f1].seqno == fences_[f2].seqno)
+			return true;
+	} else if (f1 == f2) {
+		return true;
+	}
+	return fence_is_later(f1, f2);
+}
+
+int64_t Sim::fence_signal(uint32_t f)
+{
+	Fence &fe = fences_[f];
+	if (fe.signaled) // test_and_set_bit(SIGNALED) was already set
+		return is(Fault::SignalTwiceOk) ? 0 : kEINVAL;
+	fe.signaled = true;
+	// list_replace(&fence->cb_list, &cb_list), then each node is re-initialised and called, FIFO.
+	int32_t cb = fe.cb_head;
+	if (!is(Fault::CallbackRunTwice))
+		fe.cb_head = fe.cb_tail = kNone;
+	while (cb != kNone) {
+		Callback &c = callbacks_[cb];
+		const int32_t next = c.next;
+		if (!is(Fault::CallbackRunTwice))
+			c = Callback{}; // INIT_LIST_HEAD(&cur->node)
+		note_callback(static_cast<uint32_t>(cb));
+		cb = next;
+	}
+	return 0;
+}
+
+void Sim::fence_set_error(uint32_t f, int64_t err)
+{
+	Fence &fe = fences_[f];
+	if (fe.signaled && !is(Fault::SetErrorNoWarn))
+		warn(); // WARN_ON(test_bit(SIGNALED))
+	if (err >= 0 || err < -kMaxErrno)
+		warn(); // WARN_ON(error >= 0 || error < -MAX_ERRNO)
+	fe.error = err; // stored anyway
+}
+
+int64_t Sim::fence_get_status(uint32_t f)
+{
+	const Fence &fe = fences_[f];
+	if (!fe.signaled)
+		return 0;
+	return fe.error ? fe.error : 1;
+}
+
+void Sim::cb_unlink(uint32_t cb)
+{
+	Callback &c = callbacks_[cb];
+	Fence &fe = fences_[c.fence];
+	if (c.prev != kNone)
+		callbacks_[c.prev].next = c.next;
+	else
+		fe.cb_head = c.next;
+	if (c.next != kNone)
+		callbacks_[c.next].prev = c.prev;
+	else
+		fe.cb_tail = c.prev;
+	c = Callback{};
+}
+
+int64_t Sim::fence_add_callback(uint32_t f, uint32_t cb)
+{
+	Fence &fe = fences_[f];
+	Callback &c = callbacks_[cb];
+	if (fe.signaled && !is(Fault::CallbackOnSignaled)) {
+		c = Callback{}; // INIT_LIST_HEAD(&cb->node)
+		return kENOENT;
+	}
+	if (c.fence != kNone) // FENCE-CB-03: list_add_tail of a queued node corrupts both lists
+		throw Bug{"dma_fence_add_callback: the callback node is already queued on a fence"};
+	// __dma_fence_enable_signaling: harness fences have no enable_signaling hook -> true.
+	c.fence = static_cast<int32_t>(f);
+	c.prev = fe.cb_tail;
+	c.next = kNone;
+	if (fe.cb_tail != kNone)
+		callbacks_[fe.cb_tail].next = static_cast<int32_t>(cb);
+	else
+		fe.cb_head = static_cast<int32_t>(cb);
+	fe.cb_tail = static_cast<int32_t>(cb);
+	return 0;
+}
+
+// Like the kernel, the node itself says whether it is pending; the fence argument only names the
+// lock taken.
+bool Sim::fence_remove_callback(uint32_t, uint32_t cb)
+{
+	if (callbacks_[cb].fence == kNone)
+		return false;
+	cb_unlink(cb);
+	return true;
+}
+
+void Sim::fence_get(uint32_t f)
+{
+	Fence &fe = fences_[f];
+	if (fe.refcount == 0) { // refcount_t: "addition on 0; use-after-free", saturates
+		warn();
+		return;
+	}
+	fe.refcount++;
+}
+
+bool Sim::fence_get_unless_zero(uint32_t f)
+{
+	Fence &fe = fences_[f];
+	if (fe.refcount == 0)
+		return false;
+	fe.refcount++;
+	return true;
+}
+
+void Sim::fence_put(uint32_t f)
+{
+	Fence &fe = fences_[f];
+	if (fe.refcount == 0) { // refcount_t: "underflow; use-after-free"
+		warn();
+		return;
+	}
+	if (--fe.refcount == 0)
+		fence_release(f);
+}
+
+void Sim::fence_release(uint32_t f)
+{
+	Fence &fe = fences_[f];
+	if (fe.cb_head != kNone && !fe.signaled) {
+		// WARN "released with pending signals": error = -EDEADLK, signal (callbacks run).
+		warn();
+		fe.error = kEDEADLK;
+		fence_signal(f);
+	} else if (fe.cb_head != kNone && is(Fault::CallbackRunTwice)) {
+		// The faulty signal path left the nodes linked; release "flushes" them again.
+		for (int32_t cb = fe.cb_head; cb != kNone;) {
+			const int32_t next = callbacks_[cb].next;
+			callbacks_[cb] = Callback{};
+			note_callback(static_cast<uint32_t>(cb));
+			cb = next;
+		}
+		fe.cb_head = fe.cb_tail = kNone;
+	}
+	fe.live = false;
+	note_released(f);
+}
+
+int64_t Sim::fence_wait_timeout(uint32_t f, bool intr, int64_t timeout)
+{
+	(void)intr; // no signal is ever pending for the harness's task
+	if (timeout < 0) { // WARN_ON(timeout < 0)
+		warn();
+		return kEINVAL;
+	}
+	// dma_fence_enable_sw_signaling: no observable effect on harness fences.
+	if (fences_[f].signaled)
+		return timeout ? timeout : 1;
+	if (timeout == 0)
+		return 0;
+	if (timeout == kMaxScheduleTimeout)
+		throw Bug{"dma_fence_wait_timeout(MAX_SCHEDULE_TIMEOUT) on an unsignalled fence would sleep forever "
+		          "(single-threaded harness: nobody can signal it)"};
+	return 0; // slept for the whole timeout; nobody signalled it
+}
+
+void Sim::fence_set_deadline(uint32_t f)
+{
+	// dma_fence_set_deadline: ops->set_deadline exists and the fence is not signalled.
+	if (!fences_[f].signaled)
+		note_deadline(f);
+}
+
+} // namespace resvcheck::sim::detail

@@ -1,0 +1,257 @@
+// Every fault switch is live: for each one a scenario whose observations differ between the clean
+// sim and the faulty one. The clean outcome of each scenario is also pinned.
+#include "sim_harness.h"
+
+#include <gtest/gtest-spi.h>
+
+#include <functional>
+#include <map>
+#include <string>
+
+namespace resvcheck::sim::test {
+namespace {
+
+using Scenario = std::function<void(Harness &)>;
+
+// r0 locked with 5 slots holding f0..f(n-1) of contexts 0..n-1, usage WRITE.
+void filled(Harness &h, int n)
+{
+	h.ready(0, 1);
+	for (int i = 0; i < n; ++i) {
+		h.ctx(i);
+		h.fence(i, i, 1);
+		h.add(0, i, W);
+	}
+}
+
+const std::map<std::string, Scenario> &scenarios()
+{
+	static const std::map<std::string, Scenario> s = {
+		{"add-usage-inverted", [](Harness &h) {
+			 h.ready(0);
+			 h.ctx(0);
+			 h.fence(0, 0, 1);
+			 h.fence(1, 0, 2);
+			 h.add(0, 0, R);
+			 h.add(0, 1, B); // weaker usage must not evict READ
+			 EXPECT_EQ(h.locked(0), (Entries{{0, R}, {1, B}}));
+		 }},
+		{"add-no-seqno-check", [](Harness &h) {
+			 h.ready(0);
+			 h.ctx(0);
+			 h.fence(0, 0, 2);
+			 h.fence(1, 0, 1);
+			 h.add(0, 0, W);
+			 h.add(0, 1, W); // older must not evict newer
+			 EXPECT_EQ(h.locked(0), (Entries{{0, W}, {1, W}}));
+		 }},
+		{"seqno32-no-wrap", [](Harness &h) {
+			 h.ctx(0);
+			 h.fence(0, 0, 1);
+			 h.fence(1, 0, 0xffffffff);
+			 EXPECT_EQ(h.ret(RC_OP_FENCE_IS_LATER, {0, 1}), 1);
+		 }},
+		{"same-by-seqno", [](Harness &h) {
+			 h.ctx(0);
+			 h.fence(0, 0, 5);
+			 h.fence(1, 0, 5);
+			 EXPECT_EQ(h.ret(RC_OP_FENCE_IS_LATER_OR_SAME, {0, 1}), 0);
+		 }},
+		{"reserve-off-by-one", [](Harness &h) {
+			 filled(h, 4);
+			 EXPECT_EQ(h.reserve(0, 2), 0); // 4 + 2 > 5: must grow
+			 for (int i = 4; i < 6; ++i) {
+				 h.ctx(i);
+				 h.fence(i, i, 1);
+				 h.add(0, i, W);
+			 }
+			 EXPECT_FALSE(h.bugged());
+		 }},
+		{"append-off-by-one", [](Harness &h) {
+			 filled(h, 5); // the 5th append uses the last reserved slot
+			 EXPECT_FALSE(h.bugged());
+		 }},
+		{"no-signaled-reuse", [](Harness &h) {
+			 h.ready(0);
+			 h.ctx(0);
+			 h.ctx(1);
+			 h.fence(0, 0, 1);
+			 h.fence(1, 1, 1);
+			 h.add(0, 0, W);
+			 h.signal(0);
+			 h.add(0, 1, R);
+			 EXPECT_EQ(h.locked(0), (Entries{{1, R}}));
+		 }},
+		{"reserve-no-prune", [](Harness &h) {
+			 filled(h, 5);
+			 h.signal(0);
+			 h.reserve(0, 1);
+			 EXPECT_EQ(h.locked(0), (Entries{{1, W}, {2, W}, {3, W}, {4, W}}));
+		 }},
+		{"iter-unlocked-yields-signaled", [](Harness &h) {
+			 filled(h, 2);
+			 h.signal(0);
+			 EXPECT_EQ(h.unlocked(0), (Entries{{1, W}}));
+			 EXPECT_EQ(h.ret(RC_OP_RESV_TEST_SIGNALED, {0, B}), 0);
+		 }},
+		{"iter-unlocked-no-restart", [](Harness &h) {
+			 filled(h, 5);
+			 h.unlock(0);
+			 h.op(RC_OP_RESV_ITER_BEGIN, {0, 0, B});
+			 h.op(RC_OP_RESV_ITER_FIRST_UNLOCKED, {0});
+			 h.op(RC_OP_RESV_ITER_NEXT_UNLOCKED, {0});
+			 h.signal(0);
+			 h.lock(0);
+			 h.reserve(0, 1);
+			 h.unlock(0);
+			 h.op(RC_OP_RESV_ITER_NEXT_UNLOCKED, {0});
+			 EXPECT_EQ(h.fence_handles(), Handles{1});
+			 EXPECT_EQ(h.obs().flags, uint32_t{RC_OBS_RESTARTED});
+		 }},
+		{"iter-locked-usage-inverted", [](Harness &h) {
+			 h.ready(0);
+			 const int64_t usage[] = {K, B, W, R};
+			 for (int i = 0; i < 4; ++i) {
+				 h.ctx(i);
+				 h.fence(i, i, 1);
+				 h.add(0, i, usage[i]);
+			 }
+			 EXPECT_EQ(h.locked(0, W), (Entries{{0, K}, {2, W}}));
+		 }},
+		{"copy-usage-lost", [](Harness &h) {
+			 h.ready(0);
+			 h.ready(1);
+			 h.ctx(0);
+			 h.fence(0, 0, 1);
+			 h.add(0, 0, K);
+			 h.op(RC_OP_RESV_COPY_FENCES, {1, 0});
+			 EXPECT_EQ(h.locked(1), (Entries{{0, K}}));
+		 }},
+		{"signal-twice-ok", [](Harness &h) {
+			 h.ctx(0);
+			 h.fence(0, 0, 1);
+			 h.signal(0);
+			 EXPECT_EQ(h.signal(0), -22);
+		 }},
+		{"set-error-no-warn", [](Harness &h) {
+			 h.ctx(0);
+			 h.fence(0, 0, 1);
+			 h.signal(0);
+			 h.op(RC_OP_FENCE_SET_ERROR, {0, -5});
+			 EXPECT_EQ(h.warnings(), 1u);
+		 }},
+		{"callback-on-signaled", [](Harness &h) {
+			 h.ctx(0);
+			 h.fence(0, 0, 1);
+			 h.signal(0);
+			 EXPECT_EQ(h.ret(RC_OP_FENCE_ADD_CALLBACK, {0, 0}), -2);
+			 EXPECT_EQ(h.ret(RC_OP_FENCE_REMOVE_CALLBACK, {0, 0}), 0);
+		 }},
+		{"callback-run-twice", [](Harness &h) {
+			 h.ctx(0);
+			 h.fence(0, 0, 1);
+			 h.op(RC_OP_FENCE_ADD_CALLBACK, {0, 0});
+			 h.signal(0);
+			 EXPECT_EQ(h.callbacks(), Handles{0});
+			 h.put(0);
+			 EXPECT_TRUE(h.callbacks().empty());
+		 }},
+		{"ref-leak-replace", [](Harness &h) {
+			 h.ready(0);
+			 h.ctx(0);
+			 h.fence(0, 0, 1);
+			 h.fence(1, 0, 2);
+			 h.add(0, 0, W);
+			 h.put(0);
+			 h.add(0, 1, W);
+			 EXPECT_EQ(h.released(), Handles{0});
+		 }},
+		{"ref-double-put-replace", [](Harness &h) {
+			 h.ready(0);
+			 h.ctx(0);
+			 h.fence(0, 0, 1);
+			 h.fence(1, 0, 2);
+			 h.add(0, 0, W);
+			 h.add(0, 1, W);
+			 EXPECT_TRUE(h.released().empty());
+			 EXPECT_EQ(h.put(0), Handles{0});
+		 }},
+		{"edeadlk-older", [](Harness &h) {
+			 h.init(0);
+			 h.init(1);
+			 h.op(RC_OP_WW_ACQUIRE_INIT, {0});
+			 h.op(RC_OP_WW_ACQUIRE_INIT, {1});
+			 h.lock(0, 0);
+			 h.lock(1, 1);
+			 EXPECT_EQ(h.lock(0, 1), -35);
+		 }},
+		{"edeadlk-before-eintr", [](Harness &h) {
+			 h.init(0);
+			 h.init(1);
+			 h.op(RC_OP_WW_ACQUIRE_INIT, {0});
+			 h.op(RC_OP_WW_ACQUIRE_INIT, {1});
+			 h.lock(0, 0);
+			 h.lock(1, 1);
+			 EXPECT_EQ(h.ret(RC_OP_RESV_LOCK_INTERRUPTIBLE, {0, 1, 1}), -4);
+		 }},
+		{"reserve-zero-ok", [](Harness &h) {
+			 h.init(0);
+			 h.lock(0);
+			 EXPECT_EQ(h.reserve(0, 0), -22);
+			 EXPECT_EQ(h.warnings(), 1u);
+		 }},
+		{"wait-poll-nothing-zero", [](Harness &h) {
+			 h.init(0);
+			 EXPECT_EQ(h.ret(RC_OP_RESV_WAIT_TIMEOUT, {0, B, 0, 0}), 1);
+		 }},
+	};
+	return s;
+}
+
+TEST(SimFaults, EveryFaultHasAScenario)
+{
+	for (const FaultInfo &f : faults())
+		EXPECT_TRUE(scenarios().count(f.name)) << "no scenario for fault " << f.name;
+	EXPECT_EQ(scenarios().size(), faults().size());
+}
+
+class SimFault : public ::testing::TestWithParam<FaultInfo> {};
+
+TEST_P(SimFault, IsLive)
+{
+	const FaultInfo &f = GetParam();
+	auto it = scenarios().find(f.name);
+	ASSERT_NE(it, scenarios().end());
+
+	Harness clean;
+	it->second(clean); // the EXPECTs inside pin the clean behaviour
+	EXPECT_FALSE(clean.bugged()) << clean.error();
+
+	const std::string opt = std::string("fault=") + f.name;
+	std::string faulty_log;
+	{
+		// the scenario's EXPECTs describe the clean sim; under the fault they must fail
+		::testing::TestPartResultArray failures;
+		{
+			::testing::ScopedFakeTestPartResultReporter rep(
+			    ::testing::ScopedFakeTestPartResultReporter::INTERCEPT_ONLY_CURRENT_THREAD, &failures);
+			Harness faulty(opt.c_str());
+			it->second(faulty);
+			faulty_log = faulty.log();
+		}
+		EXPECT_GT(failures.size(), 0) << "fault " << f.name << " changed nothing the scenario checks";
+	}
+	EXPECT_NE(clean.log(), faulty_log) << "fault " << f.name << " is not live";
+}
+
+INSTANTIATE_TEST_SUITE_P(All, SimFault, ::testing::ValuesIn(faults().begin(), faults().end()),
+                         [](const ::testing::TestParamInfo<FaultInfo> &i) {
+	                         std::string n = i.param.name;
+	                         for (char &c : n)
+		                         if (c == '-')
+			                         c = '_';
+	                         return n;
+                         });
+
+} // namespace
+} // namespace resvcheck::sim::test

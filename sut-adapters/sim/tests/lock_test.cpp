@@ -1,0 +1,112 @@
+// ww_mutex-style dma_resv locking (wait-die, reservation_ww_class).
+#include "sim_harness.h"
+
+namespace resvcheck::sim::test {
+namespace {
+
+TEST(SimLock, PlainLockTrylockIsLocked)
+{
+	Harness h;
+	h.init(0);
+	EXPECT_EQ(h.ret(RC_OP_RESV_IS_LOCKED, {0}), 0);
+	EXPECT_EQ(h.lock(0), 0);
+	EXPECT_EQ(h.ret(RC_OP_RESV_IS_LOCKED, {0}), 1);
+	EXPECT_EQ(h.ret(RC_OP_RESV_LOCKING_CTX, {0}), -1);
+	EXPECT_EQ(h.ret(RC_OP_RESV_TRYLOCK, {0}), 0);
+	h.unlock(0);
+	EXPECT_EQ(h.ret(RC_OP_RESV_TRYLOCK, {0}), 1);
+	EXPECT_EQ(h.ret(RC_OP_RESV_LOCKING_CTX, {0}), -1);
+	EXPECT_EQ(h.op(RC_OP_RESV_LOCK, {0, -1}), RC_APPLY_BUG); // self-deadlock
+	EXPECT_NE(h.error().find("sleep forever"), std::string::npos);
+}
+
+TEST(SimLock, CtxRecordedAndEalready)
+{
+	Harness h;
+	h.init(0);
+	h.op(RC_OP_WW_ACQUIRE_INIT, {3});
+	EXPECT_EQ(h.lock(0, 3), 0);
+	EXPECT_EQ(h.ret(RC_OP_RESV_LOCKING_CTX, {0}), 3);
+	EXPECT_EQ(h.lock(0, 3), -114);
+	EXPECT_EQ(h.ret(RC_OP_RESV_LOCK_INTERRUPTIBLE, {0, 3, 1}), -114);
+	h.unlock(0);
+	EXPECT_EQ(h.ret(RC_OP_RESV_LOCKING_CTX, {0}), -1);
+	EXPECT_EQ(h.ret(RC_OP_RESV_IS_LOCKED, {0}), 0);
+}
+
+TEST(SimLock, WaitDieYoungerWithLocksDies)
+{
+	Harness h;
+	h.init(0);
+	h.init(1);
+	h.init(2);
+	h.op(RC_OP_WW_ACQUIRE_INIT, {0}); // older
+	h.op(RC_OP_WW_ACQUIRE_INIT, {1}); // younger
+	EXPECT_EQ(h.lock(0, 0), 0);
+	EXPECT_EQ(h.lock(1, 1), 0);
+	EXPECT_EQ(h.lock(0, 1), -35);     // younger, acquired 1, older holder
+	EXPECT_EQ(h.ret(RC_OP_RESV_LOCKING_CTX, {0}), 0);
+	// older contending with a younger holder waits: forever here
+	EXPECT_EQ(h.op(RC_OP_RESV_LOCK, {1, 0}), RC_APPLY_BUG);
+}
+
+TEST(SimLock, AcquiredZeroNeverDies)
+{
+	Harness h;
+	h.init(0);
+	h.op(RC_OP_WW_ACQUIRE_INIT, {0});
+	h.op(RC_OP_WW_ACQUIRE_INIT, {1});
+	h.lock(0, 0);
+	EXPECT_EQ(h.op(RC_OP_RESV_LOCK, {0, 1}), RC_APPLY_BUG);
+}
+
+TEST(SimLock, CtxlessHolderKillsNobody)
+{
+	Harness h;
+	h.init(0);
+	h.init(1);
+	h.op(RC_OP_WW_ACQUIRE_INIT, {0});
+	h.lock(1, 0);
+	EXPECT_EQ(h.ret(RC_OP_RESV_TRYLOCK, {0}), 1);
+	EXPECT_EQ(h.op(RC_OP_RESV_LOCK, {0, 0}), RC_APPLY_BUG);
+}
+
+TEST(SimLock, BackoffAndSlowPath)
+{
+	Harness h;
+	h.init(0);
+	h.init(1);
+	h.op(RC_OP_WW_ACQUIRE_INIT, {0});
+	h.op(RC_OP_WW_ACQUIRE_INIT, {1});
+	h.lock(0, 0);
+	h.lock(1, 1);
+	EXPECT_EQ(h.lock(0, 1), -35);
+	h.unlock(1); // back off: acquired back to 0
+	h.unlock(0); // the older ctx finishes
+	h.op(RC_OP_WW_ACQUIRE_FINI, {0});
+	EXPECT_EQ(h.op(RC_OP_RESV_LOCK_SLOW, {0, 1}), RC_APPLY_OK);
+	EXPECT_EQ(h.ret(RC_OP_RESV_LOCKING_CTX, {0}), 1);
+	EXPECT_EQ(h.lock(1, 1), 0);
+	EXPECT_EQ(h.ret(RC_OP_RESV_LOCK_SLOW_INTERRUPTIBLE, {1, 1, 1}), -114);
+}
+
+TEST(SimLock, InterruptibleSignalBeforeDie)
+{
+	Harness h;
+	h.init(0);
+	h.init(1);
+	h.init(2);
+	h.op(RC_OP_WW_ACQUIRE_INIT, {0});
+	h.op(RC_OP_WW_ACQUIRE_INIT, {1});
+	EXPECT_EQ(h.ret(RC_OP_RESV_LOCK_INTERRUPTIBLE, {0, 0, 1}), 0); // uncontended: signal ignored
+	h.lock(1, 1);
+	EXPECT_EQ(h.ret(RC_OP_RESV_LOCK_INTERRUPTIBLE, {0, 1, 1}), -4);
+	EXPECT_EQ(h.ret(RC_OP_RESV_LOCK_INTERRUPTIBLE, {0, 1, 0}), -35);
+	EXPECT_EQ(h.ret(RC_OP_RESV_LOCK_SLOW_INTERRUPTIBLE, {0, 1, 1}), -4);
+	EXPECT_EQ(h.ret(RC_OP_RESV_LOCK_INTERRUPTIBLE, {0, -1, 1}), -4);
+	h.lock(2);
+	EXPECT_EQ(h.ret(RC_OP_RESV_LOCK_INTERRUPTIBLE, {2, -1, 1}), -4);
+}
+
+} // namespace
+} // namespace resvcheck::sim::test

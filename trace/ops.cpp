@@ -1,0 +1,29 @@
+#include "ops.h"
+
+#include <array>
+
+namespace resvcheck {
+namespace {
+
+template <size_t... I>
+constexpr std::array<std::string_view, kOpKinds> names_of(std::index_sequence<I...>) {
+    return {std::variant_alternative_t<I, Op>::name...};
+}
+constexpr auto kNames = names_of(std::make_index_sequence<kOpKinds>{});
+
+}  // namespace
+
+std::string_view op_name(const Op& op) { return kNames[op.index()]; }
+std::string_view op_kind_name(size_t kind) { return kind < kOpKinds ? kNames[kind] : "?"; }
+uint32_t op_abi(const Op& op) { return std::visit([](const auto& o) { return o.abi; }, op); }
+RetKind op_ret(const Op& op) { return std::visit([](const auto& o) { return o.ret; }, op); }
+Yields op_yields(const Op& op) { return std::visit([](const auto& o) { return o.yields; }, op); }
+bool op_is_iterator_step(const Op& op) { return std::visit([](const auto& o) { return o.iterator; }, op); }
+
+int op_kind_by_name(std::string_view name) {
+    for (size_t i = 0; i < kOpKinds; ++i)
+        if (kNames[i] == name) return static_cast<int>(i);
+    return -1;
+}
+
+}  // namespace resvcheck

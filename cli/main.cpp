@@ -17,6 +17,7 @@ struct Command {
 
 constexpr Command kCommands[] = {
     {"replay", "FILE|DIR... --adapter NAME [--profile P]", "replay trace files and judge every op", cmd_replay},
+    {"pin", "FILE [--profile P]", "print a trace with every step pinned by the model (to write regression traces)", cmd_pin},
     {"list-rules", "", "the contract's rules (ID, area, scope, kernel function)", cmd_list_rules},
     {"list-adapters", "", "the implementations resvcheck can drive", cmd_list_adapters},
     {"list-faults", "--adapter sim", "the simulator's fault switches", cmd_list_faults},

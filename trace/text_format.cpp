@@ -497,9 +497,10 @@ std::string print_trace(const Trace& t) {
     for (const auto& h : t.header) out += "#" + h + "\n";
     for (const auto& st : t.steps) {
         std::string line = print_op(st.op);
-        if (st.pin) {
+        // An empty pin ("nothing to report") adds nothing the model does not check anyway.
+        if (std::string obs = st.pin ? print_observation(st.op, *st.pin) : ""; !obs.empty()) {
             if (line.size() < 40) line.resize(40, ' ');
-            line += " => " + print_observation(st.op, *st.pin);
+            line += " => " + obs;
         }
         if (!st.comment.empty()) line += "  #" + st.comment;
         out += line + "\n";

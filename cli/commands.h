@@ -28,6 +28,8 @@ std::variant<Setup, std::string> make_setup(const Options& o);
 std::unique_ptr<Adapter> remake_adapter(const Options& o);
 
 int cmd_replay(const Options& o);
+int cmd_check(const Options& o);
+int cmd_shrink(const Options& o);
 int cmd_pin(const Options& o);
 int cmd_list_rules(const Options& o);
 int cmd_list_adapters(const Options& o);

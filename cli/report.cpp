@@ -122,7 +122,8 @@ std::string render_table(const Report& r) {
              std::string(ri.statement) + "\n  allowed:  " + f.allowed + "\n  observed: " + f.observed + "\n  trace:    " +
              f.trace + "\n  replay:   " + f.replay + "\n";
     }
-    for (const auto& pr : r.problems) s += "\nnote: " + pr + "\n";
+    for (const auto& pr : r.problems) s += "\nunsupported: " + pr + "\n";
+    for (const auto& n : r.notes) s += "\nnote: " + n + "\n";
     s += r.findings.empty() ? (r.problems.empty() ? "\nverdict: conforms\n" : "\nverdict: no violation, but some ops were unsupported\n")
                             : "\nverdict: " + std::to_string(r.findings.size()) + " violation(s)\n";
     return s;

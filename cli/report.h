@@ -28,7 +28,8 @@ struct Report {
     double seconds = 0;
     std::vector<uint64_t> exercised;  // by Rule index
     std::vector<Finding> findings;
-    std::vector<std::string> problems;  // unsupported ops, invalid traces: not violations
+    std::vector<std::string> problems;  // unsupported ops: not violations, but not a clean pass
+    std::vector<std::string> notes;     // e.g. rules the budget did not exercise
 
     bool violated(Rule r) const;
     int exit_code() const;  // 0 conforms, 1 violated, 3 unsupported ops only

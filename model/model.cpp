@@ -66,6 +66,8 @@ struct Model::State final : StateView {
     Rule warn_rule = Rule::WARN_ONLY_PREDICTED;
     Rule ref_rule = Rule::FENCE_REF_RELEASE;  // names a missing release during this op
     std::vector<uint32_t> exp_deadlines;
+    std::optional<Rule> first_ret_rule;            // the rule behind the op's expected result
+    std::vector<std::pair<uint32_t, Rule>> buried;  // entries the op removed, and why
 
     explicit State(const Profile& p) : prof(p) { exercised.assign(all_rules().size(), 0); }
 
@@ -106,6 +108,7 @@ struct Model::State final : StateView {
     int iter_mode(uint32_t i) const override { return in(iters, i) && iters[i].live ? iters[i].mode : -1; }
     uint32_t iter_resv(uint32_t i) const override { return in(iters, i) ? iters[i].r : 0; }
     bool cb_pending(uint32_t cb) const override { return in(cbs, cb) && cbs[cb].pending; }
+    int cb_fence(uint32_t cb) const override { return in(cbs, cb) && cbs[cb].used ? static_cast<int>(cbs[cb].fence) : -1; }
 
     // ---- judging helpers ----
     bool producing() const { return out != nullptr; }
@@ -127,6 +130,7 @@ struct Model::State final : StateView {
     // The return value must be `want`.
     void expect_ret(Rule r, RetKind k, int64_t want) {
         exercise(r);
+        if (!first_ret_rule) first_ret_rule = r;
         if (producing()) {
             out->ret = want;
             return;
@@ -137,6 +141,7 @@ struct Model::State final : StateView {
     // value taken (adopted).
     int64_t expect_ret_any(Rule r, RetKind k, std::initializer_list<int64_t> allowed) {
         exercise(r);
+        if (!first_ret_rule) first_ret_rule = r;
         if (producing()) return out->ret = *allowed.begin();
         if (std::find(allowed.begin(), allowed.end(), obs->ret) == allowed.end()) {
             std::string a;
@@ -172,7 +177,19 @@ struct Model::State final : StateView {
             touch(s.f);
         }
     }
+    // Removals an adapter may have missed, the subtle kernel-specific ones first: they explain a
+    // release that does not happen later.
+    static constexpr Rule kLikelyMissed[] = {
+        Rule::RESV_ADD_REUSE_SIGNALED, Rule::RESV_RESERVE_PRUNES_SIGNALED, Rule::RESV_UNLOCK_FORFEITS_RESERVATION,
+        Rule::RESV_ADD_REPLACE_SAME_CONTEXT, Rule::RESV_REPLACE_ALL_OF_CONTEXT, Rule::RESV_COPY_REPLACES_DST};
+    static uint32_t removal_bit(Rule r) {
+        for (size_t k = 0; k < std::size(kLikelyMissed); ++k)
+            if (kLikelyMissed[k] == r) return 1u << k;
+        return 0;
+    }
     void bury(ResvS& r, const Slot& s, Rule why) {
+        buried.emplace_back(s.f, why);
+        fences[s.f].removed_by |= removal_bit(why);
         if (r.gone.size() >= kMaxGone) r.gone.erase(r.gone.begin());
         r.gone.push_back({s.f, s.u, why});
     }
@@ -227,8 +244,25 @@ struct Model::State final : StateView {
             for (uint32_t f : must) {
                 exercise(ref_rule);
                 bool seen_it = std::any_of(o.released.begin(), o.released.end(), [&](FenceH h) { return h.id == f; });
+                // the entry this op removed explains the missing release best
+                Rule why = ref_rule;
+                bool this_op = false;
+                for (const auto& [bf, br] : buried)
+                    if (bf == f) {
+                        this_op = true;
+                        if (br == Rule::RESV_ADD_REUSE_SIGNALED) why = br;  // the slot was not reused
+                    }
+                // An entry removed by an earlier op still holds a reference in the adapter: name
+                // the rule that removed it, the subtle kernel-specific removals first.
+                if (!this_op && ref_rule == Rule::FENCE_REF_RELEASE) {
+                    for (Rule k : kLikelyMissed)
+                        if (fences[f].removed_by & removal_bit(k)) {
+                            why = k;
+                            break;
+                        }
+                }
                 if (!seen_it)
-                    fail(ref_rule, "f" + std::to_string(f) + " released (its last reference was dropped)",
+                    fail(why, "f" + std::to_string(f) + " released (its last reference was dropped)",
                          "f" + std::to_string(f) + " not released");
             }
         }
@@ -291,11 +325,32 @@ struct Model::State final : StateView {
         if (with_usage && !usage_le(e.usage, u)) return Rule::RESV_USAGE_FILTER;
         for (const auto& s : r.slots)
             if (s.f == f && (!with_usage || s.u == e.usage) && !usage_le(s.u, u)) return Rule::RESV_USAGE_FILTER;
+        for (auto it = r.gone.rbegin(); it != r.gone.rend(); ++it)
+            if (it->f == f && (!with_usage || it->u == e.usage)) return it->why;
         if (listed_other_usage) return origin;
         if (listed) return Rule::RESV_ITER_ONCE_PER_ENTRY;
         for (auto it = r.gone.rbegin(); it != r.gone.rend(); ++it)
             if (it->f == f) return it->why;
         return r.ever_listed ? Rule::RESV_NO_PHANTOM : Rule::RESV_INIT_EMPTY;
+    }
+
+    // A walk with usage U that returned only entries of usage U (or nothing) while stronger ones,
+    // untouched since they were added, are missing: the usage comparison runs the wrong way
+    // (entries above U would have been reported as extras already).
+    bool inverted_filter(const ResvS& r, Usage u, Walk w, const std::vector<Entry>& observed, const std::vector<char>& matched) const {
+        if (u == Usage::KERNEL || w == Walk::FencesOnly) return false;
+        for (const auto& e : observed)
+            if (e.usage != u) return false;
+        bool missing = false;
+        for (size_t j = 0; j < r.slots.size(); ++j) {
+            const auto& s = r.slots[j];
+            if (matched[j] || !in_scope(s, u, w) || !must_list(s)) continue;
+            if (!(static_cast<int>(s.u) < static_cast<int>(u)) ||
+                (s.suspect != Rule::RESV_ADD_LISTED && s.suspect != Rule::RESV_UNLOCK_KEEPS_FENCES))
+                return false;
+            missing = true;
+        }
+        return missing;
     }
 
     std::string list_text(const std::vector<Entry>& l, bool with_usage) const {
@@ -323,7 +378,10 @@ struct Model::State final : StateView {
         exercise(name(Rule::RESV_NO_PHANTOM));
         if (w != Walk::Locked) exercise(name(Rule::RESV_ITER_UNLOCKED_SKIPS_SIGNALED));
         for (const auto& s : r.slots)
-            if (in_scope(s, u, w)) exercise(name(s.suspect));
+            if (in_scope(s, u, w)) {
+                exercise(name(s.suspect));
+                if (with_usage) exercise(name(s.origin));
+            }
         for (const auto& g : r.gone) exercise(name(g.why));
         if (!r.ever_listed) exercise(name(Rule::RESV_INIT_EMPTY));
         auto want = expected_list(r, u, w);
@@ -353,7 +411,7 @@ struct Model::State final : StateView {
         }
         // Every slot that must be listed is listed (or covered by the same fence with a stronger usage).
         std::vector<Rule> missing_rules;
-        bool any_signaled_missing = false, all_signaled_missing = true, any_signaled = false;
+        bool only_signaled_missing = true, all_signaled_missing = true, any_signaled = false;
         for (size_t j = 0; j < r.slots.size(); ++j) {
             const auto& s = r.slots[j];
             if (!in_scope(s, u, w) || matched[j]) {
@@ -366,12 +424,14 @@ struct Model::State final : StateView {
                 return e.fence.id == s.f && (!with_usage || usage_le(e.usage, s.u));
             });
             if (covered) continue;
-            if (fences[s.f].signaled) any_signaled_missing = true;
+            if (!fences[s.f].signaled) only_signaled_missing = false;
             missing_rules.push_back(s.suspect);
         }
         if (!missing_rules.empty()) {
-            if (prof.exact && w == Walk::Locked && any_signaled_missing && all_signaled_missing && any_signaled)
+            if (prof.exact && w == Walk::Locked && only_signaled_missing && all_signaled_missing && any_signaled)
                 fail_list(Rule::RESV_ITER_LOCKED_YIELDS_SIGNALED);
+            else if (inverted_filter(r, u, w, observed, matched))
+                fail_list(Rule::RESV_USAGE_FILTER);
             else
                 fail_list(missing_rules.front());
             return;
@@ -451,22 +511,22 @@ struct Model::State final : StateView {
         iter_drop_cur(it);
         while (it.index < it.num && it.index < r.slots.size()) {
             const auto& s = r.slots[it.index++];
+            it.fence_usage = s.u;
             if (!fences[s.f].signaled && usage_le(s.u, it.u)) {
                 iter_take(it, s.f);
                 return;
             }
         }
     }
-    std::optional<Entry> exact_cursor_entry(const IterS& it, const ResvS& r) const {
+    std::optional<Entry> exact_cursor_entry(const IterS& it) const {
         if (it.cur < 0) return std::nullopt;
-        // the cursor reports the usage of the slot it last read
-        Usage u = it.index > 0 && it.index - 1 < r.slots.size() ? r.slots[it.index - 1].u : Usage::KERNEL;
-        return Entry{FenceH{static_cast<uint32_t>(it.cur)}, u};
+        return Entry{FenceH{static_cast<uint32_t>(it.cur)}, it.fence_usage};
     }
 
     void judge_step(const std::optional<Entry>& want, bool want_restart, Rule restart_rule, ResvS& r, IterS& it, Walk w) {
         const auto& o = seen();
         exercise(restart_rule);
+        exercise(Rule::RESV_ITER_ONCE_PER_ENTRY);
         if (producing()) {
             if (want) out->fences.push_back(*want);
             out->restarted = want_restart;
@@ -477,24 +537,33 @@ struct Model::State final : StateView {
             if (o.fences.size() > 1) {
                 fail(w == Walk::Locked ? Rule::RESV_ITER_LOCKED_ALL : Rule::RESV_ITER_ONCE_PER_ENTRY, "one fence or NULL",
                      std::to_string(o.fences.size()) + " fences");
+            } else if (o.restarted != want_restart) {  // a wrong restart explains a wrong entry, not the other way round
+                fail(restart_rule, want_restart ? "is_restarted true" : "is_restarted false",
+                     std::string(o.restarted ? "is_restarted true" : "is_restarted false") + ", yielded " + txt(got));
             } else if (got != want) {
                 Rule rr;
-                if (got) {
+                if (got && want && w == Walk::Locked && fences[want->fence.id].signaled) {
+                    rr = Rule::RESV_ITER_LOCKED_YIELDS_SIGNALED;  // it skipped the signalled entry the cursor is on
+                } else if (got) {
                     rr = diagnose_extra(r, *got, it.u, w, true);
-                    bool is_later_slot = false;
+                    // Relative to the cursor (it.index is past the wanted entry): ahead means order, behind means twice.
+                    size_t here = it.index == 0 ? 0 : it.index - 1;
+                    bool ahead = false, behind = false;
                     for (size_t j = 0; j < r.slots.size(); ++j)
-                        if (r.slots[j].f == got->fence.id && r.slots[j].u == got->usage && in_scope(r.slots[j], it.u, w)) is_later_slot = true;
-                    if (is_later_slot && (rr == Rule::RESV_ITER_ONCE_PER_ENTRY || rr == Rule::RESV_ADD_LISTED))
-                        rr = w == Walk::Locked ? Rule::RESV_SLOT_ORDER : Rule::RESV_ITER_SNAPSHOT;
+                        if (r.slots[j].f == got->fence.id && r.slots[j].u == got->usage && in_scope(r.slots[j], it.u, w))
+                            (j > here ? ahead : behind) = true;
+                    if (rr == Rule::RESV_ITER_ONCE_PER_ENTRY || rr == Rule::RESV_ADD_LISTED) {
+                        if (ahead) rr = w == Walk::Locked ? Rule::RESV_SLOT_ORDER : Rule::RESV_ITER_SNAPSHOT;
+                        else if (behind) rr = Rule::RESV_ITER_ONCE_PER_ENTRY;
+                    }
+                } else if (w == Walk::Unlocked && !it.has_list) {
+                    rr = Rule::RESV_ITER_NO_LIST_KEEPS_FENCE;
                 } else {
                     rr = w == Walk::Locked ? Rule::RESV_ITER_LOCKED_ALL : Rule::RESV_ITER_UNLOCKED_COMPLETE;
                     for (const auto& s : r.slots)
                         if (s.f == want->fence.id) rr = fences[s.f].signaled && w == Walk::Locked ? Rule::RESV_ITER_LOCKED_YIELDS_SIGNALED : rr;
                 }
                 fail(rr, "yields " + txt(want), "yielded " + txt(got));
-            } else if (o.restarted != want_restart) {
-                fail(restart_rule, want_restart ? "is_restarted true" : "is_restarted false",
-                     o.restarted ? "is_restarted true" : "is_restarted false");
             }
         }
     }
@@ -709,7 +778,8 @@ struct Pre {
     bool operator()(const FenceWaitTimeout& o) {
         if (!fence(o.f)) return false;
         if (o.timeout < 0) return fail("timeout must be >= 0");
-        if (o.timeout > 0 && !s.fences[o.f.id].signaled) return fail("waiting with a timeout on an unsignalled fence would sleep");
+        if (o.timeout > 0 && !s.fences[o.f.id].signaled && !(o.intr && o.sigpending))
+            return fail("waiting with a timeout on an unsignalled fence would sleep");
         return true;
     }
     bool operator()(const WwAcquireInit& o) { return fresh(o.a, "acquire context"); }
@@ -771,7 +841,7 @@ struct Pre {
     bool operator()(const ResvWaitTimeout& o) {
         if (!resv(o.r)) return false;
         if (o.timeout < 0) return fail("timeout must be >= 0");
-        if (o.timeout > 0) {
+        if (o.timeout > 0 && !(o.intr && o.sigpending)) {
             for (const auto& sl : s.resvs[o.r.id].slots)
                 if (usage_le(sl.u, o.usage) && !s.fences[sl.f].signaled)
                     return fail("waiting with a timeout while f" + std::to_string(sl.f) + " is unsignalled would sleep");
@@ -911,10 +981,12 @@ struct Apply {
     }
     void operator()(const FenceWaitTimeout& o) {
         bool sig = s.fences[o.f.id].signaled;
-        if (o.timeout == 0)
-            s.expect_ret(Rule::FENCE_WAIT_POLL, RetKind::Int, sig ? 1 : 0);
+        if (sig)
+            s.expect_ret(o.timeout ? Rule::FENCE_WAIT_SIGNALED : Rule::FENCE_WAIT_POLL, RetKind::Errno, o.timeout ? o.timeout : 1);
+        else if (o.intr && o.sigpending)
+            s.expect_ret(Rule::FENCE_WAIT_INTERRUPTED, RetKind::Errno, -kERESTARTSYS);
         else
-            s.expect_ret(Rule::FENCE_WAIT_SIGNALED, RetKind::Int, o.timeout);
+            s.expect_ret(Rule::FENCE_WAIT_POLL, RetKind::Errno, 0);
     }
 
     // ---- ww ----
@@ -978,18 +1050,21 @@ struct Apply {
         r.holder = -1;
         r.lock_rule = Rule::WW_UNLOCK;
         r.guarantee = 0;
-        if (s.prof.debug_mutexes && r.has_list) r.max = static_cast<uint32_t>(r.slots.size());
+        if (s.prof.debug_mutexes && r.has_list && r.max > r.slots.size()) {
+            r.max = static_cast<uint32_t>(r.slots.size());
+            r.forfeited = true;
+        }
         s.set_suspects(r, Rule::RESV_UNLOCK_KEEPS_FENCES);
     }
     void operator()(const ResvIsLocked& o) {
         auto& r = s.resvs[o.r.id];
-        s.expect_ret(r.lock_rule == Rule::WW_UNLOCK ? Rule::WW_IS_LOCKED : r.lock_rule, RetKind::Bool, r.locked);
+        s.expect_ret(r.lock_rule, RetKind::Bool, r.locked);
         s.exercise(Rule::WW_IS_LOCKED);
     }
     void operator()(const ResvLockingCtx& o) {
         auto& r = s.resvs[o.r.id];
         s.exercise(Rule::WW_LOCKING_CTX);
-        Rule why = r.lock_rule == Rule::WW_LOCK_UNCONTENDED || r.lock_rule == Rule::WW_UNLOCK ? Rule::WW_LOCKING_CTX : r.lock_rule;
+        Rule why = r.lock_rule == Rule::WW_LOCK_UNCONTENDED || r.lock_rule == Rule::WW_IS_LOCKED ? Rule::WW_LOCKING_CTX : r.lock_rule;
         s.expect_ret(why, RetKind::Ctx, r.locked ? r.holder : -1);
     }
 
@@ -1003,12 +1078,14 @@ struct Apply {
     void operator()(const ResvFini& o) {
         auto& r = s.resvs[o.r.id];
         s.ref_rule = Rule::RESV_FINI_DROPS_REFS;
+        if (!r.slots.empty()) s.exercise(Rule::RESV_FINI_DROPS_REFS);
         for (const auto& sl : r.slots) s.drop_slot_ref(sl);
         r.slots.clear();
         r.live = false;
     }
     void reallocate(ResvS& r, uint32_t requested, Rule prune_why) {
         r.max = list_capacity(requested);
+        r.forfeited = false;
         r.has_list = true;
         r.ever_listed = true;
         for (size_t j = r.slots.size(); j-- > 0;) {
@@ -1055,7 +1132,9 @@ struct Apply {
                     if (s.fences[sl.f].signaled) sl.suspect = Rule::RESV_EXACT_CAPACITY;
                 return;
             }
-            reallocate(r, std::max(num + n, 2 * r.max), Rule::RESV_RESERVE_PRUNES_SIGNALED);
+            if (r.forfeited) s.exercise(Rule::RESV_UNLOCK_FORFEITS_RESERVATION);
+            reallocate(r, std::max(num + n, 2 * r.max),
+                       r.forfeited ? Rule::RESV_UNLOCK_FORFEITS_RESERVATION : Rule::RESV_RESERVE_PRUNES_SIGNALED);
         } else {
             Rule why = s.prof.debug_mutexes && r.has_list ? Rule::RESV_UNLOCK_FORFEITS_RESERVATION : Rule::RESV_RESERVE_PRUNES_SIGNALED;
             reallocate(r, std::max<uint32_t>(4, std::bit_ceil(n)), why);
@@ -1067,6 +1146,7 @@ struct Apply {
         const auto& fs = s.fences[f];
         s.ref_rule = Rule::RESV_ADD_DROPS_REPLACED_REF;
         s.exercise(Rule::RESV_ADD_DROPS_REPLACED_REF);
+        s.exercise(Rule::RESV_RESERVE_GUARANTEE);  // a BUG() here would break it
         --r.guarantee;
         ++r.mod;
         r.ever_listed = true;
@@ -1201,8 +1281,9 @@ struct Apply {
         }
     }
     // test_signaled / wait_timeout: is there an unsignalled fence in scope?
-    bool query_busy(ResvS& r, Usage u, Rule rule, RetKind k, int64_t if_busy, int64_t if_idle) {
+    bool query_busy(ResvS& r, Usage u, Rule rule, RetKind k, int64_t if_busy, int64_t if_idle, std::optional<Rule> busy_rule = {}) {
         auto [must, may] = s.busy(r, u);
+        if (must && busy_rule) rule = *busy_rule;
         for (const auto& sl : r.slots)
             if (usage_le(sl.u, u)) s.exercise(sl.suspect);
         s.exercise(Rule::RESV_USAGE_FILTER);
@@ -1220,10 +1301,10 @@ struct Apply {
     }
     void operator()(const ResvWaitTimeout& o) {
         auto& r = s.resvs[o.r.id];
-        if (o.timeout == 0)
-            query_busy(r, o.usage, Rule::RESV_WAIT_POLL, RetKind::Int, 0, 1);
-        else
-            query_busy(r, o.usage, Rule::RESV_WAIT_NOTHING, RetKind::Int, 0, o.timeout);
+        int64_t busy = o.intr && o.sigpending ? -kERESTARTSYS : 0;
+        Rule idle_rule = o.timeout == 0 ? Rule::RESV_WAIT_POLL : Rule::RESV_WAIT_NOTHING;
+        query_busy(r, o.usage, idle_rule, RetKind::Errno, busy, o.timeout == 0 ? 1 : o.timeout,
+                   busy ? std::optional(Rule::FENCE_WAIT_INTERRUPTED) : std::nullopt);
     }
     void operator()(const ResvSetDeadline& o) {
         auto& r = s.resvs[o.r.id];
@@ -1294,7 +1375,8 @@ struct Apply {
             return;
         }
         bool restarted = false;
-        if (first || it.gen != r.gen || it.has_list != r.has_list) {
+        // list identity is a pointer: NULL equals NULL whatever happened in between
+        if (first || it.has_list != r.has_list || (r.has_list && it.gen != r.gen)) {
             if (!first) s.exercise(Rule::RESV_ITER_RESTART_ON_REALLOC);
             s.exact_restart(it, r);
             restarted = true;
@@ -1302,8 +1384,9 @@ struct Apply {
             s.exercise(Rule::RESV_ITER_NO_SPURIOUS_RESTART);
             s.exercise(Rule::RESV_ITER_SNAPSHOT);
         }
+        if (!it.has_list && it.cur >= 0) s.exercise(Rule::RESV_ITER_NO_LIST_KEEPS_FENCE);
         s.exact_walk_unlocked(it, r);
-        auto want = s.exact_cursor_entry(it, r);
+        auto want = s.exact_cursor_entry(it);
         Rule restart_rule = first ? Rule::RESV_ITER_RESTART_FLAG
                             : restarted ? Rule::RESV_ITER_RESTART_ON_REALLOC
                                         : Rule::RESV_ITER_NO_SPURIOUS_RESTART;
@@ -1355,6 +1438,8 @@ std::optional<std::string> Model::precondition(const Op& op) const {
 namespace {
 void run_op(Model::State& s, const Op& op) {
     s.div.reset();
+    s.first_ret_rule.reset();
+    s.buried.clear();
     s.touched.clear();
     s.exp_callbacks.clear();
     s.exp_deadlines.clear();
@@ -1362,12 +1447,23 @@ void run_op(Model::State& s, const Op& op) {
     s.warn_rule = Rule::WARN_ONLY_PREDICTED;
     s.ref_rule = Rule::FENCE_REF_RELEASE;
     if (!s.producing() && s.obs->status == Observation::Status::Bug) {
-        Rule r = primary_rule(op);
+        // Name the rule behind the result the op should have had; the run stops here anyway.
+        const Observation* bug = s.obs;
+        Observation expected;
+        s.obs = nullptr;
+        s.out = &expected;
+        std::visit(Apply{s}, op);
+        s.out = nullptr;
+        s.obs = bug;
+        Rule r = s.first_ret_rule.value_or(primary_rule(op));
         s.exercise(r);
-        s.fail(r, "the op completes (its preconditions hold)", "BUG: " + s.obs->message);
+        s.div.reset();
+        s.fail(r, "the op completes" + (expected.ret || op_ret(op) != RetKind::None ? " and returns " + s.ret_text(op_ret(op), expected.ret) : std::string()),
+               "BUG: " + bug->message);
         return;
     }
     std::visit(Apply{s}, op);
+    s.exercise(Rule::WARN_ONLY_PREDICTED);
     const Observation& o = s.seen();
     // Side effects any op can have.
     if (s.producing()) {
@@ -1396,9 +1492,8 @@ void run_op(Model::State& s, const Op& op) {
         }
         if (o.warnings != s.exp_warnings) {
             s.exercise(Rule::WARN_ONLY_PREDICTED);
-            Rule r = o.warnings > s.exp_warnings ? (s.exp_warnings ? s.warn_rule : Rule::WARN_ONLY_PREDICTED) : s.warn_rule;
-            if (o.warnings > s.exp_warnings && !s.exp_warnings && s.warn_rule != Rule::WARN_ONLY_PREDICTED) r = Rule::WARN_ONLY_PREDICTED;
-            s.fail(r, std::to_string(s.exp_warnings) + " WARN", std::to_string(o.warnings) + " WARN");
+            // the rule of the op that said whether to WARN, or the generic one
+            s.fail(s.warn_rule, std::to_string(s.exp_warnings) + " WARN", std::to_string(o.warnings) + " WARN");
         }
         if (!o.deadlines.empty() && !std::holds_alternative<ResvSetDeadline>(op))
             s.fail(Rule::RESV_DEADLINE, "no deadline hook runs", "deadline hooks ran");

@@ -24,6 +24,7 @@
 #include "observation.h"
 #include "ops.h"
 #include "rules.h"
+#include "state_view.h"
 
 namespace resvcheck {
 
@@ -44,26 +45,6 @@ struct Divergence {
     size_t op_index = 0;
     std::string allowed;   // what the contract allowed
     std::string observed;  // what happened
-};
-
-// Read-only view of the model state, used by generators and the fuzz decoder to build valid ops.
-class StateView {
-public:
-    virtual ~StateView() = default;
-    virtual uint32_t count(HandleKind k) const = 0;  // handles allocated so far (0..count-1)
-    virtual bool alive(HandleKind k, uint32_t id) const = 0;
-    virtual bool resv_locked(uint32_t r) const = 0;
-    virtual int resv_holder(uint32_t r) const = 0;       // acquire context or -1
-    virtual int resv_reserved(uint32_t r) const = 0;     // appends guaranteed by reservations
-    virtual int resv_fences(uint32_t r) const = 0;       // entries the model knows of
-    virtual bool fence_signaled(uint32_t f) const = 0;
-    virtual uint64_t fence_seqno(uint32_t f) const = 0;
-    virtual uint32_t fence_ctx(uint32_t f) const = 0;
-    virtual int fence_refs(uint32_t f) const = 0;        // references the caller (harness) holds
-    virtual int acq_acquired(uint32_t a) const = 0;
-    virtual int iter_mode(uint32_t i) const = 0;         // 0 begun, 1 locked walk, 2 unlocked walk, -1 dead
-    virtual uint32_t iter_resv(uint32_t i) const = 0;
-    virtual bool cb_pending(uint32_t cb) const = 0;
 };
 
 class Model {

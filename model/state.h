@@ -29,6 +29,7 @@ struct FenceS {
     int slots = 0;     // entries (required or optional) naming it, in every object
     int required = 0;  // entries that must be present while it is unsignalled
     std::vector<uint32_t> pending;  // callbacks, in registration order
+    uint32_t removed_by = 0;        // entries of it removed by the model, by reason (model.cpp)
 };
 
 struct CbS {
@@ -66,9 +67,10 @@ struct ResvS {
     bool live = false;
     bool locked = false;
     int holder = -1;        // acquire context, or -1 (plain lock, trylock, unlocked)
-    Rule lock_rule = Rule::WW_UNLOCK;  // the op that last changed the lock state
+    Rule lock_rule = Rule::WW_IS_LOCKED;  // the op that last changed the lock state
     bool has_list = false;
     uint32_t max = 0;       // capacity (exact profiles)
+    bool forfeited = false; // debug profile: unlock took the unused slots away
     uint64_t gen = 0;       // list identity: changes when the list object is replaced
     uint64_t mod = 0;       // bumps on every write (contract restarts)
     int guarantee = 0;      // appends guaranteed by reservations under the current lock
@@ -88,6 +90,7 @@ struct IterS {
     bool has_list = false;
     size_t index = 0;
     size_t num = 0;
+    Usage fence_usage = Usage::KERNEL;  // usage of the last entry the cursor read
     // contract bookkeeping since the last (re)start
     uint64_t mod_at_restart = 0;
     std::vector<Slot> at_restart;

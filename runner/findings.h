@@ -29,7 +29,12 @@ struct WrittenFinding {
     std::string path;   // set on success
     std::string error;  // set on failure
 };
-// Writes the finding under `dir` (created if needed).
+// The text of a finding file that will live at `path`.
+std::string render_finding(const Trace& ops, const FindingInfo& info, const std::string& path);
+// Writes `text` to `path` (parent directories created). Returns an error message or "".
+std::string write_text(const std::string& path, const std::string& text);
+
+// Writes the finding under `dir`, named after the rule and a hash of the ops.
 WrittenFinding write_finding(const std::string& dir, const Trace& ops, const FindingInfo& info);
 
 // The command that replays a finding file.

@@ -3,18 +3,17 @@
 namespace resvcheck {
 namespace {
 
-// Applies one op and judges it. Returns false when the run must stop.
-bool run_step(const Op& op, const std::optional<Observation>& pin, int line, size_t index, Model& model, Adapter& adapter,
-              Observation& obs, RunResult& r, const RunOptions& opts) {
+// Applies one op and judges it. `pins` (if any) follows the trace's pinned observations: a pin
+// must be allowed along the pins' own history, which may differ from the adapter's where the
+// profile leaves freedom. Returns false when the run must stop.
+bool run_step(const Op& op, const std::optional<Observation>& pin, int line, size_t index, Model& model, Model* pins,
+              Adapter& adapter, Observation& obs, RunResult& r, const RunOptions& opts) {
     if (!adapter.supports(op)) {
         r.verdict = Verdict::Unsupported;
         r.message = "op " + std::to_string(index) + ": adapter " + std::string(adapter.name()) + " does not provide " +
                     std::string(op_name(op));
         return false;
     }
-    // A pinned observation must itself be one the contract allows (a hand-edited pin is judged).
-    std::optional<Model> before;
-    if (pin) before.emplace(model);
     adapter.apply(op, obs);
     if (opts.record) r.executed.steps.push_back(TraceStep{op, obs, {}, line});
     ++r.ops_run;
@@ -29,8 +28,8 @@ bool run_step(const Op& op, const std::optional<Observation>& pin, int line, siz
         r.divergence = std::move(d);
         return false;
     }
-    if (pin) {
-        if (auto d = before->step(op, *pin, index)) {
+    if (pins) {
+        if (auto d = pins->step(op, pin ? *pin : obs, index); d && pin) {
             d->observed = "the trace pins " + print_observation(op, *pin) + " (" + d->observed + ")";
             r.verdict = Verdict::Violation;
             r.divergence = std::move(d);
@@ -55,6 +54,12 @@ std::string_view verdict_name(Verdict v) {
 RunResult run(const Trace& trace, Model& model, Adapter& adapter, const RunOptions& opts) {
     RunResult r;
     r.executed.header = trace.header;
+    std::optional<Model> pins;
+    for (const auto& st : trace.steps)
+        if (st.pin) {
+            pins.emplace(model.profile());
+            break;
+        }
     model.reset();
     adapter.reset();
     Observation obs;
@@ -66,7 +71,7 @@ RunResult run(const Trace& trace, Model& model, Adapter& adapter, const RunOptio
                         ") breaks a precondition: " + *why;
             return r;
         }
-        if (!run_step(st.op, st.pin, st.line, i, model, adapter, obs, r, opts)) return r;
+        if (!run_step(st.op, st.pin, st.line, i, model, pins ? &*pins : nullptr, adapter, obs, r, opts)) return r;
     }
     return r;
 }
@@ -84,7 +89,7 @@ RunResult run(OpSource& source, Model& model, Adapter& adapter, const RunOptions
             r.message = "generated op " + std::to_string(i) + " (" + print_op(*op) + ") breaks a precondition: " + *why;
             return r;
         }
-        if (!run_step(*op, std::nullopt, 0, i, model, adapter, obs, r, opts)) return r;
+        if (!run_step(*op, std::nullopt, 0, i, model, nullptr, adapter, obs, r, opts)) return r;
     }
     return r;
 }

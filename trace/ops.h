@@ -24,7 +24,7 @@
 namespace resvcheck {
 
 // What the return value of an op means, which decides how it is printed and compared.
-enum class RetKind : uint8_t { None, Errno, Bool, Int, Usage, Ctx };
+enum class RetKind : uint8_t { None, Errno, Bool, Usage, Ctx };  // Errno: a number, negative ones named
 
 // Which parts of an Observation an op can produce besides side effects (callbacks, releases,
 // deadlines and warnings can come from any op).
@@ -45,182 +45,226 @@ enum class Yields : uint8_t {
 struct FenceContextAlloc {
     RESVCHECK_OP_TRAITS("fence_context_alloc", RC_OP_FENCE_CONTEXT_ALLOC, None, Nothing, false);
     BOOST_HANA_DEFINE_STRUCT(FenceContextAlloc, (CtxH, c), (bool, seqno64));
+    friend bool operator==(const FenceContextAlloc&, const FenceContextAlloc&) = default;
 };
 struct FenceInit {
     RESVCHECK_OP_TRAITS("fence_init", RC_OP_FENCE_INIT, None, Nothing, false);
     BOOST_HANA_DEFINE_STRUCT(FenceInit, (FenceH, f), (CtxH, c), (uint64_t, seqno));
+    friend bool operator==(const FenceInit&, const FenceInit&) = default;
 };
 struct FenceSignal {
     RESVCHECK_OP_TRAITS("fence_signal", RC_OP_FENCE_SIGNAL, Errno, Nothing, false);
     BOOST_HANA_DEFINE_STRUCT(FenceSignal, (FenceH, f));
+    friend bool operator==(const FenceSignal&, const FenceSignal&) = default;
 };
 struct FenceSetError {
     RESVCHECK_OP_TRAITS("fence_set_error", RC_OP_FENCE_SET_ERROR, None, Nothing, false);
     BOOST_HANA_DEFINE_STRUCT(FenceSetError, (FenceH, f), (int64_t, error));
+    friend bool operator==(const FenceSetError&, const FenceSetError&) = default;
 };
 struct FenceGetStatus {
     RESVCHECK_OP_TRAITS("fence_get_status", RC_OP_FENCE_GET_STATUS, Errno, Nothing, false);
     BOOST_HANA_DEFINE_STRUCT(FenceGetStatus, (FenceH, f));
+    friend bool operator==(const FenceGetStatus&, const FenceGetStatus&) = default;
 };
 struct FenceIsSignaled {
     RESVCHECK_OP_TRAITS("fence_is_signaled", RC_OP_FENCE_IS_SIGNALED, Bool, Nothing, false);
     BOOST_HANA_DEFINE_STRUCT(FenceIsSignaled, (FenceH, f));
+    friend bool operator==(const FenceIsSignaled&, const FenceIsSignaled&) = default;
 };
 struct FenceIsLater {
     RESVCHECK_OP_TRAITS("fence_is_later", RC_OP_FENCE_IS_LATER, Bool, Nothing, false);
     BOOST_HANA_DEFINE_STRUCT(FenceIsLater, (FenceH, f1), (FenceH, f2));
+    friend bool operator==(const FenceIsLater&, const FenceIsLater&) = default;
 };
 struct FenceIsLaterOrSame {
     RESVCHECK_OP_TRAITS("fence_is_later_or_same", RC_OP_FENCE_IS_LATER_OR_SAME, Bool, Nothing, false);
     BOOST_HANA_DEFINE_STRUCT(FenceIsLaterOrSame, (FenceH, f1), (FenceH, f2));
+    friend bool operator==(const FenceIsLaterOrSame&, const FenceIsLaterOrSame&) = default;
 };
 struct FenceAddCallback {
     RESVCHECK_OP_TRAITS("fence_add_callback", RC_OP_FENCE_ADD_CALLBACK, Errno, Nothing, false);
     BOOST_HANA_DEFINE_STRUCT(FenceAddCallback, (FenceH, f), (CbH, cb));
+    friend bool operator==(const FenceAddCallback&, const FenceAddCallback&) = default;
 };
 struct FenceRemoveCallback {
     RESVCHECK_OP_TRAITS("fence_remove_callback", RC_OP_FENCE_REMOVE_CALLBACK, Bool, Nothing, false);
     BOOST_HANA_DEFINE_STRUCT(FenceRemoveCallback, (FenceH, f), (CbH, cb));
+    friend bool operator==(const FenceRemoveCallback&, const FenceRemoveCallback&) = default;
 };
 struct FenceGet {
     RESVCHECK_OP_TRAITS("fence_get", RC_OP_FENCE_GET, None, Nothing, false);
     BOOST_HANA_DEFINE_STRUCT(FenceGet, (FenceH, f));
+    friend bool operator==(const FenceGet&, const FenceGet&) = default;
 };
 struct FencePut {
     RESVCHECK_OP_TRAITS("fence_put", RC_OP_FENCE_PUT, None, Nothing, false);
     BOOST_HANA_DEFINE_STRUCT(FencePut, (FenceH, f));
+    friend bool operator==(const FencePut&, const FencePut&) = default;
 };
 struct FenceWaitTimeout {
-    RESVCHECK_OP_TRAITS("fence_wait_timeout", RC_OP_FENCE_WAIT_TIMEOUT, Int, Nothing, false);
-    BOOST_HANA_DEFINE_STRUCT(FenceWaitTimeout, (FenceH, f), (bool, intr), (int64_t, timeout));
+    RESVCHECK_OP_TRAITS("fence_wait_timeout", RC_OP_FENCE_WAIT_TIMEOUT, Errno, Nothing, false);
+    BOOST_HANA_DEFINE_STRUCT(FenceWaitTimeout, (FenceH, f), (bool, intr), (int64_t, timeout), (bool, sigpending));
+    friend bool operator==(const FenceWaitTimeout&, const FenceWaitTimeout&) = default;
 };
 
 // ---- ww_acquire_ctx ---------------------------------------------------------------------------
 struct WwAcquireInit {
     RESVCHECK_OP_TRAITS("ww_acquire_init", RC_OP_WW_ACQUIRE_INIT, None, Nothing, false);
     BOOST_HANA_DEFINE_STRUCT(WwAcquireInit, (AcqH, a));
+    friend bool operator==(const WwAcquireInit&, const WwAcquireInit&) = default;
 };
 struct WwAcquireDone {
     RESVCHECK_OP_TRAITS("ww_acquire_done", RC_OP_WW_ACQUIRE_DONE, None, Nothing, false);
     BOOST_HANA_DEFINE_STRUCT(WwAcquireDone, (AcqH, a));
+    friend bool operator==(const WwAcquireDone&, const WwAcquireDone&) = default;
 };
 struct WwAcquireFini {
     RESVCHECK_OP_TRAITS("ww_acquire_fini", RC_OP_WW_ACQUIRE_FINI, None, Nothing, false);
     BOOST_HANA_DEFINE_STRUCT(WwAcquireFini, (AcqH, a));
+    friend bool operator==(const WwAcquireFini&, const WwAcquireFini&) = default;
 };
 
 // ---- dma_resv ---------------------------------------------------------------------------------
 struct ResvInit {
     RESVCHECK_OP_TRAITS("resv_init", RC_OP_RESV_INIT, None, Nothing, false);
     BOOST_HANA_DEFINE_STRUCT(ResvInit, (ResvH, r));
+    friend bool operator==(const ResvInit&, const ResvInit&) = default;
 };
 struct ResvFini {
     RESVCHECK_OP_TRAITS("resv_fini", RC_OP_RESV_FINI, None, Nothing, false);
     BOOST_HANA_DEFINE_STRUCT(ResvFini, (ResvH, r));
+    friend bool operator==(const ResvFini&, const ResvFini&) = default;
 };
 struct ResvLock {
     RESVCHECK_OP_TRAITS("resv_lock", RC_OP_RESV_LOCK, Errno, Nothing, false);
     BOOST_HANA_DEFINE_STRUCT(ResvLock, (ResvH, r), (OptAcqH, a));
+    friend bool operator==(const ResvLock&, const ResvLock&) = default;
 };
 struct ResvLockInterruptible {
     RESVCHECK_OP_TRAITS("resv_lock_interruptible", RC_OP_RESV_LOCK_INTERRUPTIBLE, Errno, Nothing, false);
     BOOST_HANA_DEFINE_STRUCT(ResvLockInterruptible, (ResvH, r), (OptAcqH, a), (bool, sigpending));
+    friend bool operator==(const ResvLockInterruptible&, const ResvLockInterruptible&) = default;
 };
 struct ResvLockSlow {
     RESVCHECK_OP_TRAITS("resv_lock_slow", RC_OP_RESV_LOCK_SLOW, None, Nothing, false);
     BOOST_HANA_DEFINE_STRUCT(ResvLockSlow, (ResvH, r), (AcqH, a));
+    friend bool operator==(const ResvLockSlow&, const ResvLockSlow&) = default;
 };
 struct ResvLockSlowInterruptible {
     RESVCHECK_OP_TRAITS("resv_lock_slow_interruptible", RC_OP_RESV_LOCK_SLOW_INTERRUPTIBLE, Errno, Nothing, false);
     BOOST_HANA_DEFINE_STRUCT(ResvLockSlowInterruptible, (ResvH, r), (AcqH, a), (bool, sigpending));
+    friend bool operator==(const ResvLockSlowInterruptible&, const ResvLockSlowInterruptible&) = default;
 };
 struct ResvTrylock {
     RESVCHECK_OP_TRAITS("resv_trylock", RC_OP_RESV_TRYLOCK, Bool, Nothing, false);
     BOOST_HANA_DEFINE_STRUCT(ResvTrylock, (ResvH, r));
+    friend bool operator==(const ResvTrylock&, const ResvTrylock&) = default;
 };
 struct ResvUnlock {
     RESVCHECK_OP_TRAITS("resv_unlock", RC_OP_RESV_UNLOCK, None, Nothing, false);
     BOOST_HANA_DEFINE_STRUCT(ResvUnlock, (ResvH, r));
+    friend bool operator==(const ResvUnlock&, const ResvUnlock&) = default;
 };
 struct ResvIsLocked {
     RESVCHECK_OP_TRAITS("resv_is_locked", RC_OP_RESV_IS_LOCKED, Bool, Nothing, false);
     BOOST_HANA_DEFINE_STRUCT(ResvIsLocked, (ResvH, r));
+    friend bool operator==(const ResvIsLocked&, const ResvIsLocked&) = default;
 };
 struct ResvLockingCtx {
     RESVCHECK_OP_TRAITS("resv_locking_ctx", RC_OP_RESV_LOCKING_CTX, Ctx, Nothing, false);
     BOOST_HANA_DEFINE_STRUCT(ResvLockingCtx, (ResvH, r));
+    friend bool operator==(const ResvLockingCtx&, const ResvLockingCtx&) = default;
 };
 struct ResvReserveFences {
     RESVCHECK_OP_TRAITS("resv_reserve_fences", RC_OP_RESV_RESERVE_FENCES, Errno, Nothing, false);
     BOOST_HANA_DEFINE_STRUCT(ResvReserveFences, (ResvH, r), (uint32_t, num_fences));
+    friend bool operator==(const ResvReserveFences&, const ResvReserveFences&) = default;
 };
 struct ResvAddFence {
     RESVCHECK_OP_TRAITS("resv_add_fence", RC_OP_RESV_ADD_FENCE, None, Nothing, false);
     BOOST_HANA_DEFINE_STRUCT(ResvAddFence, (ResvH, r), (FenceH, f), (Usage, usage));
+    friend bool operator==(const ResvAddFence&, const ResvAddFence&) = default;
 };
 struct ResvReplaceFences {
     RESVCHECK_OP_TRAITS("resv_replace_fences", RC_OP_RESV_REPLACE_FENCES, None, Nothing, false);
     BOOST_HANA_DEFINE_STRUCT(ResvReplaceFences, (ResvH, r), (CtxH, c), (FenceH, f), (Usage, usage));
+    friend bool operator==(const ResvReplaceFences&, const ResvReplaceFences&) = default;
 };
 struct ResvCopyFences {
     RESVCHECK_OP_TRAITS("resv_copy_fences", RC_OP_RESV_COPY_FENCES, Errno, Nothing, false);
     BOOST_HANA_DEFINE_STRUCT(ResvCopyFences, (ResvH, dst), (ResvH, src));
+    friend bool operator==(const ResvCopyFences&, const ResvCopyFences&) = default;
 };
 struct ResvGetFences {
     RESVCHECK_OP_TRAITS("resv_get_fences", RC_OP_RESV_GET_FENCES, Errno, Fences, false);
     BOOST_HANA_DEFINE_STRUCT(ResvGetFences, (ResvH, r), (Usage, usage));
+    friend bool operator==(const ResvGetFences&, const ResvGetFences&) = default;
 };
 struct ResvGetSingleton {
     RESVCHECK_OP_TRAITS("resv_get_singleton", RC_OP_RESV_GET_SINGLETON, Errno, Fences, false);
     BOOST_HANA_DEFINE_STRUCT(ResvGetSingleton, (ResvH, r), (Usage, usage));
+    friend bool operator==(const ResvGetSingleton&, const ResvGetSingleton&) = default;
 };
 struct ResvTestSignaled {
     RESVCHECK_OP_TRAITS("resv_test_signaled", RC_OP_RESV_TEST_SIGNALED, Bool, Nothing, false);
     BOOST_HANA_DEFINE_STRUCT(ResvTestSignaled, (ResvH, r), (Usage, usage));
+    friend bool operator==(const ResvTestSignaled&, const ResvTestSignaled&) = default;
 };
 struct ResvWaitTimeout {
-    RESVCHECK_OP_TRAITS("resv_wait_timeout", RC_OP_RESV_WAIT_TIMEOUT, Int, Nothing, false);
-    BOOST_HANA_DEFINE_STRUCT(ResvWaitTimeout, (ResvH, r), (Usage, usage), (bool, intr), (int64_t, timeout));
+    RESVCHECK_OP_TRAITS("resv_wait_timeout", RC_OP_RESV_WAIT_TIMEOUT, Errno, Nothing, false);
+    BOOST_HANA_DEFINE_STRUCT(ResvWaitTimeout, (ResvH, r), (Usage, usage), (bool, intr), (int64_t, timeout), (bool, sigpending));
+    friend bool operator==(const ResvWaitTimeout&, const ResvWaitTimeout&) = default;
 };
 struct ResvSetDeadline {
     RESVCHECK_OP_TRAITS("resv_set_deadline", RC_OP_RESV_SET_DEADLINE, None, Nothing, false);
     BOOST_HANA_DEFINE_STRUCT(ResvSetDeadline, (ResvH, r), (Usage, usage));
+    friend bool operator==(const ResvSetDeadline&, const ResvSetDeadline&) = default;
 };
 struct ResvUsageRw {
     RESVCHECK_OP_TRAITS("resv_usage_rw", RC_OP_RESV_USAGE_RW, Usage, Nothing, false);
     BOOST_HANA_DEFINE_STRUCT(ResvUsageRw, (bool, write));
+    friend bool operator==(const ResvUsageRw&, const ResvUsageRw&) = default;
 };
 struct ResvForEachFence {
     RESVCHECK_OP_TRAITS("resv_for_each_fence", RC_OP_RESV_FOR_EACH_FENCE, None, Entries, false);
     BOOST_HANA_DEFINE_STRUCT(ResvForEachFence, (ResvH, r), (Usage, usage));
+    friend bool operator==(const ResvForEachFence&, const ResvForEachFence&) = default;
 };
 struct ResvForEachFenceUnlocked {
     RESVCHECK_OP_TRAITS("resv_for_each_fence_unlocked", RC_OP_RESV_FOR_EACH_FENCE_UNLOCKED, None, Entries, true);
     BOOST_HANA_DEFINE_STRUCT(ResvForEachFenceUnlocked, (ResvH, r), (Usage, usage));
+    friend bool operator==(const ResvForEachFenceUnlocked&, const ResvForEachFenceUnlocked&) = default;
 };
 struct ResvIterBegin {
     RESVCHECK_OP_TRAITS("resv_iter_begin", RC_OP_RESV_ITER_BEGIN, None, Nothing, false);
     BOOST_HANA_DEFINE_STRUCT(ResvIterBegin, (IterH, i), (ResvH, r), (Usage, usage));
+    friend bool operator==(const ResvIterBegin&, const ResvIterBegin&) = default;
 };
 struct ResvIterFirst {
     RESVCHECK_OP_TRAITS("resv_iter_first", RC_OP_RESV_ITER_FIRST, None, Entries, true);
     BOOST_HANA_DEFINE_STRUCT(ResvIterFirst, (IterH, i));
+    friend bool operator==(const ResvIterFirst&, const ResvIterFirst&) = default;
 };
 struct ResvIterNext {
     RESVCHECK_OP_TRAITS("resv_iter_next", RC_OP_RESV_ITER_NEXT, None, Entries, true);
     BOOST_HANA_DEFINE_STRUCT(ResvIterNext, (IterH, i));
+    friend bool operator==(const ResvIterNext&, const ResvIterNext&) = default;
 };
 struct ResvIterFirstUnlocked {
     RESVCHECK_OP_TRAITS("resv_iter_first_unlocked", RC_OP_RESV_ITER_FIRST_UNLOCKED, None, Entries, true);
     BOOST_HANA_DEFINE_STRUCT(ResvIterFirstUnlocked, (IterH, i));
+    friend bool operator==(const ResvIterFirstUnlocked&, const ResvIterFirstUnlocked&) = default;
 };
 struct ResvIterNextUnlocked {
     RESVCHECK_OP_TRAITS("resv_iter_next_unlocked", RC_OP_RESV_ITER_NEXT_UNLOCKED, None, Entries, true);
     BOOST_HANA_DEFINE_STRUCT(ResvIterNextUnlocked, (IterH, i));
+    friend bool operator==(const ResvIterNextUnlocked&, const ResvIterNextUnlocked&) = default;
 };
 struct ResvIterEnd {
     RESVCHECK_OP_TRAITS("resv_iter_end", RC_OP_RESV_ITER_END, None, Nothing, false);
     BOOST_HANA_DEFINE_STRUCT(ResvIterEnd, (IterH, i));
+    friend bool operator==(const ResvIterEnd&, const ResvIterEnd&) = default;
 };
 
 #undef RESVCHECK_OP_TRAITS

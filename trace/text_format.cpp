@@ -317,8 +317,7 @@ std::variant<Observation, ParseError> parse_observation(Cursor& c, const Op& op)
         auto w = c.peek_word();
         bool ok = false;
         switch (rk) {
-        case RetKind::Errno:
-        case RetKind::Int: ok = parse_int(w, o.ret); break;
+        case RetKind::Errno: ok = parse_int(w, o.ret); break;
         case RetKind::Bool:
             if (w == "true" || w == "false") {
                 o.ret = w == "true";
@@ -344,8 +343,8 @@ std::variant<Observation, ParseError> parse_observation(Cursor& c, const Op& op)
         }
         case RetKind::None: break;
         }
-        static constexpr std::string_view kWant[] = {"", "a return value (0 or -EXXX)", "true or false", "a number",
-                                                      "a usage", "an acquire context handle or none"};
+        static constexpr std::string_view kWant[] = {"", "a return value (a number or -EXXX)", "true or false", "a usage",
+                                                      "an acquire context handle or none"};
         if (!ok) return c.error(std::string(kWant[static_cast<int>(rk)]) + " for " + std::string(op_name(op)));
         c.take_word();
     }
@@ -464,7 +463,6 @@ std::string print_observation(const Op& op, const Observation& o) {
     switch (op_ret(op)) {
     case RetKind::None: break;
     case RetKind::Errno: add(o.ret < 0 ? errno_name(o.ret) : std::to_string(o.ret)); break;
-    case RetKind::Int: add(std::to_string(o.ret)); break;
     case RetKind::Bool: add(o.ret ? "true" : "false"); break;
     case RetKind::Usage: add(o.ret >= 0 && o.ret < kUsages ? usage_name(static_cast<Usage>(o.ret)) : std::to_string(o.ret)); break;
     case RetKind::Ctx: add(o.ret < 0 ? std::string("none") : "a" + std::to_string(o.ret)); break;

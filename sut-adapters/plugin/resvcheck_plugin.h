@@ -50,7 +50,7 @@ enum resvcheck_op_kind {
 	RC_OP_FENCE_REMOVE_CALLBACK = 10,  /* f, cb -> ret 0/1 */
 	RC_OP_FENCE_GET = 11,              /* f: harness takes one more reference */
 	RC_OP_FENCE_PUT = 12,              /* f: harness drops one reference */
-	RC_OP_FENCE_WAIT_TIMEOUT = 13,     /* f, intr, timeout (jiffies; 0 = poll) -> ret */
+	RC_OP_FENCE_WAIT_TIMEOUT = 13,     /* f, intr, timeout (jiffies; 0 = poll), sigpending -> ret */
 
 	/* ww_acquire_ctx on reservation_ww_class */
 	RC_OP_WW_ACQUIRE_INIT = 20,        /* a */
@@ -75,7 +75,7 @@ enum resvcheck_op_kind {
 	RC_OP_RESV_GET_FENCES = 44,        /* r, usage -> ret, fences (adapter drops the returned references) */
 	RC_OP_RESV_GET_SINGLETON = 45,     /* r, usage -> ret, fences = the result or its members, RC_OBS_CONTAINER if a new container */
 	RC_OP_RESV_TEST_SIGNALED = 46,     /* r, usage -> ret 0/1 */
-	RC_OP_RESV_WAIT_TIMEOUT = 47,      /* r, usage, intr, timeout -> ret */
+	RC_OP_RESV_WAIT_TIMEOUT = 47,      /* r, usage, intr, timeout, sigpending -> ret */
 	RC_OP_RESV_SET_DEADLINE = 48,      /* r, usage -> deadlines (fences whose set_deadline op ran) */
 	RC_OP_RESV_USAGE_RW = 49,          /* write -> ret = usage */
 	RC_OP_RESV_FOR_EACH_FENCE = 50,    /* r, usage: whole locked walk -> fences (restarts flagged) */

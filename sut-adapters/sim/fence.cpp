@@ -197,9 +197,8 @@ void Sim::fence_release(uint32_t f)
 	note_released(f);
 }
 
-int64_t Sim::fence_wait_timeout(uint32_t f, bool intr, int64_t timeout)
+int64_t Sim::fence_wait_timeout(uint32_t f, bool intr, int64_t timeout, bool sigpending)
 {
-	(void)intr; // no signal is ever pending for the harness's task
 	if (timeout < 0) { // WARN_ON(timeout < 0)
 		warn();
 		return kEINVAL;
@@ -207,6 +206,8 @@ int64_t Sim::fence_wait_timeout(uint32_t f, bool intr, int64_t timeout)
 	// dma_fence_enable_sw_signaling: no observable effect on harness fences.
 	if (fences_[f].signaled)
 		return timeout ? timeout : 1;
+	if (intr && sigpending) // an interruptible sleeper sees the signal before it sleeps
+		return kERESTARTSYS;
 	if (timeout == 0)
 		return 0;
 	if (timeout == kMaxScheduleTimeout)

@@ -150,7 +150,7 @@ void Sim::dispatch(const resvcheck_op &op)
 	case RC_OP_FENCE_REMOVE_CALLBACK: o.ret = fence_remove_callback(F(0), CB(1)); break;
 	case RC_OP_FENCE_GET: fence_get(F(0)); break;
 	case RC_OP_FENCE_PUT: fence_put(F(0)); break;
-	case RC_OP_FENCE_WAIT_TIMEOUT: o.ret = fence_wait_timeout(F(0), B(1), a[2]); break;
+	case RC_OP_FENCE_WAIT_TIMEOUT: o.ret = fence_wait_timeout(F(0), B(1), a[2], op.nargs > 3 && a[3] != 0); break;
 
 	/* ww_acquire_ctx: done/fini only matter to debug builds */
 	case RC_OP_WW_ACQUIRE_INIT: acquire_init(a[0]); break;
@@ -193,7 +193,7 @@ void Sim::dispatch(const resvcheck_op &op)
 	}
 	case RC_OP_RESV_GET_SINGLETON: o.ret = get_singleton(R(0), U(1)); break;
 	case RC_OP_RESV_TEST_SIGNALED: o.ret = test_signaled(R(0), U(1)); break;
-	case RC_OP_RESV_WAIT_TIMEOUT: o.ret = resv_wait_timeout(R(0), U(1), B(2), a[3]); break;
+	case RC_OP_RESV_WAIT_TIMEOUT: o.ret = resv_wait_timeout(R(0), U(1), B(2), a[3], op.nargs > 4 && a[4] != 0); break;
 	case RC_OP_RESV_SET_DEADLINE: set_deadline(R(0), U(1)); break;
 	case RC_OP_RESV_USAGE_RW: o.ret = B(0) ? RC_USAGE_READ : RC_USAGE_WRITE; break;
 	case RC_OP_RESV_FOR_EACH_FENCE: for_each_locked(R(0), U(1)); break;

@@ -157,9 +157,12 @@ void Sim::add_fence(uint32_t r, uint32_t f, uint32_t usage)
 			return;
 		}
 	}
-	const uint32_t need = is(Fault::AppendOffByOne) ? l.num() + 1 : l.num();
-	if (need >= l.max_fences)
+	if (l.num() >= l.max_fences)
 		throw Bug{"BUG_ON(fobj->num_fences >= fobj->max_fences) in dma_resv_add_fence: no reserved slot left"};
+	if (is(Fault::AppendOffByOne) && l.num() > 0) {
+		l.slots.back() = Slot{f, usage};
+		return;
+	}
 	l.slots.push_back(Slot{f, usage}); // entry first, then num_fences (smp_store_mb)
 }
 
@@ -251,13 +254,13 @@ bool Sim::test_signaled(uint32_t r, uint32_t usage)
 	return f == kNone;
 }
 
-int64_t Sim::resv_wait_timeout(uint32_t r, uint32_t usage, bool intr, int64_t timeout)
+int64_t Sim::resv_wait_timeout(uint32_t r, uint32_t usage, bool intr, int64_t timeout, bool sigpending)
 {
 	int64_t ret = timeout ? timeout : (is(Fault::WaitPollNothingZero) ? 0 : 1);
 	Iter it;
 	iter_begin(it, static_cast<int32_t>(r), usage);
 	for (int32_t f = iter_first_unlocked(it); f != kNone; f = iter_next_unlocked(it)) {
-		ret = fence_wait_timeout(static_cast<uint32_t>(f), intr, timeout);
+		ret = fence_wait_timeout(static_cast<uint32_t>(f), intr, timeout, sigpending);
 		if (ret <= 0)
 			break;
 		if (timeout)
@@ -349,6 +352,8 @@ void Sim::iter_restart_unlocked(Iter &it)
 
 void Sim::iter_walk_unlocked(Iter &it)
 {
+	if (!it.list) // RESV-ITER-NO-LIST-KEEPS-FENCE: without a list the cursor keeps its fence
+		return;
 	for (;;) {
 		if (it.fence != kNone) // drop the reference from the previous round
 			fence_put(static_cast<uint32_t>(it.fence));

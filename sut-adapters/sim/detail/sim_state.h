@@ -37,6 +37,7 @@ struct Bug {
 constexpr int64_t kEINTR = -4;
 constexpr int64_t kENOMEM = -12;
 constexpr int64_t kEINVAL = -22;
+constexpr int64_t kERESTARTSYS = -512;
 constexpr int64_t kENOENT = -2;
 constexpr int64_t kEDEADLK = -35;
 constexpr int64_t kEALREADY = -114;
@@ -145,7 +146,7 @@ private:
 	bool fence_get_unless_zero(uint32_t f);
 	void fence_put(uint32_t f);
 	void fence_release(uint32_t f);
-	int64_t fence_wait_timeout(uint32_t f, bool intr, int64_t timeout);
+	int64_t fence_wait_timeout(uint32_t f, bool intr, int64_t timeout, bool sigpending);
 	void fence_set_deadline(uint32_t f);
 	void cb_unlink(uint32_t cb);
 
@@ -162,7 +163,7 @@ private:
 	void get_fences(uint32_t r, uint32_t usage, std::vector<uint32_t> &out);
 	int64_t get_singleton(uint32_t r, uint32_t usage);
 	bool test_signaled(uint32_t r, uint32_t usage);
-	int64_t resv_wait_timeout(uint32_t r, uint32_t usage, bool intr, int64_t timeout);
+	int64_t resv_wait_timeout(uint32_t r, uint32_t usage, bool intr, int64_t timeout, bool sigpending);
 	void set_deadline(uint32_t r, uint32_t usage);
 	void for_each_locked(uint32_t r, uint32_t usage);
 	void for_each_unlocked(uint32_t r, uint32_t usage);

@@ -68,8 +68,8 @@ const std::map<std::string, Scenario> &scenarios()
 			 EXPECT_FALSE(h.bugged());
 		 }},
 		{"append-off-by-one", [](Harness &h) {
-			 filled(h, 5); // the 5th append uses the last reserved slot
-			 EXPECT_FALSE(h.bugged());
+			 filled(h, 2); // two contexts: the second append must not overwrite the first
+			 EXPECT_EQ(h.locked(0), (Entries{{0, W}, {1, W}}));
 		 }},
 		{"no-signaled-reuse", [](Harness &h) {
 			 h.ready(0);

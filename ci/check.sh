@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# The main job of the README: installs what is missing, builds resvcheck, and runs a conformance
+# check with the per-rule report. Arguments go to `resvcheck check` (default: --adapter sim).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ci/setup.sh
+cmake --preset default >/dev/null
+cmake --build --preset default --target resvcheck
+if [[ $# -eq 0 ]]; then set -- --adapter sim; fi
+exec build/resvcheck check "$@"

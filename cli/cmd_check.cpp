@@ -1,0 +1,145 @@
+// resvcheck check --adapter NAME [--fault F] [--profile P] [--seed N] [--time SECONDS]
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <random>
+
+#include "commands.h"
+#include "findings.h"
+#include "properties.h"
+#include "report.h"
+#include "shrink_util.h"
+
+namespace resvcheck::cli {
+namespace {
+
+constexpr double kDefaultSeconds = 20;
+constexpr int kCasesPerBatch = 40;
+
+uint64_t mix(uint64_t x) {  // splitmix64: independent seeds per batch
+    x += 0x9e3779b97f4a7c15ull;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+    return x ^ (x >> 31);
+}
+
+}  // namespace
+
+int cmd_check(const Options& o) {
+    auto setup = make_setup(o);
+    if (auto* e = std::get_if<std::string>(&setup)) return usage_error(*e);
+    auto& s = std::get<Setup>(setup);
+    uint64_t seed = 0;
+    if (!o.seed.empty()) {
+        try {
+            seed = std::stoull(o.seed);
+        } catch (...) {
+            return usage_error("--seed needs a number, got '" + o.seed + "'");
+        }
+    } else {
+        seed = std::random_device{}();
+    }
+    size_t max_findings = SIZE_MAX;
+    if (!o.max_findings.empty()) {
+        try {
+            max_findings = std::stoul(o.max_findings);
+        } catch (...) {
+            return usage_error("--max-findings needs a number, got '" + o.max_findings + "'");
+        }
+    }
+    double budget = kDefaultSeconds;
+    if (!o.time.empty()) {
+        try {
+            budget = std::stod(o.time);
+        } catch (...) {
+            return usage_error("--time needs seconds, got '" + o.time + "'");
+        }
+    }
+    const std::string dir = o.findings.empty() ? "resvcheck-findings" : o.findings;
+    const bool progress = o.quiet.empty() && o.json.empty() && isatty(2);
+    if (o.json.empty()) fprintf(stderr, "resvcheck check: adapter %s, profile %s, seed %llu, %.0f s\n", o.adapter.c_str(),
+                                std::string(s.profile.name).c_str(), static_cast<unsigned long long>(seed), budget);
+
+    Report rep;
+    rep.command = "check";
+    rep.adapter = o.adapter;
+    rep.profile = std::string(s.profile.name);
+    Model model(s.profile);
+    std::set<Rule> found;
+    auto t0 = std::chrono::steady_clock::now();
+    auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
+    auto done = [&] { return elapsed() >= budget || rep.findings.size() >= max_findings; };
+    auto last_print = t0;
+    auto applicable = [&] {
+        size_t n = 0;
+        for (const auto& ri : all_rules()) n += rule_applies(ri, s.profile);
+        return n;
+    }();
+    auto show = [&](bool force) {
+        if (!progress) return;
+        auto now = std::chrono::steady_clock::now();
+        if (!force && now - last_print < std::chrono::milliseconds(150)) return;
+        last_print = now;
+        size_t ex = 0;
+        for (const auto& ri : all_rules())
+            if (rule_applies(ri, s.profile) && model.exercised()[static_cast<size_t>(ri.rule)]) ++ex;
+        fprintf(stderr, "\r  %5.1f/%.0fs  sequences %-8llu ops %-10llu rules exercised %zu/%zu  findings %zu ", elapsed(), budget,
+                static_cast<unsigned long long>(rep.traces), static_cast<unsigned long long>(rep.ops), ex, applicable, rep.findings.size());
+    };
+    FindingInfo base{{}, o.adapter, s.adapter_flags, rep.profile, "check --seed " + std::to_string(seed)};
+
+    auto props = all_properties();
+    for (uint64_t batch = 0; !done(); ++batch) {
+        for (size_t pi = 0; pi < props.size() && !done(); ++pi) {
+            const auto& p = props[pi];
+            std::string raw_path;
+            PropertyParams pp;
+            pp.seed = mix(seed ^ mix(batch * 64 + pi));
+            pp.cases = kCasesPerBatch;
+            pp.ignore = found;
+            pp.stop = done;
+            pp.on_case = [&](const RunResult& r) {
+                ++rep.traces;
+                rep.ops += r.ops_run;
+                show(false);
+            };
+            pp.on_first_failure = [&](const RunResult& r) {  // on disk before shrinking starts
+                FindingInfo info = base;
+                info.divergence = *r.divergence;
+                info.origin += " (property " + std::string(p.name) + ", unshrunk)";
+                raw_path = write_finding(dir, r.executed, info).path;
+            };
+            PropertyRun pr = check_property(p, model, *s.adapter, pp);
+            if (!pr.failure) continue;
+            FindingInfo info = base;
+            info.origin += " (property " + std::string(p.name) + ")";
+            Shrunk sh = shrink_failure(pr.failure->executed, pr.failure->divergence->rule, s.profile, *s.adapter);
+            info.divergence = sh.divergence;
+            auto w = write_finding(dir, sh.trace, info);
+            if (!w.error.empty()) return usage_error(w.error);
+            if (!raw_path.empty() && raw_path != w.path) std::filesystem::remove(raw_path);
+            found.insert(sh.divergence.rule);
+            rep.findings.push_back({sh.divergence.rule, sh.divergence.op_index, sh.divergence.allowed, sh.divergence.observed, w.path,
+                                    replay_command(w.path, info)});
+            if (progress) fputc('\n', stderr);
+            if (o.json.empty())
+                fprintf(stderr, "finding: %s at op %zu (%zu ops after shrinking from %zu): %s\n",
+                        std::string(rule_id(sh.divergence.rule)).c_str(), sh.divergence.op_index, sh.trace.steps.size(),
+                        pr.failure->executed.steps.size(), w.path.c_str());
+        }
+    }
+    show(true);
+    if (progress) fputc('\n', stderr);
+    rep.seconds = elapsed();
+    rep.exercised = model.exercised();
+    for (const auto& ri : all_rules())
+        if (rep.findings.size() < max_findings && rule_applies(ri, s.profile) && !rep.exercised[static_cast<size_t>(ri.rule)])
+            rep.notes.push_back("rule " + std::string(ri.id) + " was not exercised within the budget");
+    fputs(render(rep, o.json.empty() ? o.format : "json").c_str(), stdout);
+    // Unexercised rules are reported, but only violations change the exit status.
+    return rep.findings.empty() ? kExitConforms : kExitViolation;
+}
+
+}  // namespace resvcheck::cli

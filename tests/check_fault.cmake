@@ -1,0 +1,28 @@
+# A sim fault must be caught: `check --fault FAULT` exits 1, its first finding names one of
+# RULES, and the shrunk trace has at most 10 ops.
+file(REMOVE_RECURSE "${DIR}")
+execute_process(COMMAND ${RESVCHECK} check --adapter sim --fault ${FAULT} --time 60 --seed 1 --max-findings 1 --quiet
+                        --json --findings ${DIR}
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT rc EQUAL 1)
+  message(FATAL_ERROR "fault ${FAULT}: check exited ${rc}, expected 1 (a violation)\n${out}\n${err}")
+endif()
+string(REGEX MATCH "\"findings\":\\[{\"rule\":\"([A-Z0-9-]+)\"" m "${out}")
+set(rule "${CMAKE_MATCH_1}")
+string(REPLACE "," ";" RULES "${RULES}")
+list(FIND RULES "${rule}" idx)
+if(idx EQUAL -1)
+  message(FATAL_ERROR "fault ${FAULT}: first finding names ${rule}, expected one of ${RULES}\n${out}")
+endif()
+string(REGEX MATCH "\"trace\":\"([^\"]+)\"" m "${out}")
+file(STRINGS "${CMAKE_MATCH_1}" lines)
+set(ops 0)
+foreach(l IN LISTS lines)
+  if(NOT l MATCHES "^#" AND NOT l STREQUAL "")
+    math(EXPR ops "${ops} + 1")
+  endif()
+endforeach()
+if(ops GREATER 10)
+  message(FATAL_ERROR "fault ${FAULT}: shrunk trace ${CMAKE_MATCH_1} has ${ops} ops, want at most 10")
+endif()
+message(STATUS "fault ${FAULT}: ${rule} with a ${ops}-op trace")

@@ -1,0 +1,275 @@
+#include "decoder.h"
+
+#include <cerrno>
+
+namespace resvcheck {
+namespace {
+
+//                              Ctx Fen Sig Err FQ  Lat ACb RCb Ref Acq Lck Unl LQ  Rsv Add Rep Cpy Qry Wlk Itr NRs Fin
+constexpr MoveWeights kAll   = {3,  8,  8,  2,  3,  2,  3,  2,  3,  2,  8,  5,  2,  7,  12, 2,  2,  5,  6,  6,  2,  1};
+constexpr MoveWeights kFence = {4,  10, 10, 4,  8,  8,  8,  5,  6,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0};
+constexpr MoveWeights kLock  = {1,  2,  1,  0,  0,  0,  0,  0,  0,  6,  14, 8,  6,  2,  2,  0,  0,  0,  1,  0,  3,  1};
+constexpr MoveWeights kAdd   = {3,  10, 8,  0,  1,  1,  0,  0,  2,  0,  6,  4,  0,  8,  16, 3,  2,  7,  8,  2,  1,  2};
+constexpr MoveWeights kIter  = {2,  6,  6,  0,  0,  0,  0,  0,  2,  0,  6,  5,  0,  6,  10, 1,  2,  3,  4,  14, 1,  0};
+
+const std::vector<WeightProfile> kProfiles = {
+    {"all", kAll}, {"fence", kFence}, {"lock", kLock}, {"resv.add", kAdd}, {"iter", kIter},
+};
+
+// Interesting seqnos: around 0, around the 32-bit wrap, around the signed midpoint.
+constexpr uint64_t kSeqnoAnchors[] = {0, 1, 2, 0x7fffffff, 0x80000000, 0x80000001, 0xfffffffe, 0xffffffff, 0x100000000, 0x100000001};
+
+struct Ctx {
+    const StateView& v;
+    const uint8_t* b;
+
+    // The n-th (mod count) live handle of a kind, or nothing.
+    std::optional<uint32_t> pick(HandleKind k, uint8_t sel, auto&& ok) const {
+        uint32_t n = v.count(k), alive = 0;
+        for (uint32_t i = 0; i < n; ++i)
+            if (v.alive(k, i) && ok(i)) ++alive;
+        if (!alive) return std::nullopt;
+        uint32_t want = sel % alive;
+        for (uint32_t i = 0; i < n; ++i)
+            if (v.alive(k, i) && ok(i) && want-- == 0) return i;
+        return std::nullopt;
+    }
+    std::optional<uint32_t> pick(HandleKind k, uint8_t sel) const {
+        return pick(k, sel, [](uint32_t) { return true; });
+    }
+    Usage usage(uint8_t x) const { return static_cast<Usage>(x % kUsages); }
+};
+
+}  // namespace
+
+const std::vector<WeightProfile>& weight_profiles() { return kProfiles; }
+
+const MoveWeights& weights_for(std::string_view name) {
+    for (const auto& p : kProfiles)
+        if (p.name == name) return p.weights;
+    return kAll;
+}
+
+OpDecoder::OpDecoder(const MoveWeights& w) {
+    for (size_t i = 0; i < kMoves; ++i) cumulative_[i + 1] = static_cast<uint16_t>(cumulative_[i] + w[i]);
+}
+
+std::optional<Op> OpDecoder::decode(const uint8_t* b, const StateView& v) {
+    const uint16_t total = cumulative_[kMoves];
+    if (total == 0) return std::nullopt;
+    uint16_t x = static_cast<uint16_t>((b[0] | (b[1] << 8)) % total);
+    size_t m = 0;
+    while (cumulative_[m + 1] <= x) ++m;
+    Ctx c{v, b};
+    const uint32_t nC = v.count(HandleKind::Ctx), nF = v.count(HandleKind::Fence), nR = v.count(HandleKind::Resv),
+                   nA = v.count(HandleKind::Acq), nI = v.count(HandleKind::Iter), nCb = v.count(HandleKind::Cb);
+    auto new_ctx = [&]() -> Op { return FenceContextAlloc{CtxH{nC}, b[2] < 48}; };
+    auto new_resv = [&]() -> Op { return ResvInit{ResvH{nR}}; };
+    auto live_fence = [&](uint8_t sel) { return c.pick(HandleKind::Fence, sel); };
+    // A locked object, or the lock op that makes one.
+    auto locked_resv = [&](uint8_t sel, auto&& ok) -> std::variant<uint32_t, Op> {
+        if (auto r = c.pick(HandleKind::Resv, sel, [&](uint32_t i) { return v.resv_locked(i) && ok(i); })) return *r;
+        if (auto r = c.pick(HandleKind::Resv, sel, [&](uint32_t i) { return !v.resv_locked(i); })) return Op{ResvLock{ResvH{*r}, {}}};
+        return new_resv();
+    };
+    auto any_ok = [](uint32_t) { return true; };
+
+    switch (static_cast<Move>(m)) {
+    case Move::NewContext:
+        return new_ctx();
+    case Move::NewFence: {
+        auto ctx = c.pick(HandleKind::Ctx, b[2]);
+        if (!ctx) return new_ctx();
+        if (last_seqno_.size() <= *ctx) last_seqno_.resize(*ctx + 1, 0);
+        uint64_t& last = last_seqno_[*ctx];
+        uint64_t s;
+        switch (b[3] % 8) {
+        case 0: case 1: case 2: s = last + 1 + b[4] % 3; break;  // in order
+        case 3: s = last; break;                                  // same seqno, distinct fence
+        case 4: s = last - 1 - b[4] % 2; break;                   // older
+        case 5: s = kSeqnoAnchors[b[4] % std::size(kSeqnoAnchors)]; break;
+        case 6: s = kSeqnoAnchors[b[4] % std::size(kSeqnoAnchors)] + b[5] % 3; break;
+        default: s = b[4]; break;
+        }
+        last = s;
+        return FenceInit{FenceH{nF}, CtxH{*ctx}, s};
+    }
+    case Move::Signal: {
+        auto f = c.pick(HandleKind::Fence, b[2], [&](uint32_t i) { return b[3] < 224 ? !v.fence_signaled(i) : true; });
+        if (!f) return live_fence(b[2]) ? std::optional<Op>(FenceSignal{FenceH{*live_fence(b[2])}}) : std::optional<Op>(new_ctx());
+        return FenceSignal{FenceH{*f}};
+    }
+    case Move::SetError: {
+        auto f = live_fence(b[2]);
+        if (!f) return std::nullopt;
+        static constexpr int64_t kErrs[] = {-EIO, -ETIME, -EINVAL, -ENOMEM, -ECANCELED, -4095, -1};
+        return FenceSetError{FenceH{*f}, kErrs[b[3] % std::size(kErrs)]};
+    }
+    case Move::FenceQuery: {
+        auto f = live_fence(b[2]);
+        if (!f) return std::nullopt;
+        switch (b[3] % 3) {
+        case 0: return FenceGetStatus{FenceH{*f}};
+        case 1: return FenceIsSignaled{FenceH{*f}};
+        default: return FenceWaitTimeout{FenceH{*f}, (b[4] & 1) != 0, (b[4] & 2) ? int64_t{1 + b[5]} : 0, (b[4] & 4) != 0};
+        }
+    }
+    case Move::IsLater: {
+        auto f1 = live_fence(b[2]);
+        if (!f1) return std::nullopt;
+        auto f2 = c.pick(HandleKind::Fence, b[3], [&](uint32_t i) { return v.fence_ctx(i) == v.fence_ctx(*f1); });
+        if (b[4] & 1) return FenceIsLaterOrSame{FenceH{*f1}, FenceH{*f2}};
+        return FenceIsLater{FenceH{*f1}, FenceH{*f2}};
+    }
+    case Move::AddCallback: {
+        auto f = live_fence(b[2]);
+        if (!f) return std::nullopt;
+        // reuse an idle callback struct now and then, else a new one
+        uint32_t cb = nCb;
+        if (b[3] & 1)
+            for (uint32_t i = 0; i < nCb; ++i)
+                if (!v.cb_pending((b[4] + i) % nCb)) {
+                    cb = (b[4] + i) % nCb;
+                    break;
+                }
+        return FenceAddCallback{FenceH{*f}, CbH{cb}};
+    }
+    case Move::RemoveCallback: {
+        if (!nCb) return std::nullopt;
+        uint32_t cb = b[2] % nCb;
+        int f = v.cb_fence(cb);
+        if (f < 0 || !v.alive(HandleKind::Fence, static_cast<uint32_t>(f))) return std::nullopt;
+        return FenceRemoveCallback{FenceH{static_cast<uint32_t>(f)}, CbH{cb}};
+    }
+    case Move::GetPut: {
+        auto f = live_fence(b[2]);
+        if (!f) return std::nullopt;
+        if (b[3] % 3 == 0) return FenceGet{FenceH{*f}};
+        return FencePut{FenceH{*f}};
+    }
+    case Move::Acquire: {
+        if (nA == 0 || b[2] % 4 == 0) return WwAcquireInit{AcqH{nA}};
+        auto a = c.pick(HandleKind::Acq, b[3]);
+        if (!a) return WwAcquireInit{AcqH{nA}};
+        if (v.acq_acquired(*a) == 0 && b[2] % 4 == 1) return WwAcquireFini{AcqH{*a}};
+        if (b[2] % 8 == 2) return WwAcquireDone{AcqH{*a}};
+        return std::nullopt;
+    }
+    case Move::Lock: {
+        auto r = c.pick(HandleKind::Resv, b[2]);
+        if (!r) return new_resv();
+        std::optional<AcqH> a;
+        if (b[3] % 3 != 0) {
+            if (auto ai = c.pick(HandleKind::Acq, b[4])) a = AcqH{*ai};
+            else return WwAcquireInit{AcqH{nA}};
+        }
+        bool sig = b[5] % 4 == 0;
+        switch (b[6] % 6) {
+        case 0: return ResvLockInterruptible{ResvH{*r}, {a}, sig};
+        case 1: return ResvTrylock{ResvH{*r}};
+        case 2:
+            if (a && v.acq_acquired(a->id) == 0) {
+                if (b[7] & 1) return ResvLockSlowInterruptible{ResvH{*r}, *a, sig};
+                return ResvLockSlow{ResvH{*r}, *a};
+            }
+            [[fallthrough]];
+        default: return ResvLock{ResvH{*r}, {a}};
+        }
+    }
+    case Move::Unlock: {
+        auto r = c.pick(HandleKind::Resv, b[2], [&](uint32_t i) { return v.resv_locked(i); });
+        if (!r) return std::nullopt;
+        return ResvUnlock{ResvH{*r}};
+    }
+    case Move::LockQuery: {
+        auto r = c.pick(HandleKind::Resv, b[2]);
+        if (!r) return new_resv();
+        if (b[3] & 1) return ResvIsLocked{ResvH{*r}};
+        return ResvLockingCtx{ResvH{*r}};
+    }
+    case Move::Reserve: {
+        auto r = locked_resv(b[2], any_ok);
+        if (auto* op = std::get_if<Op>(&r)) return *op;
+        uint32_t n = b[3] < 16 ? 0 : b[3] < 200 ? 1 + b[4] % 4 : 1 + b[4] % 16;
+        return ResvReserveFences{ResvH{std::get<uint32_t>(r)}, n};
+    }
+    case Move::AddFence: {
+        auto r = locked_resv(b[2], [&](uint32_t i) { return v.resv_reserved(i) > 0; });
+        if (auto* op = std::get_if<Op>(&r)) return *op;
+        uint32_t ri = std::get<uint32_t>(r);
+        if (v.resv_reserved(ri) < 1) return ResvReserveFences{ResvH{ri}, 1u + b[4] % 3};
+        auto f = live_fence(b[3]);
+        if (!f) return nF ? std::optional<Op>() : std::optional<Op>(nC ? Op{FenceInit{FenceH{nF}, CtxH{0}, 1}} : new_ctx());
+        return ResvAddFence{ResvH{ri}, FenceH{*f}, c.usage(b[5])};
+    }
+    case Move::Replace: {
+        auto r = locked_resv(b[2], any_ok);
+        if (auto* op = std::get_if<Op>(&r)) return *op;
+        auto f = live_fence(b[3]);
+        if (!f) return std::nullopt;
+        uint32_t ctx = b[4] & 1 ? v.fence_ctx(*f) : (nC ? b[5] % nC : 0);
+        if (!nC) return std::nullopt;
+        return ResvReplaceFences{ResvH{std::get<uint32_t>(r)}, CtxH{ctx}, FenceH{*f}, c.usage(b[6])};
+    }
+    case Move::Copy: {
+        auto r = locked_resv(b[2], any_ok);
+        if (auto* op = std::get_if<Op>(&r)) return *op;
+        uint32_t dst = std::get<uint32_t>(r);
+        auto src = c.pick(HandleKind::Resv, b[3], [&](uint32_t i) { return i != dst; });
+        if (!src) return new_resv();
+        return ResvCopyFences{ResvH{dst}, ResvH{*src}};
+    }
+    case Move::Query: {
+        auto r = c.pick(HandleKind::Resv, b[2]);
+        if (!r) return new_resv();
+        Usage u = c.usage(b[4]);
+        switch (b[3] % 6) {
+        case 0: return ResvGetFences{ResvH{*r}, u};
+        case 1: return ResvGetSingleton{ResvH{*r}, u};
+        case 2: return ResvTestSignaled{ResvH{*r}, u};
+        case 3: return ResvWaitTimeout{ResvH{*r}, u, (b[5] & 1) != 0, b[5] & 2 ? int64_t{1 + b[6]} : 0, (b[5] & 4) != 0};
+        case 4: return ResvSetDeadline{ResvH{*r}, u};
+        default: return ResvUsageRw{(b[5] & 1) != 0};
+        }
+    }
+    case Move::Walk: {
+        auto r = c.pick(HandleKind::Resv, b[2]);
+        if (!r) return new_resv();
+        Usage u = c.usage(b[4]);
+        if (b[3] & 1 && v.resv_locked(*r)) return ResvForEachFence{ResvH{*r}, u};
+        return ResvForEachFenceUnlocked{ResvH{*r}, u};
+    }
+    case Move::IterStep: {
+        auto it = c.pick(HandleKind::Iter, b[2]);
+        if (!it || b[3] % 8 == 0) {
+            auto r = c.pick(HandleKind::Resv, b[4]);
+            if (!r) return new_resv();
+            return ResvIterBegin{IterH{nI}, ResvH{*r}, c.usage(b[5])};
+        }
+        IterH i{*it};
+        switch (v.iter_mode(*it)) {
+        case 0:
+            if (b[6] & 1 && v.resv_locked(v.iter_resv(*it))) return ResvIterFirst{i};
+            return ResvIterFirstUnlocked{i};
+        case 1:
+            if (b[6] % 5 == 0) return ResvIterEnd{i};
+            return ResvIterNext{i};
+        case 2:
+            if (b[6] % 5 == 0) return ResvIterEnd{i};
+            return ResvIterNextUnlocked{i};
+        default: return std::nullopt;
+        }
+    }
+    case Move::NewResv:
+        return new_resv();
+    case Move::Fini: {
+        auto r = c.pick(HandleKind::Resv, b[2], [&](uint32_t i) { return !v.resv_locked(i); });
+        if (!r) return std::nullopt;
+        return ResvFini{ResvH{*r}};
+    }
+    case Move::kCount: break;
+    }
+    return std::nullopt;
+}
+
+}  // namespace resvcheck

@@ -1,0 +1,29 @@
+// shrinker.h - delta debugging over traces that come from anywhere (fuzzers, users, generators).
+//
+// Given a trace and a predicate "still fails the same way" (for resvcheck: the same rule is
+// violated), it drops chunks of ops, then single ops, renumbers handles densely, and lowers
+// numbers (seqnos, slot counts, errors), for as long as the predicate holds. The result is the
+// smallest trace it found; pins are dropped (write it with findings.h to re-pin).
+//
+//   Trace small = shrink_trace(big, [&](const Trace& t) { return fails_with(t, rule); });
+#pragma once
+
+#include <functional>
+
+#include "text_format.h"
+
+namespace resvcheck {
+
+struct ShrinkStats {
+    size_t tries = 0;       // predicate evaluations
+    size_t ops_before = 0;
+    size_t ops_after = 0;
+};
+
+Trace shrink_trace(const Trace& input, const std::function<bool(const Trace&)>& still_fails, ShrinkStats* stats = nullptr,
+                   size_t max_tries = 20000);
+
+// Renumbers every handle kind densely in order of creation (f0, f1, ... as the ops create them).
+Trace normalize_handles(const Trace& t);
+
+}  // namespace resvcheck

@@ -1,0 +1,31 @@
+// state_view.h - what op builders (generators, the fuzz decoder, the shrinker) may ask about the
+// state a trace has reached. The reference model implements it; the builders only read.
+#pragma once
+
+#include <cstdint>
+
+#include "handles.h"
+
+namespace resvcheck {
+
+class StateView {
+public:
+    virtual ~StateView() = default;
+    virtual uint32_t count(HandleKind k) const = 0;  // handles allocated so far (0..count-1)
+    virtual bool alive(HandleKind k, uint32_t id) const = 0;  // fences: the caller holds a reference
+    virtual bool resv_locked(uint32_t r) const = 0;
+    virtual int resv_holder(uint32_t r) const = 0;       // acquire context, or -1
+    virtual int resv_reserved(uint32_t r) const = 0;     // appends guaranteed by reservations
+    virtual int resv_fences(uint32_t r) const = 0;       // entries the model knows of
+    virtual bool fence_signaled(uint32_t f) const = 0;
+    virtual uint64_t fence_seqno(uint32_t f) const = 0;
+    virtual uint32_t fence_ctx(uint32_t f) const = 0;
+    virtual int fence_refs(uint32_t f) const = 0;        // references the caller holds
+    virtual int acq_acquired(uint32_t a) const = 0;
+    virtual int iter_mode(uint32_t i) const = 0;         // 0 begun, 1 locked walk, 2 unlocked walk, -1 ended
+    virtual uint32_t iter_resv(uint32_t i) const = 0;
+    virtual bool cb_pending(uint32_t cb) const = 0;
+    virtual int cb_fence(uint32_t cb) const = 0;         // fence it was last added to, or -1
+};
+
+}  // namespace resvcheck

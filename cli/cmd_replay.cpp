@@ -15,13 +15,27 @@ namespace resvcheck::cli {
 
 int cmd_replay(const Options& o) {
     if (o.args.empty()) return usage_error("replay needs trace files or directories, e.g. resvcheck replay corpora/regressions --adapter model");
+    auto setup = make_setup(o);
+    if (auto* e = std::get_if<std::string>(&setup)) return usage_error(*e);
+    auto& s = std::get<Setup>(setup);
+
+    Report rep;
     std::vector<std::string> files;
     for (const auto& a : o.args) {
         std::error_code ec;
         if (fs::is_directory(a, ec)) {
             std::vector<std::string> found;
-            for (const auto& e : fs::recursive_directory_iterator(a, ec))
-                if (e.is_regular_file() && e.path().extension() == ".trace") found.push_back(e.path().string());
+            // A folder profile-P/ holds traces whose pins hold for profile P only.
+            for (auto it = fs::recursive_directory_iterator(a, ec); it != fs::recursive_directory_iterator(); it.increment(ec)) {
+                std::string name = it->path().filename().string();
+                if (it->is_directory() && name.starts_with("profile-") && name.substr(8) != s.profile.name) {
+                    rep.notes.push_back("skipped " + it->path().string() + " (pinned for " + name.substr(8) + "; replay it with --profile " +
+                                        name.substr(8) + ")");
+                    it.disable_recursion_pending();
+                    continue;
+                }
+                if (it->is_regular_file() && it->path().extension() == ".trace") found.push_back(it->path().string());
+            }
             std::sort(found.begin(), found.end());
             if (found.empty()) return usage_error(a + ": no .trace files in this directory");
             files.insert(files.end(), found.begin(), found.end());
@@ -31,11 +45,6 @@ int cmd_replay(const Options& o) {
             return usage_error(a + ": no such file or directory");
         }
     }
-    auto setup = make_setup(o);
-    if (auto* e = std::get_if<std::string>(&setup)) return usage_error(*e);
-    auto& s = std::get<Setup>(setup);
-
-    Report rep;
     rep.command = "replay";
     rep.adapter = o.adapter;
     rep.profile = std::string(s.profile.name);
@@ -44,6 +53,15 @@ int cmd_replay(const Options& o) {
     for (const auto& f : files) {
         auto parsed = load_trace(f);
         if (auto* pe = std::get_if<ParseError>(&parsed)) return usage_error(pe->to_string());
+        // "#! not-for: P..." in the header: the trace uses what profile P lacks (6.1: deadlines, reserve(0)).
+        bool skip = false;
+        for (const auto& h : std::get<Trace>(parsed).header)
+            if (h.starts_with("! not-for:") && (" " + h.substr(10) + " ").find(" " + std::string(s.profile.name) + " ") != std::string::npos)
+                skip = true;
+        if (skip) {
+            rep.notes.push_back("skipped " + f + " (not for " + std::string(s.profile.name) + ")");
+            continue;
+        }
         RunResult r = run(std::get<Trace>(parsed), model, *s.adapter, RunOptions{.record = false});
         ++rep.traces;
         rep.ops += r.ops_run;

@@ -848,10 +848,7 @@ struct Pre {
         }
         return true;
     }
-    bool operator()(const ResvSetDeadline& o) {
-        if (!s.prof.v612) return fail("dma_resv_set_deadline does not exist in linux-6.1");
-        return resv(o.r);
-    }
+    bool operator()(const ResvSetDeadline& o) { return resv(o.r); }
     bool operator()(const ResvUsageRw&) { return true; }
     bool operator()(const ResvForEachFence& o) { return resv(o.r) && locked(o.r); }
     bool operator()(const ResvForEachFenceUnlocked& o) { return resv(o.r); }
@@ -1428,6 +1425,8 @@ void Model::reset() {
     s_ = std::make_unique<State>(s_->prof);
     s_->exercised = std::move(ex);
 }
+
+bool Model::has_op(const Op& op) const { return s_->prof.v612 || !std::holds_alternative<ResvSetDeadline>(op); }
 
 std::optional<std::string> Model::precondition(const Op& op) const {
     Pre p{*s_, std::nullopt};

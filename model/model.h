@@ -57,6 +57,9 @@ public:
     const Profile& profile() const;
     void reset();
 
+    // Whether the profile's kernel has the op at all (6.1 has no deadlines).
+    bool has_op(const Op& op) const;
+
     // Why `op` may not be sent in the current state, or nothing if it meets its preconditions.
     std::optional<std::string> precondition(const Op& op) const;
 

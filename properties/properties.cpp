@@ -43,7 +43,7 @@ std::span<const PropertyDef> all_properties() { return kProperties; }
 std::optional<Op> RecordSource::next(const Model& model) {
     while (pos_ < records_.size()) {
         auto op = decoder_.decode(records_[pos_++].data(), model.view());
-        if (!op || model.precondition(*op) || (adapter_ && !adapter_->supports(*op))) continue;
+        if (!op || !model.has_op(*op) || model.precondition(*op) || (adapter_ && !adapter_->supports(*op))) continue;
         return op;
     }
     return std::nullopt;

@@ -8,6 +8,11 @@ namespace {
 // profile leaves freedom. Returns false when the run must stop.
 bool run_step(const Op& op, const std::optional<Observation>& pin, int line, size_t index, Model& model, Model* pins,
               Adapter& adapter, Observation& obs, RunResult& r, const RunOptions& opts) {
+    if (!model.has_op(op)) {
+        r.verdict = Verdict::Unsupported;
+        r.message = "op " + std::to_string(index) + ": profile " + std::string(model.profile().name) + " has no " + std::string(op_name(op));
+        return false;
+    }
     if (!adapter.supports(op)) {
         r.verdict = Verdict::Unsupported;
         r.message = "op " + std::to_string(index) + ": adapter " + std::string(adapter.name()) + " does not provide " +

@@ -56,9 +56,16 @@ std::variant<std::unique_ptr<Adapter>, SetupError> make_adapter(std::string_view
     }
 #if RESVCHECK_HAVE_LINUX
     if (name == "linux") {
-        auto path = linux_adapter::locate(opts.kernel_src);
-        if (auto* e = std::get_if<std::string>(&path)) return SetupError{*e};
-        return lift(load_plugin(std::get<std::string>(path), ""));
+        // --profile linux-V[-debug] picks the prebuilt tree V and the CONFIG_DEBUG_MUTEXES variant;
+        // with --kernel-src the tree's Makefile decides the version.
+        std::string version;
+        if (opts.profile.starts_with("linux-")) {
+            version = opts.profile.substr(6);
+            if (version.ends_with("-debug")) version.resize(version.size() - 6);
+        }
+        auto loc = linux_adapter::locate(opts.kernel_src, opts.profile.ends_with("-debug"), version);
+        if (!loc.error.empty()) return SetupError{loc.error};
+        return lift(load_plugin(loc.path, ""));
     }
 #endif
     if (name.starts_with("plugin:")) {

@@ -53,6 +53,10 @@ struct Model::State final : StateView {
     std::vector<CbS> cbs;
     uint64_t next_stamp = 1;
     uint64_t next_gen = 1;
+    uint64_t next_slot = 1;
+    Slot make_slot(uint32_t f, Usage u, bool required, Rule origin, Rule suspect) {
+        return Slot{next_slot++, f, u, required, origin, suspect};
+    }
     std::vector<uint64_t> exercised;
 
     // ---- per-op judging context ----
@@ -445,10 +449,12 @@ struct Model::State final : StateView {
             if (!same) fail_list(Rule::RESV_SLOT_ORDER);
             return;
         }
-        // Contract: unmatched slots in scope are gone for good.
+        // Contract: unmatched slots in scope are gone for good. A fence-only result cannot tell
+        // two entries of one fence apart, so those stay while the fence is listed at all.
         for (size_t j = r.slots.size(); j-- > 0;) {
             const auto& s = r.slots[j];
-            if (in_scope(s, u, w) && !matched[j]) {
+            bool ambiguous = !with_usage && std::any_of(observed.begin(), observed.end(), [&](const Entry& e) { return e.fence.id == s.f; });
+            if (in_scope(s, u, w) && !matched[j] && !ambiguous) {
                 bury(r, s, Rule::RESV_NO_PHANTOM);
                 drop_slot_ref(s);
                 r.slots.erase(r.slots.begin() + static_cast<long>(j));
@@ -584,6 +590,7 @@ struct Model::State final : StateView {
         }
         if (restarted) {
             it.yielded.clear();
+            it.yielded_ids.clear();
             it.at_restart = r.slots;
             it.mod_at_restart = r.mod;
         }
@@ -593,11 +600,8 @@ struct Model::State final : StateView {
             // canonical: the first required entry in scope not yet yielded
             for (const auto& s : r.slots) {
                 if (!in_scope(s, it.u, w) || !must_list(s)) continue;
-                Entry e{FenceH{s.f}, s.u};
-                auto n_y = std::count(it.yielded.begin(), it.yielded.end(), e);
-                auto n_s = std::count_if(r.slots.begin(), r.slots.end(), [&](const Slot& x) { return x.f == s.f && x.u == s.u && must_list(x); });
-                if (n_y < n_s) {
-                    got = e;
+                if (std::find(it.yielded_ids.begin(), it.yielded_ids.end(), s.id) == it.yielded_ids.end()) {
+                    got = Entry{FenceH{s.f}, s.u};
                     break;
                 }
             }
@@ -611,23 +615,27 @@ struct Model::State final : StateView {
         exercise(Rule::RESV_USAGE_FILTER);
         exercise(Rule::RESV_ITER_ONCE_PER_ENTRY);
         if (got) {
-            auto count_in = [&](const std::vector<Slot>& v) {
-                return std::count_if(v.begin(), v.end(), [&](const Slot& s) { return s.f == got->fence.id && s.u == got->usage; });
-            };
-            auto avail = std::max(count_in(r.slots), count_in(it.at_restart));
-            auto used = std::count(it.yielded.begin(), it.yielded.end(), *got);
+            // The entry it names: one listed now or at the (re)start, not yet yielded in this pass.
+            auto same = [&](const Slot& s) { return s.f == got->fence.id && s.u == got->usage; };
+            auto fresh = [&](const Slot& s) { return same(s) && std::find(it.yielded_ids.begin(), it.yielded_ids.end(), s.id) == it.yielded_ids.end(); };
+            const Slot* entry = nullptr;
+            for (const auto* v : {&r.slots, &it.at_restart})
+                for (const auto& s : *v)
+                    if (!entry && fresh(s)) entry = &s;
+            bool known = std::any_of(r.slots.begin(), r.slots.end(), same) || std::any_of(it.at_restart.begin(), it.at_restart.end(), same);
             bool sig = got->fence.id < fences.size() && fences[got->fence.id].signaled;
             if (w == Walk::Unlocked && sig) {
                 exercise(Rule::RESV_ITER_UNLOCKED_SKIPS_SIGNALED);
                 fail(Rule::RESV_ITER_UNLOCKED_SKIPS_SIGNALED, "no signalled fence", "yielded signalled " + entry_text(got->fence.id, got->usage));
             } else if (!usage_le(got->usage, it.u)) {
                 fail(Rule::RESV_USAGE_FILTER, "usage <= " + std::string(usage_name(it.u)), "yielded " + entry_text(got->fence.id, got->usage));
-            } else if (avail == 0) {
+            } else if (!known) {
                 fail(diagnose_extra(r, *got, it.u, w, true), "a listed fence", "yielded " + entry_text(got->fence.id, got->usage));
-            } else if (used >= avail) {
+            } else if (!entry) {
                 fail(Rule::RESV_ITER_ONCE_PER_ENTRY, "each entry once per pass", "yielded " + entry_text(got->fence.id, got->usage) + " again");
             }
             it.yielded.push_back(*got);
+            if (entry) it.yielded_ids.push_back(entry->id);
             if (w == Walk::Unlocked && got->fence.id < fences.size() && fences[got->fence.id].live) iter_take(it, got->fence.id);
             return;
         }
@@ -636,7 +644,7 @@ struct Model::State final : StateView {
         exercise(complete);
         for (const auto& s : it.at_restart) {
             if (!in_scope(s, it.u, w) || !must_list(s)) continue;
-            bool still = std::any_of(r.slots.begin(), r.slots.end(), [&](const Slot& x) { return x.f == s.f && x.u == s.u && must_list(x); });
+            bool still = std::any_of(r.slots.begin(), r.slots.end(), [&](const Slot& x) { return x.id == s.id && must_list(x); });
             if (!still) continue;
             bool got_it = std::any_of(it.yielded.begin(), it.yielded.end(), [&](const Entry& e) { return e.fence.id == s.f && usage_le(e.usage, s.u); });
             if (!got_it) {
@@ -1160,7 +1168,7 @@ struct Apply {
         bool stronger_self = false;
         for (const auto& sl : r.slots)
             if (sl.f == f && usage_le(sl.u, o.usage) && sl.u != o.usage) stronger_self = true;
-        Slot fresh{f, o.usage, true, Rule::RESV_ADD_LISTED, Rule::RESV_ADD_LISTED};
+        Slot fresh = s.make_slot(f, o.usage, true, Rule::RESV_ADD_LISTED, Rule::RESV_ADD_LISTED);
         if (!s.prof.exact) {
             for (auto& sl : r.slots) {
                 auto c = classify(sl);
@@ -1211,7 +1219,7 @@ struct Apply {
                 s.bury(r, sl, Rule::RESV_REPLACE_ALL_OF_CONTEXT);
                 bool req = sl.required && (s.prof.exact || !s.fences[sl.f].signaled);
                 s.drop_slot_ref(sl);
-                sl = Slot{o.f.id, o.usage, req, Rule::RESV_REPLACE_ALL_OF_CONTEXT, Rule::RESV_REPLACE_ALL_OF_CONTEXT};
+                sl = s.make_slot(o.f.id, o.usage, req, Rule::RESV_REPLACE_ALL_OF_CONTEXT, Rule::RESV_REPLACE_ALL_OF_CONTEXT);
                 s.add_slot_ref(sl);
             } else {
                 sl.suspect = Rule::RESV_REPLACE_OTHERS_KEPT;
@@ -1228,7 +1236,7 @@ struct Apply {
         for (auto& sl : src.slots) {
             sl.suspect = Rule::RESV_COPY_REPLACES_DST;
             if (s.fences[sl.f].signaled) continue;
-            copy.push_back(Slot{sl.f, sl.u, sl.required, Rule::RESV_COPY_KEEPS_USAGE, Rule::RESV_COPY_UNSIGNALED});
+            copy.push_back(s.make_slot(sl.f, sl.u, sl.required, Rule::RESV_COPY_KEEPS_USAGE, Rule::RESV_COPY_UNSIGNALED));
         }
         for (const auto& sl : dst.slots) {
             s.bury(dst, sl, Rule::RESV_COPY_REPLACES_DST);

@@ -49,6 +49,7 @@ struct AcqS {
 // contract profile a slot is an "instance": required ones must be listed while unsignalled,
 // optional ones (superseded, or signalled) may or may not be.
 struct Slot {
+    uint64_t id = 0;       // identity of the entry (contract iterators tell entries of one fence apart)
     uint32_t f = 0;
     Usage u = Usage::KERNEL;
     bool required = true;
@@ -95,6 +96,7 @@ struct IterS {
     uint64_t mod_at_restart = 0;
     std::vector<Slot> at_restart;
     std::vector<Entry> yielded;
+    std::vector<uint64_t> yielded_ids;
 };
 
 }  // namespace resvcheck::detail

@@ -588,6 +588,7 @@ struct Model::State final : StateView {
             else if (r.mod == it.mod_at_restart)
                 fail(Rule::RESV_ITER_NO_SPURIOUS_RESTART, "no restart (the object was not modified)", "is_restarted true");
         }
+        std::optional<Entry> previous = it.yielded.empty() ? std::nullopt : std::optional(it.yielded.back());
         if (restarted) {
             it.yielded.clear();
             it.yielded_ids.clear();
@@ -624,7 +625,11 @@ struct Model::State final : StateView {
                     if (!entry && fresh(s)) entry = &s;
             bool known = std::any_of(r.slots.begin(), r.slots.end(), same) || std::any_of(it.at_restart.begin(), it.at_restart.end(), same);
             bool sig = got->fence.id < fences.size() && fences[got->fence.id].signaled;
-            if (w == Walk::Unlocked && sig) {
+            bool repeat = !entry && previous == *got;
+            if (w == Walk::Unlocked && repeat && !first) {
+                // e.g. 6.12 after the list went away (RESV-ITER-NO-LIST-KEEPS-FENCE)
+                fail(Rule::RESV_ITER_ONCE_PER_ENTRY, "the next entry or NULL", "returned its previous fence " + entry_text(got->fence.id, got->usage) + " again");
+            } else if (w == Walk::Unlocked && sig) {
                 exercise(Rule::RESV_ITER_UNLOCKED_SKIPS_SIGNALED);
                 fail(Rule::RESV_ITER_UNLOCKED_SKIPS_SIGNALED, "no signalled fence", "yielded signalled " + entry_text(got->fence.id, got->usage));
             } else if (!usage_le(got->usage, it.u)) {

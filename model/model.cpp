@@ -109,6 +109,7 @@ struct Model::State final : StateView {
     uint32_t fence_ctx(uint32_t f) const override { return in(fences, f) ? fences[f].ctx : 0; }
     int fence_refs(uint32_t f) const override { return in(fences, f) ? fences[f].harness : 0; }
     int acq_acquired(uint32_t a) const override { return in(acqs, a) ? acqs[a].acquired : 0; }
+    int acq_contending(uint32_t a) const override { return in(acqs, a) ? acqs[a].contending : -1; }
     int iter_mode(uint32_t i) const override { return in(iters, i) && iters[i].live ? iters[i].mode : -1; }
     uint32_t iter_resv(uint32_t i) const override { return in(iters, i) ? iters[i].r : 0; }
     bool cb_pending(uint32_t cb) const override { return in(cbs, cb) && cbs[cb].pending; }
@@ -737,6 +738,13 @@ struct Pre {
         if (a) {
             const auto& as = s.acqs[a->id];
             if (as.done) return fail("a" + std::to_string(a->id) + " is done (ww_acquire_done): it may not lock more");
+            if (slow && as.contending != static_cast<int>(r.id))
+                return fail("lock_slow is only for the object whose lock returned -EDEADLK to a" + std::to_string(a->id));
+            // the wait-die back-off (ww_mutex_lock_acquired's debug checks): after -EDEADLK the
+            // context drops everything and takes the contended object next
+            if (as.contending >= 0 && (as.contending != static_cast<int>(r.id) || as.acquired != 0))
+                return fail("after -EDEADLK, a" + std::to_string(a->id) + " must unlock what it holds and lock r" +
+                            std::to_string(as.contending) + " next");
             if (slow && as.acquired != 0) return fail("lock_slow needs a context that holds nothing (back off first)");
         }
         if (!rs.locked) return true;
@@ -796,7 +804,11 @@ struct Pre {
         return true;
     }
     bool operator()(const WwAcquireInit& o) { return fresh(o.a, "acquire context"); }
-    bool operator()(const WwAcquireDone& o) { return acq(o.a); }
+    bool operator()(const WwAcquireDone& o) {
+        if (!acq(o.a)) return false;
+        if (s.acqs[o.a.id].done) return fail("ww_acquire_done called twice on a" + std::to_string(o.a.id));
+        return true;
+    }
     bool operator()(const WwAcquireFini& o) {
         if (!acq(o.a)) return false;
         if (s.acqs[o.a.id].acquired != 0) return fail("ww_acquire_fini with locks still held");
@@ -1014,7 +1026,10 @@ struct Apply {
         r.holder = a ? static_cast<int>(a->id) : -1;
         r.lock_rule = why;
         r.guarantee = 0;
-        if (a) ++s.acqs[a->id].acquired;
+        if (a) {
+            ++s.acqs[a->id].acquired;
+            s.acqs[a->id].contending = -1;
+        }
     }
     // dma_resv_lock and friends. Returns the result the model expects (already judged).
     void lock(ResvH rh, std::optional<AcqH> a, bool interruptible, bool sigpending, bool slow) {
@@ -1039,6 +1054,7 @@ struct Apply {
             return;
         }
         s.expect_ret(Rule::WW_WAIT_DIE_YOUNGER, RetKind::Errno, -EDEADLK);
+        s.acqs[a->id].contending = static_cast<int>(rh.id);
     }
     void operator()(const ResvLock& o) { lock(o.r, o.a.h, false, false, false); }
     void operator()(const ResvLockInterruptible& o) { lock(o.r, o.a.h, true, o.sigpending, false); }

@@ -43,6 +43,7 @@ struct AcqS {
     bool done = false;
     uint64_t stamp = 0;
     int acquired = 0;
+    int contending = -1;    // object whose lock returned -EDEADLK: the only one lock_slow may take
 };
 
 // One entry of a fence list. Under exact profiles every slot is present, in order. Under the

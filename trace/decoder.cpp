@@ -156,6 +156,15 @@ std::optional<Op> OpDecoder::decode(const uint8_t* b, const StateView& v) {
         return std::nullopt;
     }
     case Move::Lock: {
+        // A context that got -EDEADLK backs off: drop what it holds, wait for the object, lock_slow.
+        if (auto a = c.pick(HandleKind::Acq, b[4], [&](uint32_t i) { return v.acq_contending(i) >= 0; }); a && b[7] < 192) {
+            uint32_t want = static_cast<uint32_t>(v.acq_contending(*a));
+            if (auto held = c.pick(HandleKind::Resv, b[2], [&](uint32_t i) { return v.resv_holder(i) == static_cast<int>(*a); }))
+                return ResvUnlock{ResvH{*held}};
+            if (v.resv_locked(want)) return ResvUnlock{ResvH{want}};  // the older holder finishes
+            if (b[7] & 1) return ResvLockSlowInterruptible{ResvH{want}, AcqH{*a}, (b[5] % 4) == 0};
+            return ResvLockSlow{ResvH{want}, AcqH{*a}};
+        }
         auto r = c.pick(HandleKind::Resv, b[2]);
         if (!r) return new_resv();
         std::optional<AcqH> a;
@@ -164,15 +173,9 @@ std::optional<Op> OpDecoder::decode(const uint8_t* b, const StateView& v) {
             else return WwAcquireInit{AcqH{nA}};
         }
         bool sig = b[5] % 4 == 0;
-        switch (b[6] % 6) {
+        switch (b[6] % 5) {
         case 0: return ResvLockInterruptible{ResvH{*r}, {a}, sig};
         case 1: return ResvTrylock{ResvH{*r}};
-        case 2:
-            if (a && v.acq_acquired(a->id) == 0) {
-                if (b[7] & 1) return ResvLockSlowInterruptible{ResvH{*r}, *a, sig};
-                return ResvLockSlow{ResvH{*r}, *a};
-            }
-            [[fallthrough]];
         default: return ResvLock{ResvH{*r}, {a}};
         }
     }

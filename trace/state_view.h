@@ -22,6 +22,7 @@ public:
     virtual uint32_t fence_ctx(uint32_t f) const = 0;
     virtual int fence_refs(uint32_t f) const = 0;        // references the caller holds
     virtual int acq_acquired(uint32_t a) const = 0;
+    virtual int acq_contending(uint32_t a) const = 0;    // object that returned -EDEADLK to it, or -1
     virtual int iter_mode(uint32_t i) const = 0;         // 0 begun, 1 locked walk, 2 unlocked walk, -1 ended
     virtual uint32_t iter_resv(uint32_t i) const = 0;
     virtual bool cb_pending(uint32_t cb) const = 0;

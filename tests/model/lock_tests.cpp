@@ -64,12 +64,25 @@ TEST(ResvLock, EmptyContextNeverDies) {
 }
 
 TEST(ResvLock, LockSlowInterruptible) {
-    auto m = scenario("contract", std::string(kTwoCtx) + "resv_lock r0 a0 => 0");
+    // a1 dies on r0 (held by the older a0), backs off, then slow-locks r0
+    auto m = scenario("contract", std::string(kTwoCtx) + "resv_lock r0 a0 => 0\nresv_lock r1 a1 => 0\n"
+                                                         "resv_lock r0 a1 => -EDEADLK\nresv_unlock r1");
     EXPECT_EQ(peek(m, "resv_lock_slow_interruptible r0 a1 sigpending=1"), "-EINTR");
     EXPECT_RULE(m, "resv_lock_slow_interruptible r0 a1 sigpending=1", ret(-EDEADLK), "WW-OLDER-NEVER-DIES");  // holds nothing
     run_text(m, "resv_unlock r0");
     EXPECT_EQ(peek(m, "resv_lock_slow_interruptible r0 a1 sigpending=1"), "0");
     EXPECT_RULE(m, "resv_lock_slow_interruptible r0 a1", ret(-EINTR), "WW-LOCK-SLOW");
+}
+
+TEST(ResvLock, LockSlowOnlyAfterEdeadlk) {
+    // ww_mutex_lock_slow is for the contending object only (debug kernels WARN otherwise)
+    auto m = scenario("contract", kTwoCtx);
+    EXPECT_TRUE(m.precondition(op("resv_lock_slow r0 a0")).has_value());
+    run_text(m, "resv_lock r0 a0 => 0\nresv_lock r1 a1 => 0\nresv_lock r0 a1 => -EDEADLK\nresv_unlock r1\nresv_unlock r0");
+    EXPECT_TRUE(m.precondition(op("resv_lock_slow r1 a1")).has_value());
+    EXPECT_FALSE(m.precondition(op("resv_lock_slow r0 a1")).has_value());
+    run_text(m, "resv_lock_slow r0 a1");
+    EXPECT_EQ(peek(m, "resv_locking_ctx r0"), "a1");
 }
 
 TEST(ResvLock, TrylockRecordsNoContext) {

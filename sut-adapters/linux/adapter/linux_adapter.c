@@ -1,0 +1,758 @@
+// SPDX-License-Identifier: MIT
+/*
+ * linux_adapter.c - resvcheck plugin over the kernel's own drivers/dma-buf (compiled over the shim).
+ *
+ * A kernel-side translation unit: it sees the kernel API exactly as a driver does and maps every
+ * op kind of resvcheck_plugin.h to the kernel call it is named after. Harness objects live in
+ * per-kind handle tables of individually allocated entries (their addresses must stay put: fences
+ * link callbacks and resv locks point at acquire contexts).
+ *
+ * Harness fences are dma_fences with adapter ops: .use_64bit_seqno from the context,
+ * .set_deadline records the fence into obs->deadlines (kernels >= 6.3), .release records it into
+ * obs->released and frees it after an RCU grace period (dma_fence_free). Callbacks record their
+ * handle into obs->callbacks.
+ *
+ * Signals: RESV_LOCK_INTERRUPTIBLE / RESV_LOCK_SLOW_INTERRUPTIBLE take `sigpending`; the wait ops
+ * accept it as an optional last argument. It is the current task's signal_pending() for that op only.
+ */
+#include <linux/dma-fence.h>
+#include <linux/dma-fence-array.h>
+#include <linux/dma-resv.h>
+#include <linux/irq_work.h>
+#include <linux/kernel.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <shim/host.h>
+#include <shim/kernel.h>
+
+#include "resvcheck_plugin.h"
+
+#ifndef RESVCHECK_LINUX_PROFILE
+#error "RESVCHECK_LINUX_PROFILE (e.g. \"linux-6.12\") comes from CMake"
+#endif
+#define HAVE_DEADLINE (RESVCHECK_LINUX_VERSION_CODE >= (6 * 256 + 3))	/* dma_fence_set_deadline: 6.3 */
+#define MAX_HANDLE (1u << 20)
+
+struct linux_adapter;
+
+struct harness_fence {
+	struct dma_fence base;		/* first: dma_fence_free() frees the whole object */
+	spinlock_t lock;
+	struct linux_adapter *ad;
+	u32 handle;
+};
+
+struct fence_entry {
+	struct harness_fence *hf;
+	int harness_refs;		/* references the trace holds, dropped at reset */
+	bool released;
+};
+
+struct context_entry {
+	u64 context;
+	bool seqno64;
+};
+
+struct resv_entry {
+	struct dma_resv obj;
+	bool finished;
+};
+
+struct acquire_entry {
+	struct ww_acquire_ctx ctx;
+	u32 handle;
+};
+
+struct iter_entry {
+	struct dma_resv_iter it;
+	bool ended;
+};
+
+struct cb_entry {
+	struct dma_fence_cb cb;
+	struct linux_adapter *ad;
+	struct dma_fence *fence;	/* where it was added */
+	u32 handle;
+};
+
+struct table {
+	void **slot;
+	u32 size;
+};
+
+struct linux_adapter {
+	struct table fences, contexts, resvs, acquires, iters, cbs;
+	struct resvcheck_obs *obs;	/* of the op being applied; NULL during reset */
+	const struct resvcheck_op *op;
+	bool tainted;			/* a BUG() unwound through kernel code in this trace */
+	void **grave;			/* entries of tainted traces, kept until destroy() */
+	u32 nr_grave, grave_cap;
+	char err[512];
+};
+
+/* ---- handle tables ---- */
+static void *table_get(struct table *t, s64 h)
+{
+	return h >= 0 && h < t->size ? t->slot[h] : NULL;
+}
+
+static void table_put(struct table *t, s64 h, void *p)
+{
+	if (h < 0 || h >= MAX_HANDLE)
+		shim_bug(__FILE__, __LINE__, "adapter: handle %lld out of range", h);
+	if (h >= t->size) {
+		u32 n = max_t(u32, 16, t->size);
+		void **s;
+
+		while (n <= h)
+			n *= 2;
+		s = krealloc(t->slot, n * sizeof(void *), GFP_KERNEL);
+		if (!s)
+			shim_bug(__FILE__, __LINE__, "adapter: out of memory");
+		memset(s + t->size, 0, (n - t->size) * sizeof(void *));
+		t->slot = s;
+		t->size = n;
+	}
+	if (t->slot[h])
+		shim_bug(__FILE__, __LINE__, "adapter: handle %lld created twice", h);
+	t->slot[h] = p;
+}
+
+/* Keep an entry of a tainted trace: leaked kernel objects may still link to it. */
+static void bury(struct linux_adapter *ad, void *p)
+{
+	if (ad->nr_grave == ad->grave_cap) {
+		u32 cap = max_t(u32, 64, ad->grave_cap * 2);
+		void **g = krealloc(ad->grave, cap * sizeof(void *), GFP_KERNEL);
+
+		if (!g)
+			return;	/* truly leak it */
+		ad->grave = g;
+		ad->grave_cap = cap;
+	}
+	ad->grave[ad->nr_grave++] = p;
+}
+
+static void table_free(struct linux_adapter *ad, struct table *t, bool tainted)
+{
+	for (u32 i = 0; i < t->size; i++) {
+		if (tainted && t->slot[i])
+			bury(ad, t->slot[i]);
+		else
+			kfree(t->slot[i]);
+	}
+	kfree(t->slot);
+	t->slot = NULL;
+	t->size = 0;
+}
+
+static void *lookup(struct table *t, s64 h, const char *kind)
+{
+	void *p = table_get(t, h);
+
+	if (!p)
+		shim_bug(__FILE__, __LINE__, "adapter: %s%lld does not exist", kind, h);
+	return p;
+}
+
+/* ---- observation ---- */
+static void obs_push(u32 *arr, u32 *n, u32 v, const char *what)
+{
+	if (*n >= RC_OBS_MAX)
+		shim_bug(__FILE__, __LINE__, "adapter: more than %d %s in one op", RC_OBS_MAX, what);
+	arr[(*n)++] = v;
+}
+
+/* ---- harness fences ---- */
+static const char *harness_driver_name(struct dma_fence *f) { return "resvcheck"; }
+static const char *harness_timeline_name(struct dma_fence *f) { return "harness"; }
+
+static void harness_release(struct dma_fence *f)
+{
+	struct harness_fence *hf = container_of(f, struct harness_fence, base);
+	struct linux_adapter *ad = hf->ad;	/* NULL: orphaned by a reset (a kernel leak) */
+
+	if (ad) {
+		struct fence_entry *e = table_get(&ad->fences, hf->handle);
+
+		if (ad->obs)
+			obs_push(ad->obs->released, &ad->obs->n_released, hf->handle, "releases");
+		if (e)
+			e->released = true;
+	}
+	dma_fence_free(f);	/* RCU-deferred: unlocked readers may still look at it */
+}
+
+#if HAVE_DEADLINE
+static void harness_set_deadline(struct dma_fence *f, ktime_t deadline)
+{
+	struct harness_fence *hf = container_of(f, struct harness_fence, base);
+
+	if (hf->ad && hf->ad->obs)
+		obs_push(hf->ad->obs->deadlines, &hf->ad->obs->n_deadlines, hf->handle, "deadlines");
+}
+#define HARNESS_DEADLINE .set_deadline = harness_set_deadline,
+#else
+#define HARNESS_DEADLINE
+#endif
+
+static const struct dma_fence_ops harness_ops[2] = {
+	{ .use_64bit_seqno = false, .get_driver_name = harness_driver_name,
+	  .get_timeline_name = harness_timeline_name, .release = harness_release, HARNESS_DEADLINE },
+	{ .use_64bit_seqno = true, .get_driver_name = harness_driver_name,
+	  .get_timeline_name = harness_timeline_name, .release = harness_release, HARNESS_DEADLINE },
+};
+
+static bool is_harness(struct dma_fence *f)
+{
+	return f->ops == &harness_ops[0] || f->ops == &harness_ops[1];
+}
+
+static u32 handle_of(struct dma_fence *f)
+{
+	if (!is_harness(f))
+		shim_bug(__FILE__, __LINE__, "adapter: kernel returned a fence the harness never made (%s:%s)",
+			 f->ops->get_driver_name(f), f->ops->get_timeline_name(f));
+	return container_of(f, struct harness_fence, base)->handle;
+}
+
+static void obs_fence(struct linux_adapter *ad, struct dma_fence *f, enum dma_resv_usage usage)
+{
+	struct resvcheck_obs *obs = ad->obs;
+
+	if (obs->n_fences >= RC_OBS_MAX)
+		shim_bug(__FILE__, __LINE__, "adapter: more than %d fences in one op", RC_OBS_MAX);
+	obs->fences[obs->n_fences].fence = handle_of(f);
+	obs->fences[obs->n_fences].usage = usage;
+	obs->n_fences++;
+}
+
+static struct fence_entry *fence_entry(struct linux_adapter *ad, s64 h)
+{
+	struct fence_entry *e = lookup(&ad->fences, h, "f");
+
+	if (e->released)
+		shim_bug(__FILE__, __LINE__, "adapter: f%lld used after its release", h);
+	return e;
+}
+
+static struct dma_fence *fence(struct linux_adapter *ad, s64 h)
+{
+	return &fence_entry(ad, h)->hf->base;
+}
+
+static void harness_cb(struct dma_fence *f, struct dma_fence_cb *cb)
+{
+	struct cb_entry *e = container_of(cb, struct cb_entry, cb);
+
+	if (e->ad->obs)
+		obs_push(e->ad->obs->callbacks, &e->ad->obs->n_callbacks, e->handle, "callbacks");
+}
+
+/* ---- ops ---- */
+static struct dma_resv *resv(struct linux_adapter *ad, s64 h)
+{
+	return &((struct resv_entry *)lookup(&ad->resvs, h, "r"))->obj;
+}
+
+static struct ww_acquire_ctx *acquire_or_null(struct linux_adapter *ad, s64 h)
+{
+	return h < 0 ? NULL : &((struct acquire_entry *)lookup(&ad->acquires, h, "a"))->ctx;
+}
+
+static struct dma_resv_iter *iter(struct linux_adapter *ad, s64 h)
+{
+	return &((struct iter_entry *)lookup(&ad->iters, h, "i"))->it;
+}
+
+static void set_signal(const struct resvcheck_op *op, u32 idx)
+{
+	shim_set_signal_pending(current, op->nargs > idx && op->args[idx]);
+}
+
+static enum dma_resv_usage usage_arg(s64 v)
+{
+	if (v < DMA_RESV_USAGE_KERNEL || v > DMA_RESV_USAGE_BOOKKEEP)
+		shim_bug(__FILE__, __LINE__, "adapter: usage %lld out of range", v);
+	return v;
+}
+
+/* one yielded fence of a step of the iterator API */
+static void obs_iter_step(struct linux_adapter *ad, struct dma_resv_iter *it, struct dma_fence *f)
+{
+	/* is_restarted is meaningful after every step, also one that yields NULL */
+	if (f)
+		obs_fence(ad, f, dma_resv_iter_usage(it));
+	if (dma_resv_iter_is_restarted(it))
+		ad->obs->flags |= RC_OBS_RESTARTED;
+}
+
+/* a whole walk: keep only what follows the last restart, as the kernel's consumers do */
+static void obs_walk_step(struct linux_adapter *ad, struct dma_resv_iter *it, struct dma_fence *f,
+			  bool first)
+{
+	if (dma_resv_iter_is_restarted(it) && !first) {
+		ad->obs->flags |= RC_OBS_RESTARTED;
+		ad->obs->n_fences = 0;
+	}
+	obs_fence(ad, f, dma_resv_iter_usage(it));
+}
+
+static int apply_op(void *arg)
+{
+	struct linux_adapter *ad = arg;
+	const struct resvcheck_op *op = ad->op;
+	struct resvcheck_obs *obs = ad->obs;
+	const s64 *a = op->args;
+
+	switch (op->kind) {
+	case RC_OP_FENCE_CONTEXT_ALLOC: {
+		struct context_entry *c = kzalloc(sizeof(*c), GFP_KERNEL);
+
+		c->context = dma_fence_context_alloc(1);
+		c->seqno64 = op->nargs > 1 && a[1];
+		table_put(&ad->contexts, a[0], c);
+		break;
+	}
+	case RC_OP_FENCE_INIT: {
+		struct context_entry *c = lookup(&ad->contexts, a[1], "c");
+		struct fence_entry *e = kzalloc(sizeof(*e), GFP_KERNEL);
+		struct harness_fence *hf = kzalloc(sizeof(*hf), GFP_KERNEL);
+
+		spin_lock_init(&hf->lock);
+		hf->ad = ad;
+		hf->handle = a[0];
+		e->hf = hf;
+		e->harness_refs = 1;
+		table_put(&ad->fences, a[0], e);
+		dma_fence_init(&hf->base, &harness_ops[c->seqno64], &hf->lock, c->context, a[2]);
+		break;
+	}
+	case RC_OP_FENCE_SIGNAL:
+		obs->ret = dma_fence_signal(fence(ad, a[0]));
+		break;
+	case RC_OP_FENCE_SET_ERROR:
+		dma_fence_set_error(fence(ad, a[0]), a[1]);
+		break;
+	case RC_OP_FENCE_GET_STATUS:
+		obs->ret = dma_fence_get_status(fence(ad, a[0]));
+		break;
+	case RC_OP_FENCE_IS_SIGNALED:
+		obs->ret = dma_fence_is_signaled(fence(ad, a[0]));
+		break;
+	case RC_OP_FENCE_IS_LATER:
+		obs->ret = dma_fence_is_later(fence(ad, a[0]), fence(ad, a[1]));
+		break;
+	case RC_OP_FENCE_IS_LATER_OR_SAME:
+		obs->ret = dma_fence_is_later_or_same(fence(ad, a[0]), fence(ad, a[1]));
+		break;
+	case RC_OP_FENCE_ADD_CALLBACK: {
+		struct dma_fence *f = fence(ad, a[0]);
+		struct cb_entry *e = table_get(&ad->cbs, a[1]);
+
+		/* a dma_fence_cb may be added again once it ran or was removed (drivers reuse them) */
+		if (e) {
+			if (!list_empty(&e->cb.node))
+				shim_bug(__FILE__, __LINE__, "adapter: cb%lld is still pending", a[1]);
+		} else {
+			e = kzalloc(sizeof(*e), GFP_KERNEL);
+			e->ad = ad;
+			e->handle = a[1];
+			INIT_LIST_HEAD(&e->cb.node);
+			table_put(&ad->cbs, a[1], e);
+		}
+		e->fence = f;
+		obs->ret = dma_fence_add_callback(f, &e->cb, harness_cb);
+		break;
+	}
+	case RC_OP_FENCE_REMOVE_CALLBACK: {
+		struct cb_entry *e = lookup(&ad->cbs, a[1], "cb");
+
+		obs->ret = dma_fence_remove_callback(fence(ad, a[0]), &e->cb);
+		break;
+	}
+	case RC_OP_FENCE_GET: {
+		struct fence_entry *e = fence_entry(ad, a[0]);
+
+		dma_fence_get(&e->hf->base);
+		e->harness_refs++;
+		break;
+	}
+	case RC_OP_FENCE_PUT: {
+		struct fence_entry *e = fence_entry(ad, a[0]);
+
+		e->harness_refs--;
+		dma_fence_put(&e->hf->base);
+		break;
+	}
+	case RC_OP_FENCE_WAIT_TIMEOUT:
+		set_signal(op, 3);
+		obs->ret = dma_fence_wait_timeout(fence(ad, a[0]), a[1], a[2]);
+		break;
+
+	case RC_OP_WW_ACQUIRE_INIT: {
+		struct acquire_entry *e = kzalloc(sizeof(*e), GFP_KERNEL);
+
+		e->handle = a[0];
+		table_put(&ad->acquires, a[0], e);
+		ww_acquire_init(&e->ctx, &reservation_ww_class);
+		break;
+	}
+	case RC_OP_WW_ACQUIRE_DONE:
+		ww_acquire_done(acquire_or_null(ad, a[0]));
+		break;
+	case RC_OP_WW_ACQUIRE_FINI:
+		ww_acquire_fini(acquire_or_null(ad, a[0]));
+		break;
+
+	case RC_OP_RESV_INIT: {
+		struct resv_entry *e = kzalloc(sizeof(*e), GFP_KERNEL);
+
+		table_put(&ad->resvs, a[0], e);
+		dma_resv_init(&e->obj);
+		break;
+	}
+	case RC_OP_RESV_FINI: {
+		struct resv_entry *e = lookup(&ad->resvs, a[0], "r");
+
+		dma_resv_fini(&e->obj);
+		e->finished = true;
+		break;
+	}
+	case RC_OP_RESV_LOCK:
+		obs->ret = dma_resv_lock(resv(ad, a[0]), acquire_or_null(ad, a[1]));
+		break;
+	case RC_OP_RESV_LOCK_INTERRUPTIBLE:
+		set_signal(op, 2);
+		obs->ret = dma_resv_lock_interruptible(resv(ad, a[0]), acquire_or_null(ad, a[1]));
+		break;
+	case RC_OP_RESV_LOCK_SLOW:
+		dma_resv_lock_slow(resv(ad, a[0]), acquire_or_null(ad, a[1]));
+		break;
+	case RC_OP_RESV_LOCK_SLOW_INTERRUPTIBLE:
+		set_signal(op, 2);
+		obs->ret = dma_resv_lock_slow_interruptible(resv(ad, a[0]), acquire_or_null(ad, a[1]));
+		break;
+	case RC_OP_RESV_TRYLOCK:
+		obs->ret = dma_resv_trylock(resv(ad, a[0]));
+		break;
+	case RC_OP_RESV_UNLOCK:
+		dma_resv_unlock(resv(ad, a[0]));
+		break;
+	case RC_OP_RESV_IS_LOCKED:
+		obs->ret = dma_resv_is_locked(resv(ad, a[0]));
+		break;
+	case RC_OP_RESV_LOCKING_CTX: {
+		struct ww_acquire_ctx *ctx = dma_resv_locking_ctx(resv(ad, a[0]));
+
+		obs->ret = ctx ? (s64)container_of(ctx, struct acquire_entry, ctx)->handle : -1;
+		break;
+	}
+	case RC_OP_RESV_RESERVE_FENCES:
+		obs->ret = dma_resv_reserve_fences(resv(ad, a[0]), a[1]);
+		break;
+	case RC_OP_RESV_ADD_FENCE:
+		dma_resv_add_fence(resv(ad, a[0]), fence(ad, a[1]), usage_arg(a[2]));
+		break;
+	case RC_OP_RESV_REPLACE_FENCES: {
+		struct context_entry *c = lookup(&ad->contexts, a[1], "c");
+
+		dma_resv_replace_fences(resv(ad, a[0]), c->context,
+					a[2] < 0 ? NULL : fence(ad, a[2]), usage_arg(a[3]));
+		break;
+	}
+	case RC_OP_RESV_COPY_FENCES:
+		obs->ret = dma_resv_copy_fences(resv(ad, a[0]), resv(ad, a[1]));
+		break;
+	case RC_OP_RESV_GET_FENCES: {
+		struct dma_fence **fences;
+		unsigned int n, i;
+
+		obs->ret = dma_resv_get_fences(resv(ad, a[0]), usage_arg(a[1]), &n, &fences);
+		if (obs->ret)
+			break;
+		for (i = 0; i < n; i++)
+			obs_fence(ad, fences[i], DMA_RESV_USAGE_BOOKKEEP);
+		for (i = 0; i < n; i++)
+			dma_fence_put(fences[i]);
+		kfree(fences);
+		break;
+	}
+	case RC_OP_RESV_GET_SINGLETON: {
+		struct dma_fence *f = NULL;
+
+		obs->ret = dma_resv_get_singleton(resv(ad, a[0]), usage_arg(a[1]), &f);
+		if (obs->ret || !f)
+			break;
+		if (dma_fence_is_array(f)) {
+			struct dma_fence_array *arr = to_dma_fence_array(f);
+
+			obs->flags |= RC_OBS_CONTAINER;
+			for (unsigned int i = 0; i < arr->num_fences; i++)
+				obs_fence(ad, arr->fences[i], DMA_RESV_USAGE_BOOKKEEP);
+		} else {
+			obs_fence(ad, f, DMA_RESV_USAGE_BOOKKEEP);
+		}
+		dma_fence_put(f);
+		break;
+	}
+	case RC_OP_RESV_TEST_SIGNALED:
+		obs->ret = dma_resv_test_signaled(resv(ad, a[0]), usage_arg(a[1]));
+		break;
+	case RC_OP_RESV_WAIT_TIMEOUT:
+		set_signal(op, 4);
+		obs->ret = dma_resv_wait_timeout(resv(ad, a[0]), usage_arg(a[1]), a[2], a[3]);
+		break;
+	case RC_OP_RESV_SET_DEADLINE:
+#if HAVE_DEADLINE
+		dma_resv_set_deadline(resv(ad, a[0]), usage_arg(a[1]), ktime_get());
+		break;
+#else
+		return RC_APPLY_UNSUPPORTED;
+#endif
+	case RC_OP_RESV_USAGE_RW:
+		obs->ret = dma_resv_usage_rw(a[0]);
+		break;
+	case RC_OP_RESV_FOR_EACH_FENCE: {
+		struct dma_resv_iter cursor;
+		struct dma_fence *f;
+		bool first = true;
+
+		dma_resv_for_each_fence(&cursor, resv(ad, a[0]), usage_arg(a[1]), f) {
+			obs_walk_step(ad, &cursor, f, first);
+			first = false;
+		}
+		break;
+	}
+	case RC_OP_RESV_FOR_EACH_FENCE_UNLOCKED: {
+		struct dma_resv_iter cursor;
+		struct dma_fence *f;
+		bool first = true;
+
+		dma_resv_iter_begin(&cursor, resv(ad, a[0]), usage_arg(a[1]));
+		dma_resv_for_each_fence_unlocked(&cursor, f) {
+			obs_walk_step(ad, &cursor, f, first);
+			first = false;
+		}
+		dma_resv_iter_end(&cursor);
+		break;
+	}
+	case RC_OP_RESV_ITER_BEGIN: {
+		struct iter_entry *e = kzalloc(sizeof(*e), GFP_KERNEL);
+		struct dma_resv *obj = resv(ad, a[1]);
+
+		table_put(&ad->iters, a[0], e);
+		dma_resv_iter_begin(&e->it, obj, usage_arg(a[2]));
+		break;
+	}
+	case RC_OP_RESV_ITER_FIRST: {
+		struct dma_resv_iter *it = iter(ad, a[0]);
+
+		obs_iter_step(ad, it, dma_resv_iter_first(it));
+		break;
+	}
+	case RC_OP_RESV_ITER_NEXT: {
+		struct dma_resv_iter *it = iter(ad, a[0]);
+
+		obs_iter_step(ad, it, dma_resv_iter_next(it));
+		break;
+	}
+	case RC_OP_RESV_ITER_FIRST_UNLOCKED: {
+		struct dma_resv_iter *it = iter(ad, a[0]);
+
+		obs_iter_step(ad, it, dma_resv_iter_first_unlocked(it));
+		break;
+	}
+	case RC_OP_RESV_ITER_NEXT_UNLOCKED: {
+		struct dma_resv_iter *it = iter(ad, a[0]);
+
+		obs_iter_step(ad, it, dma_resv_iter_next_unlocked(it));
+		break;
+	}
+	case RC_OP_RESV_ITER_END: {
+		struct iter_entry *e = lookup(&ad->iters, a[0], "i");
+
+		dma_resv_iter_end(&e->it);
+		e->ended = true;
+		break;
+	}
+	default:
+		return RC_APPLY_UNSUPPORTED;
+	}
+	return RC_APPLY_OK;
+}
+
+/* ---- reset: drop what the previous trace left, unreported ---- */
+static int reset_objects(void *arg)
+{
+	struct linux_adapter *ad = arg;
+	u32 i;
+
+	for (i = 0; i < ad->iters.size; i++) {
+		struct iter_entry *e = ad->iters.slot[i];
+		if (e && !e->ended) {
+			dma_resv_iter_end(&e->it);
+			e->ended = true;
+		}
+	}
+	/* detach callbacks still queued on live fences before those fences go away */
+	for (i = 0; i < ad->cbs.size; i++) {
+		struct cb_entry *e = ad->cbs.slot[i];
+		/* still queued means its fence is alive: signalling or releasing it unlinks the node */
+		if (e && !list_empty(&e->cb.node))
+			dma_fence_remove_callback(e->fence, &e->cb);
+	}
+	for (i = 0; i < ad->resvs.size; i++) {
+		struct resv_entry *e = ad->resvs.slot[i];
+		if (!e || e->finished)
+			continue;
+		if (ww_mutex_is_locked(&e->obj.lock) && lockdep_is_held(&e->obj.lock.base))
+			ww_mutex_unlock(&e->obj.lock);
+		dma_resv_fini(&e->obj);
+		e->finished = true;
+	}
+	for (i = 0; i < ad->fences.size; i++) {
+		struct fence_entry *e = ad->fences.slot[i];
+		while (e && !e->released && e->harness_refs > 0) {
+			e->harness_refs--;
+			dma_fence_put(&e->hf->base);
+		}
+	}
+	irq_work_run();
+	return 0;
+}
+
+static void adapter_reset(void *self)
+{
+	struct linux_adapter *ad = self;
+	struct shim_checkpoint cp;
+	int bugged;
+
+	ad->obs = NULL;
+	/*
+	 * After a BUG() the kernel objects of the trace may be inconsistent (a BUG can strike between
+	 * two list updates, or leave a waiter's on-stack callback queued on a fence), so, as after an
+	 * oops, they are leaked rather than cleaned up: unreported, and the next trace starts afresh.
+	 */
+	if (!ad->tainted) {
+		shim_checkpoint(&cp);
+		shim_host_guarded_call(reset_objects, ad, &bugged);
+		if (bugged) {
+			shim_unwind(&cp);
+			ad->tainted = true;
+		}
+	}
+	shim_set_signal_pending(current, false);
+	/* fences the kernel still references (leaked) keep their memory: it is not ours to free */
+	for (u32 i = 0; i < ad->fences.size; i++) {
+		struct fence_entry *e = ad->fences.slot[i];
+		if (e && !e->released)
+			e->hf->ad = NULL, e->hf->handle = ~0u;
+	}
+	rcu_barrier();	/* run pending kfree_rcu so memory does not grow across traces */
+	table_free(ad, &ad->fences, ad->tainted);
+	table_free(ad, &ad->contexts, false);
+	table_free(ad, &ad->resvs, ad->tainted);
+	table_free(ad, &ad->acquires, ad->tainted);
+	table_free(ad, &ad->iters, ad->tainted);
+	table_free(ad, &ad->cbs, ad->tainted);
+	ad->tainted = false;
+	shim_reset_debug_state();
+}
+
+static int adapter_apply(void *self, const struct resvcheck_op *op, struct resvcheck_obs *obs)
+{
+	struct linux_adapter *ad = self;
+	struct shim_checkpoint cp;
+	unsigned long warns = shim_warn_count();
+	int bugged, status;
+
+	memset(obs, 0, sizeof(*obs));
+	ad->obs = obs;
+	ad->op = op;
+	shim_checkpoint(&cp);
+	status = shim_host_guarded_call(apply_op, ad, &bugged);
+	if (bugged) {
+		shim_unwind(&cp);
+		strscpy(ad->err, shim_last_bug(), sizeof(ad->err));
+		ad->tainted = true;
+		status = RC_APPLY_BUG;
+	}
+	irq_work_run();	/* interrupts "fire" before the op returns */
+	shim_set_signal_pending(current, false);
+	obs->warnings = shim_warn_count() - warns;
+	ad->obs = NULL;
+	return status;
+}
+
+static int adapter_supports(void *self, u32 kind)
+{
+	switch (kind) {
+	case RC_OP_FENCE_CONTEXT_ALLOC ... RC_OP_FENCE_WAIT_TIMEOUT:
+	case RC_OP_WW_ACQUIRE_INIT ... RC_OP_WW_ACQUIRE_FINI:
+	case RC_OP_RESV_INIT ... RC_OP_RESV_USAGE_RW:
+	case RC_OP_RESV_FOR_EACH_FENCE ... RC_OP_RESV_ITER_END:
+		return kind != RC_OP_RESV_SET_DEADLINE || HAVE_DEADLINE;
+	default:
+		return 0;
+	}
+}
+
+static const char *adapter_last_error(void *self) { return ((struct linux_adapter *)self)->err; }
+
+static void *adapter_create(const char *options, char *err, size_t errlen)
+{
+	struct linux_adapter *ad;
+	char *opts = kstrdup(options ? options : "", GFP_KERNEL), *cur = opts, *tok;
+
+	shim_console_loglevel = -1;	/* WARNs are counted in obs, BUGs go to last_error: print nothing unless "verbose" */
+	while ((tok = strsep(&cur, ","))) {
+		if (!*tok)
+			continue;
+		if (!strcmp(tok, "verbose")) {
+			shim_console_loglevel = 7;
+		} else if (!strcmp(tok, "debug_mutexes")) {
+			snprintf(err, errlen, "option debug_mutexes: load the %s-debug plugin instead "
+				 "(CONFIG_DEBUG_MUTEXES is a compile-time switch of dma-resv.c)",
+				 RESVCHECK_LINUX_PROFILE);
+			kfree(opts);
+			return NULL;
+		} else {
+			snprintf(err, errlen, "unknown option '%s' (known: verbose)", tok);
+			kfree(opts);
+			return NULL;
+		}
+	}
+	kfree(opts);
+	ad = kzalloc(sizeof(*ad), GFP_KERNEL);
+	if (!ad)
+		snprintf(err, errlen, "out of memory");
+	return ad;
+}
+
+static void adapter_destroy(void *self)
+{
+	struct linux_adapter *ad = self;
+
+	adapter_reset(ad);
+	/* nothing runs kernel code any more: what tainted traces left can go */
+	for (u32 i = 0; i < ad->nr_grave; i++)
+		kfree(ad->grave[i]);
+	kfree(ad->grave);
+	kfree(ad);
+}
+
+static const struct resvcheck_plugin plugin = {
+	.abi_version = RESVCHECK_PLUGIN_ABI_VERSION,
+	.name = "linux",
+	.profile = RESVCHECK_LINUX_PROFILE,
+	.create = adapter_create,
+	.destroy = adapter_destroy,
+	.reset = adapter_reset,
+	.supports = adapter_supports,
+	.apply = adapter_apply,
+	.last_error = adapter_last_error,
+};
+
+__attribute__((visibility("default"))) const struct resvcheck_plugin *resvcheck_plugin_entry(void);
+const struct resvcheck_plugin *resvcheck_plugin_entry(void) { return &plugin; }

@@ -1,0 +1,378 @@
+// linux_adapter.cpp - see linux_adapter.h. The build recipe (compiler, flags, file lists) is the one
+// CMake used for the prebuilt plugins, recorded in generated/linux_adapter_build.h at configure time.
+#include "linux_adapter.h"
+
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <thread>
+#include <vector>
+
+#include "linux_adapter_build.h"
+#include "linux_adapter_paths.h"
+
+namespace fs = std::filesystem;
+
+namespace resvcheck::linux_adapter {
+namespace {
+
+const std::vector<std::string> kCommonCflags = RESVCHECK_LINUX_BUILD_COMMON_CFLAGS;
+const std::vector<std::string> kKernelCflags = RESVCHECK_LINUX_BUILD_KERNEL_CFLAGS;
+const std::vector<std::string> kLinkFlags = RESVCHECK_LINUX_BUILD_LDFLAGS;
+const std::vector<std::string> kTreeSources = RESVCHECK_LINUX_BUILD_TREE_SOURCES;
+const std::vector<std::string> kTreeHeaders = RESVCHECK_LINUX_BUILD_TREE_HEADERS;
+const std::vector<std::string> kShimKernelSources = RESVCHECK_LINUX_BUILD_SHIM_KERNEL_SOURCES;
+const fs::path kAdapterDir = RESVCHECK_LINUX_BUILD_SRC_DIR;  // sut-adapters/linux
+
+// 128-bit FNV-1a (two lanes): a cache key, not a security boundary.
+struct Hasher {
+    uint64_t a = 0xcbf29ce484222325ull, b = 0x84222325cbf29ce4ull;
+    void bytes(const void* p, size_t n) {
+        auto* c = static_cast<const unsigned char*>(p);
+        for (size_t i = 0; i < n; ++i) {
+            a = (a ^ c[i]) * 0x100000001b3ull;
+            b = (b ^ c[i]) * 0x100000001b3ull + 0x9e3779b97f4a7c15ull;
+        }
+    }
+    Hasher& add(const std::string& s) {
+        uint64_t n = s.size();
+        bytes(&n, sizeof n);
+        bytes(s.data(), s.size());
+        return *this;
+    }
+    std::string hex() const {
+        char buf[33];
+        snprintf(buf, sizeof buf, "%016llx%016llx", (unsigned long long)a, (unsigned long long)b);
+        return buf;
+    }
+};
+
+bool read_file(const fs::path& p, std::string& out) {
+    std::ifstream in(p, std::ios::binary);
+    if (!in) return false;
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    out = ss.str();
+    return true;
+}
+
+std::string file_or_empty(const fs::path& p) {
+    std::string s;
+    read_file(p, s);
+    return s;
+}
+
+// Every regular file under dir, sorted, as (relative path, content).
+void hash_dir(Hasher& h, const fs::path& dir) {
+    std::vector<fs::path> files;
+    std::error_code ec;
+    for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator(); it.increment(ec))
+        if (it->is_regular_file()) files.push_back(it->path());
+    std::sort(files.begin(), files.end());
+    for (const auto& f : files) h.add(fs::relative(f, dir).string()).add(file_or_empty(f));
+}
+
+fs::path cache_root() {
+    if (const char* d = std::getenv("RESVCHECK_CACHE_DIR"); d && *d) return d;
+    if (const char* d = std::getenv("XDG_CACHE_HOME"); d && *d) return fs::path(d) / "resvcheck";
+    if (const char* d = std::getenv("HOME"); d && *d) return fs::path(d) / ".cache" / "resvcheck";
+    return fs::temp_directory_path() / ("resvcheck-cache-" + std::to_string(getuid()));
+}
+
+std::string unique_suffix() {
+    static int n = 0;
+    return ".tmp." + std::to_string(getpid()) + "." + std::to_string(++n);
+}
+
+struct Job {
+    std::vector<std::string> argv;
+    fs::path out;  // final output; the command writes tmp, renamed on success
+    fs::path tmp;
+    fs::path log;
+    pid_t pid = -1;
+    int status = 0;
+};
+
+pid_t spawn(const Job& j) {
+    pid_t pid = fork();
+    if (pid != 0) return pid;
+    int fd = open(j.log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd >= 0) {
+        dup2(fd, 1);
+        dup2(fd, 2);
+        close(fd);
+    }
+    std::vector<char*> av;
+    for (const auto& s : j.argv) av.push_back(const_cast<char*>(s.c_str()));
+    av.push_back(nullptr);
+    execvp(av[0], av.data());
+    fprintf(stderr, "cannot run %s: %s\n", av[0], strerror(errno));
+    _exit(127);
+}
+
+// Runs jobs, at most `par` at a time. Returns the failed jobs' logs ("" if all succeeded).
+std::string run_jobs(std::vector<Job>& jobs, unsigned par) {
+    size_t next = 0, running = 0;
+    std::map<pid_t, Job*> live;
+    std::string errors;
+    while (next < jobs.size() || running) {
+        while (running < par && next < jobs.size()) {
+            Job& j = jobs[next++];
+            j.pid = spawn(j);
+            if (j.pid < 0) {
+                errors += "cannot fork the compiler\n";
+                continue;
+            }
+            live[j.pid] = &j;
+            ++running;
+        }
+        int st = 0;
+        pid_t pid = waitpid(-1, &st, 0);
+        if (pid < 0) break;
+        auto it = live.find(pid);
+        if (it == live.end()) continue;
+        Job& j = *it->second;
+        live.erase(it);
+        --running;
+        std::error_code ec;
+        if (WIFEXITED(st) && WEXITSTATUS(st) == 0) {
+            fs::rename(j.tmp, j.out, ec);
+            if (ec) errors += "cannot write " + j.out.string() + ": " + ec.message() + "\n";
+        } else {
+            std::string cmd;
+            for (const auto& a : j.argv) cmd += (cmd.empty() ? "" : " ") + a;
+            errors += "$ " + cmd + "\n" + file_or_empty(j.log);
+            fs::remove(j.tmp, ec);
+        }
+        fs::remove(j.log, ec);
+    }
+    return errors;
+}
+
+std::string read_version(const fs::path& makefile, std::string& err) {
+    std::ifstream in(makefile);
+    std::string line, ver, patch;
+    for (int i = 0; i < 20 && std::getline(in, line); ++i) {
+        if (line.rfind("VERSION = ", 0) == 0) ver = line.substr(10);
+        if (line.rfind("PATCHLEVEL = ", 0) == 0) patch = line.substr(13);
+    }
+    auto trim = [](std::string& s) { s.erase(s.find_last_not_of(" \t\r") + 1); };
+    trim(ver);
+    trim(patch);
+    if (ver.empty() || patch.empty()) {
+        err = "linux adapter: cannot read VERSION/PATCHLEVEL from " + makefile.string();
+        return "";
+    }
+    return ver + "." + patch;
+}
+
+std::string how_to_get_a_tree() {
+    return "Get a kernel tree with Debian's sources: apt-get install linux-source-6.12 && "
+           "tar -xaf /usr/src/linux-source-6.12.tar.xz (then --kernel-src linux-source-6.12), "
+           "or a git checkout: git clone --depth 1 -b v6.12 "
+           "https://git.kernel.org/pub/scm/linux/kernel/git/stable/linux.git";
+}
+
+Located build_from_tree(const std::string& kernel_src, bool debug) {
+    Located r;
+    std::error_code ec;
+    fs::path tree = fs::absolute(kernel_src, ec);
+    if (!fs::is_directory(tree, ec)) {
+        r.error = "linux adapter: kernel tree '" + kernel_src + "' " +
+                  (fs::exists(tree, ec) ? "is not a directory" : "does not exist") + ".\n" + how_to_get_a_tree();
+        return r;
+    }
+    std::vector<std::string> needed{"Makefile"};
+    needed.insert(needed.end(), kTreeSources.begin(), kTreeSources.end());
+    needed.insert(needed.end(), kTreeHeaders.begin(), kTreeHeaders.end());
+    for (const auto& f : needed)
+        if (!fs::is_regular_file(tree / f, ec)) {
+            r.error = "linux adapter: kernel tree " + tree.string() + " has no " + f +
+                      ".\n--kernel-src must name the top of a Linux source tree (the directory holding Makefile, drivers/ "
+                      "and include/). " + how_to_get_a_tree();
+            return r;
+        }
+    r.version = read_version(tree / "Makefile", r.error);
+    if (!r.error.empty()) return r;
+    if (r.version != "6.12" && r.version != "6.1") {
+        r.error = "linux adapter: kernel " + r.version + " in " + tree.string() +
+                  " is not supported; resvcheck has model profiles for Linux " + supported_versions() +
+                  " (use a tree of one of those versions)";
+        return r;
+    }
+    auto t0 = std::chrono::steady_clock::now();
+    const std::string profile = "linux-" + r.version + (debug ? "-debug" : "");
+    int major = std::stoi(r.version), minor = std::stoi(r.version.substr(r.version.find('.') + 1));
+
+    fs::path root = cache_root();
+    fs::create_directories(root / "obj", ec);
+    fs::create_directories(root / "plugins", ec);
+    fs::create_directories(root / "view", ec);
+    if (ec) {
+        r.error = "linux adapter: cannot create the build cache " + root.string() + ": " + ec.message() +
+                  " (set RESVCHECK_CACHE_DIR to a writable directory)";
+        return r;
+    }
+
+    // Recipe digest: compiler, flags, the shim's headers, the glue's headers.
+    Hasher base;
+    base.add("resvcheck-linux-recipe-1").add(RESVCHECK_LINUX_BUILD_CC).add(RESVCHECK_LINUX_BUILD_CC_ID);
+    for (const auto& f : kCommonCflags) base.add(f);
+    for (const auto& f : kKernelCflags) base.add(f);
+    hash_dir(base, kAdapterDir / "shim" / "include");
+    hash_dir(base, kAdapterDir / "adapter" / "compat");
+    base.add(file_or_empty(fs::path(RESVCHECK_LINUX_BUILD_PLUGIN_HEADER_DIR) / "resvcheck_plugin.h"));
+
+    // The include view: copies of the whitelisted tree headers only.
+    Hasher hv;
+    std::vector<std::pair<std::string, std::string>> headers;
+    for (const auto& h : kTreeHeaders) {
+        std::string content;
+        if (!read_file(tree / h, content)) {
+            r.error = "linux adapter: cannot read " + (tree / h).string();
+            return r;
+        }
+        hv.add(h).add(content);
+        headers.emplace_back(fs::path(h).filename().string(), std::move(content));
+    }
+    fs::path view = root / "view" / hv.hex();
+    if (!fs::is_directory(view / "include" / "linux", ec)) {
+        fs::path tmp = view.string() + unique_suffix();
+        fs::create_directories(tmp / "include" / "linux", ec);
+        for (const auto& [name, content] : headers) std::ofstream(tmp / "include" / "linux" / name, std::ios::binary) << content;
+        fs::rename(tmp, view, ec);
+        if (ec) fs::remove_all(tmp, ec);
+    }
+    Hasher kernel_key = base;  // what every kernel-side TU sees
+    kernel_key.add(hv.hex()).add(debug ? "debug" : "nodebug").add(r.version);
+
+    std::vector<std::string> kernel_flags = kCommonCflags;
+    kernel_flags.insert(kernel_flags.end(), kKernelCflags.begin(), kKernelCflags.end());
+    kernel_flags.push_back("-I" + (kAdapterDir / "shim" / "include").string());
+    kernel_flags.push_back("-I" + (view / "include").string());
+    if (debug) kernel_flags.push_back("-DCONFIG_DEBUG_MUTEXES");
+
+    struct Unit {
+        fs::path src;
+        std::vector<std::string> extra;
+        bool host = false;
+    };
+    std::vector<Unit> units;
+    for (const auto& s : kShimKernelSources) units.push_back({kAdapterDir / "shim" / s, {}});
+    for (const auto& s : kTreeSources) units.push_back({tree / s, {}});
+    units.push_back({kAdapterDir / "adapter" / "linux_adapter.c",
+                     {"-I" + (kAdapterDir / "adapter" / "compat").string(), "-I" RESVCHECK_LINUX_BUILD_PLUGIN_HEADER_DIR,
+                      "-DRESVCHECK_LINUX_PROFILE=\"" + profile + "\"",
+                      "-DRESVCHECK_LINUX_VERSION_CODE=" + std::to_string(major * 256 + minor)}});
+    units.push_back({kAdapterDir / "shim" / "host" / "host.c",
+                     {"-I" + (kAdapterDir / "shim" / "include").string(), "-I" RESVCHECK_LINUX_BUILD_URCU_INCLUDE},
+                     true});
+
+    std::vector<Job> jobs;
+    std::vector<fs::path> objects;
+    Hasher plugin_key = base;
+    for (const auto& u : units) {
+        std::string src;
+        if (!read_file(u.src, src)) {
+            r.error = "linux adapter: cannot read " + u.src.string();
+            return r;
+        }
+        Hasher k = u.host ? base : kernel_key;
+        k.add(u.host ? "host" : "kernel").add(u.src.filename().string()).add(src);
+        for (const auto& e : u.extra) k.add(e);
+        fs::path obj = root / "obj" / (k.hex() + ".o");
+        objects.push_back(obj);
+        plugin_key.add(k.hex());
+        if (fs::exists(obj, ec)) continue;
+        Job j;
+        j.argv = {RESVCHECK_LINUX_BUILD_CC};
+        if (u.host) {
+            j.argv.insert(j.argv.end(), kCommonCflags.begin(), kCommonCflags.end());
+            j.argv.push_back("-fvisibility=hidden");
+        } else {
+            j.argv.insert(j.argv.end(), kernel_flags.begin(), kernel_flags.end());
+        }
+        j.argv.insert(j.argv.end(), u.extra.begin(), u.extra.end());
+        j.out = obj;
+        j.tmp = obj.string() + unique_suffix();
+        j.log = j.tmp.string() + ".log";
+        j.argv.insert(j.argv.end(), {"-c", u.src.string(), "-o", j.tmp.string()});
+        jobs.push_back(std::move(j));
+    }
+    for (const auto& f : kLinkFlags) plugin_key.add(f);
+    plugin_key.add(file_or_empty(kAdapterDir / "adapter" / "exports.map"));
+    fs::path plugin_dir = root / "plugins" / plugin_key.hex();
+    fs::path plugin = plugin_dir / ("resvcheck-" + profile + ".so");
+    if (fs::exists(plugin, ec)) {
+        r.path = plugin.string();
+        r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        return r;
+    }
+    r.built = true;
+    unsigned par = std::max(1u, std::thread::hardware_concurrency());
+    if (std::string errors = run_jobs(jobs, par); !errors.empty()) {
+        r.error = "linux adapter: kernel tree " + tree.string() + " does not compile:\n" + errors;
+        return r;
+    }
+    fs::create_directories(plugin_dir, ec);
+    Job link;
+    link.argv = {RESVCHECK_LINUX_BUILD_CC, "-shared"};
+    for (const auto& o : objects) link.argv.push_back(o.string());
+    link.argv.insert(link.argv.end(), kLinkFlags.begin(), kLinkFlags.end());
+    link.out = plugin;
+    link.tmp = plugin.string() + unique_suffix();
+    link.log = link.tmp.string() + ".log";
+    link.argv.insert(link.argv.end(), {"-o", link.tmp.string()});
+    std::vector<Job> l{std::move(link)};
+    if (std::string errors = run_jobs(l, 1); !errors.empty()) {
+        r.error = "linux adapter: linking the plugin for " + tree.string() + " failed:\n" + errors;
+        return r;
+    }
+    r.path = plugin.string();
+    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    return r;
+}
+
+}  // namespace
+
+const char* supported_versions() { return "6.12, 6.1"; }
+
+Located locate(const std::string& kernel_src, bool debug_mutexes, const std::string& version) {
+    if (!kernel_src.empty()) return build_from_tree(kernel_src, debug_mutexes);
+    Located r;
+    r.version = version.empty() ? "6.12" : version;
+    const char* path = "";
+    if (r.version == "6.12") path = debug_mutexes ? RESVCHECK_LINUX_PLUGIN_6_12_DEBUG : RESVCHECK_LINUX_PLUGIN_6_12;
+    else if (r.version == "6.1") path = debug_mutexes ? RESVCHECK_LINUX_PLUGIN_6_1_DEBUG : RESVCHECK_LINUX_PLUGIN_6_1;
+    else {
+        r.error = "linux adapter: no prebuilt plugin for Linux " + r.version + "; supported: " + supported_versions();
+        return r;
+    }
+    if (!*path) {
+        r.error = "linux adapter: the Linux " + r.version +
+                  " plugin was not built (its sources were missing when resvcheck was configured). Install them with "
+                  "apt-get install linux-source-" + r.version + " and re-run cmake, or pass --kernel-src DIR";
+        return r;
+    }
+    std::error_code ec;
+    if (!fs::exists(path, ec)) {
+        r.error = std::string("linux adapter: ") + path + " is missing; build it (cmake --build <build dir>) or pass --kernel-src DIR";
+        return r;
+    }
+    r.path = path;
+    return r;
+}
+
+}  // namespace resvcheck::linux_adapter

@@ -1,0 +1,35 @@
+// linux_adapter.h - where the linux adapter's plugin comes from: prebuilt, or built now from a tree.
+//
+// The `linux` adapter is the kernel's own drivers/dma-buf compiled as a resvcheck plugin. With no
+// kernel tree given, locate() returns the plugin built with resvcheck (Debian's 6.12 sources, or
+// 6.1 when the profile asks for it). Given a tree (--kernel-src DIR / $KERNEL_SRC), it checks the
+// tree, reads its version from the Makefile, and compiles the tree's five files + the shim + the
+// glue with the compiler and flags recorded when resvcheck was configured, into a plugin cached
+// under $RESVCHECK_CACHE_DIR, $XDG_CACHE_HOME/resvcheck or ~/.cache/resvcheck, keyed by a hash of
+// every input. A second call with the same inputs reuses the plugin (no compiler run).
+//
+//   auto loc = linux_adapter::locate("/usr/src/linux-6.12", false);
+//   if (!loc.error.empty()) die(loc.error);        // says what to do; the compiler's message if any
+//   load_plugin(loc.path, "");
+#pragma once
+
+#include <string>
+
+namespace resvcheck::linux_adapter {
+
+struct Located {
+    std::string path;     // the plugin (.so), when error is empty
+    std::string error;    // set-up error, says what to do
+    std::string version;  // "6.12", "6.1": the tree's VERSION.PATCHLEVEL
+    bool built = false;   // true when this call ran the compiler (cache miss)
+    double seconds = 0;   // time locate() took for a --kernel-src tree (hashing, and building on a miss)
+};
+
+// kernel_src empty: the prebuilt plugin; `version` ("6.12" default, "6.1") picks the tree.
+// debug_mutexes: the CONFIG_DEBUG_MUTEXES variant (profile linux-V-debug).
+Located locate(const std::string& kernel_src, bool debug_mutexes, const std::string& version = "");
+
+// The versions a tree may have (there is a model profile for each).
+const char* supported_versions();
+
+}  // namespace resvcheck::linux_adapter

@@ -1,0 +1,17 @@
+#ifndef _SHIM_LINUX_COMPILER_H
+#define _SHIM_LINUX_COMPILER_H
+#include <linux/compiler_types.h>
+#define barrier() __asm__ __volatile__("" ::: "memory")
+#define READ_ONCE(x) (*(const volatile typeof(x) *)&(x))
+#define WRITE_ONCE(x, val) do { *(volatile typeof(x) *)&(x) = (val); } while (0)
+#define data_race(expr) (expr)
+#define __PASTE(a, b) ___PASTE(a, b)
+#define ___PASTE(a, b) a##b
+#define __UNIQUE_ID(prefix) __PASTE(__PASTE(__UNIQUE_ID_, prefix), __COUNTER__)
+#define BUILD_BUG_ON_ZERO(e) ((int)(sizeof(struct { int:(-!!(e)); })))
+#define __must_be_array(a) BUILD_BUG_ON_ZERO(__same_type((a), &(a)[0]))
+#define is_signed_type(type) (((type)(-1)) < (type)1)
+#define _RET_IP_ ((unsigned long)__builtin_return_address(0))
+#define _THIS_IP_ ({ __label__ __here; __here: (unsigned long)&&__here; })
+#define unreachable() __builtin_unreachable()
+#endif

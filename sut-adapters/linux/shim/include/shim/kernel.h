@@ -1,0 +1,35 @@
+/*
+ * shim/kernel.h - shim internals for the adapter glue and the selftest runner (kernel side).
+ * Kernel code under test never includes this.
+ */
+#ifndef SHIM_KERNEL_H
+#define SHIM_KERNEL_H
+#include <linux/types.h>
+
+/* Console: printk levels above this are dropped (WARN splats are level 4, BUG level 0). */
+extern int shim_console_loglevel;
+
+/* WARN splats since start; the adapter reports the difference around one op. */
+unsigned long shim_warn_count(void);
+/* "file:line: message" of the last BUG()/shim bug on any thread. */
+const char *shim_last_bug(void);
+/* A new "boot": re-arm WARN_ONCE sites and debug_locks. */
+void shim_reset_debug_state(void);
+
+/* What a BUG() longjmp must undo on the current task: spinlocks, irq-off, RCU read sections. */
+struct shim_checkpoint {
+	int spin_depth;
+	int irq_depth;
+	int rcu_depth;
+};
+void shim_checkpoint(struct shim_checkpoint *cp);
+void shim_unwind(const struct shim_checkpoint *cp);
+
+/* Could another task or a timer wake the current task? (false: the harness thread is alone) */
+bool shim_others_can_run(void);
+
+/* Module parameters registered by module_param_named (selftest.c). */
+int shim_param_set(const char *name, const char *value);
+int shim_param_set_suffix(const char *suffix, const char *value);	/* all names ending in suffix */
+void shim_param_list(void (*fn)(const char *name, void *arg), void *arg);
+#endif

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The test command of the README: installs what is missing, builds with the default preset and
 # runs every ctest test, then builds the linux adapter again with AddressSanitizer + UBSan (the
-# kernel code and the shim included) and runs its tests there. Works from a fresh clone; run as
+# kernel code and the shim included) and runs its tests there, then the fuzz targets' smoke tests. Works from a fresh clone; run as
 # root (packages come from apt). Arguments go to the first ctest run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,3 +15,8 @@ cmake --build --preset asan --target resvcheck linux-selftests-6.12 linux-selfte
   linux-ww-mutex-test-debug linux-plugin-driver linux-locate
 # the mutants recompile kernel trees; once, in the default build, is enough
 ctest --preset asan -L linux -E mutants
+
+# The fuzz targets (libFuzzer, ASan + UBSan) run a few seconds each on their seed corpora.
+cmake --preset fuzz
+cmake --build --preset fuzz --target fuzz-sim fuzz-parser fuzz-linux
+ctest --test-dir build-fuzz -L fuzz --output-on-failure

@@ -31,6 +31,7 @@ int cmd_replay(const Options& o);
 int cmd_check(const Options& o);
 int cmd_shrink(const Options& o);
 int cmd_pin(const Options& o);
+int cmd_fuzz(const Options& o);
 int cmd_list_rules(const Options& o);
 int cmd_list_adapters(const Options& o);
 int cmd_list_faults(const Options& o);

@@ -1,0 +1,43 @@
+// harness.h - what every record-driven fuzz target (fuzz-sim, fuzz-linux) does with one input.
+//
+// An input is a sequence of 8-byte records (trace/decoder.h; a trailing partial record is
+// ignored). The shared decoder and the model's precondition filter turn any bytes into a valid
+// trace (properties/properties.h, RecordSource), the one runner judges it, and a violation is
+// written to disk as a finding (runner/findings.h) before the target abort()s so that the
+// engine (libFuzzer, AFL++) records a crash.
+//
+// Environment (read once):
+//   RESVCHECK_FAULT     sim fault switch (see `resvcheck list-faults --adapter sim`)
+//   RESVCHECK_PROFILE   model profile (default: the adapter's own)
+//   RESVCHECK_WEIGHTS   decoder weight profile (default: all)
+//   RESVCHECK_FINDINGS  where the failing trace is written (default: resvcheck-findings)
+//   RESVCHECK_FUZZ_IGNORE  comma-separated rule IDs whose violations count as passes
+//   RESVCHECK_KERNEL_SRC / KERNEL_SRC   linux: kernel tree (as --kernel-src)
+//
+//   extern "C" int LLVMFuzzerTestOneInput(const uint8_t* d, size_t n) {
+//       return resvcheck::fuzz::run_records("sim", d, n);
+//   }
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "decoder.h"
+#include "model.h"
+
+namespace resvcheck::fuzz {
+
+// Records of an input; at most kMaxRecords (longer inputs are cut, as the engines are told).
+inline constexpr size_t kMaxRecords = 256;
+std::vector<Record> to_records(const uint8_t* data, size_t size);
+
+// Runs the input against `adapter` (made once per process, reset per input). abort()s on a
+// violation after writing the finding. Returns 0 (the libFuzzer convention).
+int run_records(const char* adapter, const uint8_t* data, size_t size);
+
+// The decoder weights the targets use (RESVCHECK_WEIGHTS, default "all").
+const MoveWeights& fuzz_weights();
+
+}  // namespace resvcheck::fuzz

@@ -429,7 +429,9 @@ struct Model::State final : StateView {
                 return e.fence.id == s.f && (!with_usage || usage_le(e.usage, s.u));
             });
             if (covered) continue;
-            if (!fences[s.f].signaled) only_signaled_missing = false;
+            // an entry a copy or replace put there may be missing for its own reasons (usage)
+            if (!fences[s.f].signaled || s.suspect == Rule::RESV_COPY_UNSIGNALED || s.suspect == Rule::RESV_REPLACE_ALL_OF_CONTEXT)
+                only_signaled_missing = false;
             missing_rules.push_back(s.suspect);
         }
         if (!missing_rules.empty()) {

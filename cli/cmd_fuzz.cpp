@@ -279,9 +279,10 @@ void Session::process(const fs::path& input, const std::string& kind) {
         close(p[0]);
         alarm(kReplayTimeoutSec);
         FILE* out = fdopen(p[1], "w");
-        Trace t = decode_records(recs, w, s_.profile);
+        // the ops exactly as the fuzz target decoded them: live, against this adapter's answers
         Model m(s_.profile);
-        RunResult r = resvcheck::run(t, m, *s_.adapter, RunOptions{.record = true});
+        RecordSource src(recs, w, s_.adapter.get());
+        RunResult r = resvcheck::run(src, m, *s_.adapter);
         if (r.verdict != Verdict::Violation) {
             fprintf(out, "N %s\n", std::string(verdict_name(r.verdict)).c_str());
             fclose(out);

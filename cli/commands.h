@@ -24,8 +24,6 @@ struct Setup {
     std::string adapter_flags;  // flags that recreate this adapter (for printed commands)
 };
 std::variant<Setup, std::string> make_setup(const Options& o);
-// A fresh adapter made from the same options (the shrinker needs its own).
-std::unique_ptr<Adapter> remake_adapter(const Options& o);
 
 int cmd_replay(const Options& o);
 int cmd_check(const Options& o);

@@ -41,10 +41,4 @@ std::variant<Setup, std::string> make_setup(const Options& o) {
     return s;
 }
 
-std::unique_ptr<Adapter> remake_adapter(const Options& o) {
-    auto made = make_adapter(o.adapter, adapter_options(o));
-    if (auto* a = std::get_if<std::unique_ptr<Adapter>>(&made)) return std::move(*a);
-    return nullptr;
-}
-
 }  // namespace resvcheck::cli

@@ -103,11 +103,9 @@ struct Model::State final : StateView {
     bool resv_locked(uint32_t r) const override { return in(resvs, r) && resvs[r].locked; }
     int resv_holder(uint32_t r) const override { return in(resvs, r) ? resvs[r].holder : -1; }
     int resv_reserved(uint32_t r) const override { return in(resvs, r) ? resvs[r].guarantee : 0; }
-    int resv_fences(uint32_t r) const override { return in(resvs, r) ? static_cast<int>(resvs[r].slots.size()) : 0; }
     bool fence_signaled(uint32_t f) const override { return in(fences, f) && fences[f].signaled; }
     uint64_t fence_seqno(uint32_t f) const override { return in(fences, f) ? fences[f].seqno : 0; }
     uint32_t fence_ctx(uint32_t f) const override { return in(fences, f) ? fences[f].ctx : 0; }
-    int fence_refs(uint32_t f) const override { return in(fences, f) ? fences[f].harness : 0; }
     int acq_acquired(uint32_t a) const override { return in(acqs, a) ? acqs[a].acquired : 0; }
     int acq_contending(uint32_t a) const override { return in(acqs, a) ? acqs[a].contending : -1; }
     int iter_mode(uint32_t i) const override { return in(iters, i) && iters[i].live ? iters[i].mode : -1; }

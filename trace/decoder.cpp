@@ -12,6 +12,10 @@ constexpr MoveWeights kLock  = {1,  2,  1,  0,  0,  0,  0,  0,  0,  6,  14, 8,  
 constexpr MoveWeights kAdd   = {3,  10, 8,  0,  1,  1,  0,  0,  2,  0,  6,  4,  0,  8,  16, 3,  2,  7,  8,  2,  1,  2};
 constexpr MoveWeights kIter  = {2,  6,  6,  0,  0,  0,  0,  0,  2,  0,  6,  5,  0,  6,  10, 1,  2,  3,  4,  14, 1,  0};
 
+struct WeightProfile {
+    std::string_view name;
+    MoveWeights weights;
+};
 const std::vector<WeightProfile> kProfiles = {
     {"all", kAll}, {"fence", kFence}, {"lock", kLock}, {"resv.add", kAdd}, {"iter", kIter},
 };
@@ -41,8 +45,6 @@ struct Ctx {
 };
 
 }  // namespace
-
-const std::vector<WeightProfile>& weight_profiles() { return kProfiles; }
 
 const MoveWeights& weights_for(std::string_view name) {
     for (const auto& p : kProfiles)

@@ -36,12 +36,7 @@ inline constexpr size_t kMoves = static_cast<size_t>(Move::kCount);
 // Relative frequency of each move: what a property or fuzz target emphasises.
 using MoveWeights = std::array<uint8_t, kMoves>;
 
-struct WeightProfile {
-    std::string_view name;
-    MoveWeights weights;
-};
-// "all", "fence", "lock", "resv.add", "iter" ...
-const std::vector<WeightProfile>& weight_profiles();
+// The weights named "all" (default), "fence", "lock", "resv.add" or "iter".
 const MoveWeights& weights_for(std::string_view name);
 
 class OpDecoder {

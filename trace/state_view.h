@@ -16,11 +16,9 @@ public:
     virtual bool resv_locked(uint32_t r) const = 0;
     virtual int resv_holder(uint32_t r) const = 0;       // acquire context, or -1
     virtual int resv_reserved(uint32_t r) const = 0;     // appends guaranteed by reservations
-    virtual int resv_fences(uint32_t r) const = 0;       // entries the model knows of
     virtual bool fence_signaled(uint32_t f) const = 0;
     virtual uint64_t fence_seqno(uint32_t f) const = 0;
     virtual uint32_t fence_ctx(uint32_t f) const = 0;
-    virtual int fence_refs(uint32_t f) const = 0;        // references the caller holds
     virtual int acq_acquired(uint32_t a) const = 0;
     virtual int acq_contending(uint32_t a) const = 0;    // object that returned -EDEADLK to it, or -1
     virtual int iter_mode(uint32_t i) const = 0;         // 0 begun, 1 locked walk, 2 unlocked walk, -1 ended

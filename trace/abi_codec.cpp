@@ -1,37 +1,29 @@
 #include "abi_codec.h"
 
-#include <boost/hana/accessors.hpp>
-#include <boost/hana/for_each.hpp>
-#include <boost/hana/second.hpp>
-
-namespace hana = boost::hana;
+#include "fields.h"
 
 namespace resvcheck {
 namespace {
-template <typename T>
-struct IsHandle : std::false_type {};
-template <HandleKind K>
-struct IsHandle<Handle<K>> : std::true_type {};
+struct Encoder : FieldVisitor {
+    resvcheck_op& out;
+    explicit Encoder(resvcheck_op& o) : out(o) {}
+    void put(int64_t v) { out.args[out.nargs++] = v; }
+    template <HandleKind K>
+    void handle(const char*, const Handle<K>& h) { put(h.id); }
+    void opt_handle(const char*, const OptAcqH& a) { put(a.h ? static_cast<int64_t>(a.h->id) : -1); }
+    void usage(const char*, Usage u) { put(static_cast<int64_t>(u)); }
+    void flag(const char*, bool b) { put(b); }
+    void number(const char*, auto n) { put(static_cast<int64_t>(n)); }
+};
 }  // namespace
 
 resvcheck_op encode_op(const Op& op) {
     resvcheck_op out{};
     std::visit(
         [&](const auto& o) {
-            using O = std::decay_t<decltype(o)>;
-            out.kind = O::abi;
-            hana::for_each(hana::accessors<O>(), [&](auto pair) {
-                const auto& field = hana::second(pair)(o);
-                using Field = std::decay_t<decltype(field)>;
-                int64_t v;
-                if constexpr (IsHandle<Field>::value)
-                    v = field.id;
-                else if constexpr (std::is_same_v<Field, OptAcqH>)
-                    v = field.h ? static_cast<int64_t>(field.h->id) : -1;
-                else
-                    v = static_cast<int64_t>(field);
-                out.args[out.nargs++] = v;
-            });
+            out.kind = o.abi;
+            Encoder e{out};
+            visit_fields(o, e);
         },
         op);
     return out;

@@ -20,9 +20,6 @@ const std::vector<WeightProfile> kProfiles = {
     {"all", kAll}, {"fence", kFence}, {"lock", kLock}, {"resv.add", kAdd}, {"iter", kIter},
 };
 
-// Interesting seqnos: around 0, around the 32-bit wrap, around the signed midpoint.
-constexpr uint64_t kSeqnoAnchors[] = {0, 1, 2, 0x7fffffff, 0x80000000, 0x80000001, 0xfffffffe, 0xffffffff, 0x100000000, 0x100000001};
-
 struct Ctx {
     const StateView& v;
     const uint8_t* b;
@@ -52,16 +49,50 @@ const MoveWeights& weights_for(std::string_view name) {
     return kAll;
 }
 
+void set_seqno(Record& r, SeqnoChoice choice, uint8_t arg, uint8_t offset) {
+    r[3] = static_cast<uint8_t>(choice);
+    r[4] = arg;
+    r[5] = offset;
+}
+
+int usage_byte(Move m) {
+    switch (m) {
+    case Move::AddFence: return 5;
+    case Move::Replace: return 6;
+    case Move::Query: case Move::Walk: return 4;
+    case Move::IterStep: return 5;  // of the resv_iter_begin it may decode to
+    default: return -1;
+    }
+}
+
 OpDecoder::OpDecoder(const MoveWeights& w) {
     for (size_t i = 0; i < kMoves; ++i) cumulative_[i + 1] = static_cast<uint16_t>(cumulative_[i] + w[i]);
 }
 
-std::optional<Op> OpDecoder::decode(const uint8_t* b, const StateView& v) {
+Move OpDecoder::move_of(const Record& b) const {
     const uint16_t total = cumulative_[kMoves];
-    if (total == 0) return std::nullopt;
+    if (total == 0) return Move::kCount;
     uint16_t x = static_cast<uint16_t>((b[0] | (b[1] << 8)) % total);
     size_t m = 0;
     while (cumulative_[m + 1] <= x) ++m;
+    return static_cast<Move>(m);
+}
+
+bool OpDecoder::set_move(Record& r, Move m, uint16_t pick) const {
+    auto i = static_cast<size_t>(m);
+    uint16_t width = static_cast<uint16_t>(cumulative_[i + 1] - cumulative_[i]);
+    if (width == 0) return false;
+    uint16_t x = static_cast<uint16_t>(cumulative_[i] + pick % width);
+    r[0] = static_cast<uint8_t>(x);
+    r[1] = static_cast<uint8_t>(x >> 8);
+    return true;
+}
+
+std::optional<Op> OpDecoder::decode(const uint8_t* b, const StateView& v) {
+    Record rec;
+    std::copy(b, b + kRecordSize, rec.begin());
+    Move move = move_of(rec);
+    if (move == Move::kCount) return std::nullopt;
     Ctx c{v, b};
     const uint32_t nC = v.count(HandleKind::Ctx), nF = v.count(HandleKind::Fence), nR = v.count(HandleKind::Resv),
                    nA = v.count(HandleKind::Acq), nI = v.count(HandleKind::Iter), nCb = v.count(HandleKind::Cb);
@@ -76,7 +107,8 @@ std::optional<Op> OpDecoder::decode(const uint8_t* b, const StateView& v) {
     };
     auto any_ok = [](uint32_t) { return true; };
 
-    switch (static_cast<Move>(m)) {
+    const int ub = usage_byte(move);
+    switch (move) {
     case Move::NewContext:
         return new_ctx();
     case Move::NewFence: {
@@ -85,13 +117,13 @@ std::optional<Op> OpDecoder::decode(const uint8_t* b, const StateView& v) {
         if (last_seqno_.size() <= *ctx) last_seqno_.resize(*ctx + 1, 0);
         uint64_t& last = last_seqno_[*ctx];
         uint64_t s;
-        switch (b[3] % 8) {
-        case 0: case 1: case 2: s = last + 1 + b[4] % 3; break;  // in order
-        case 3: s = last; break;                                  // same seqno, distinct fence
-        case 4: s = last - 1 - b[4] % 2; break;                   // older
-        case 5: s = kSeqnoAnchors[b[4] % std::size(kSeqnoAnchors)]; break;
-        case 6: s = kSeqnoAnchors[b[4] % std::size(kSeqnoAnchors)] + b[5] % 3; break;
-        default: s = b[4]; break;
+        switch (static_cast<SeqnoChoice>(b[3] % 8)) {
+        case SeqnoChoice::Same: s = last; break;  // same seqno, distinct fence
+        case SeqnoChoice::Older: s = last - 1 - b[4] % 2; break;
+        case SeqnoChoice::Anchor: s = kSeqnoAnchors[b[4] % std::size(kSeqnoAnchors)]; break;
+        case SeqnoChoice::NearAnchor: s = kSeqnoAnchors[b[4] % std::size(kSeqnoAnchors)] + b[5] % 3; break;
+        case SeqnoChoice::Raw: s = b[4]; break;
+        default: s = last + 1 + b[4] % 3; break;  // in order (0, 1, 2)
         }
         last = s;
         return FenceInit{FenceH{nF}, CtxH{*ctx}, s};
@@ -205,7 +237,7 @@ std::optional<Op> OpDecoder::decode(const uint8_t* b, const StateView& v) {
         if (v.resv_reserved(ri) < 1) return ResvReserveFences{ResvH{ri}, 1u + b[4] % 3};
         auto f = live_fence(b[3]);
         if (!f) return nF ? std::optional<Op>() : std::optional<Op>(nC ? Op{FenceInit{FenceH{nF}, CtxH{0}, 1}} : new_ctx());
-        return ResvAddFence{ResvH{ri}, FenceH{*f}, c.usage(b[5])};
+        return ResvAddFence{ResvH{ri}, FenceH{*f}, c.usage(b[ub])};
     }
     case Move::Replace: {
         auto r = locked_resv(b[2], any_ok);
@@ -214,7 +246,7 @@ std::optional<Op> OpDecoder::decode(const uint8_t* b, const StateView& v) {
         if (!f) return std::nullopt;
         uint32_t ctx = b[4] & 1 ? v.fence_ctx(*f) : (nC ? b[5] % nC : 0);
         if (!nC) return std::nullopt;
-        return ResvReplaceFences{ResvH{std::get<uint32_t>(r)}, CtxH{ctx}, FenceH{*f}, c.usage(b[6])};
+        return ResvReplaceFences{ResvH{std::get<uint32_t>(r)}, CtxH{ctx}, FenceH{*f}, c.usage(b[ub])};
     }
     case Move::Copy: {
         auto r = locked_resv(b[2], any_ok);
@@ -227,7 +259,7 @@ std::optional<Op> OpDecoder::decode(const uint8_t* b, const StateView& v) {
     case Move::Query: {
         auto r = c.pick(HandleKind::Resv, b[2]);
         if (!r) return new_resv();
-        Usage u = c.usage(b[4]);
+        Usage u = c.usage(b[ub]);
         switch (b[3] % 6) {
         case 0: return ResvGetFences{ResvH{*r}, u};
         case 1: return ResvGetSingleton{ResvH{*r}, u};
@@ -240,7 +272,7 @@ std::optional<Op> OpDecoder::decode(const uint8_t* b, const StateView& v) {
     case Move::Walk: {
         auto r = c.pick(HandleKind::Resv, b[2]);
         if (!r) return new_resv();
-        Usage u = c.usage(b[4]);
+        Usage u = c.usage(b[ub]);
         if (b[3] & 1 && v.resv_locked(*r)) return ResvForEachFence{ResvH{*r}, u};
         return ResvForEachFenceUnlocked{ResvH{*r}, u};
     }
@@ -249,7 +281,7 @@ std::optional<Op> OpDecoder::decode(const uint8_t* b, const StateView& v) {
         if (!it || b[3] % 8 == 0) {
             auto r = c.pick(HandleKind::Resv, b[4]);
             if (!r) return new_resv();
-            return ResvIterBegin{IterH{nI}, ResvH{*r}, c.usage(b[5])};
+            return ResvIterBegin{IterH{nI}, ResvH{*r}, c.usage(b[ub])};
         }
         IterH i{*it};
         switch (v.iter_mode(*it)) {

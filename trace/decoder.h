@@ -39,11 +39,27 @@ using MoveWeights = std::array<uint8_t, kMoves>;
 // The weights named "all" (default), "fence", "lock", "resv.add" or "iter".
 const MoveWeights& weights_for(std::string_view name);
 
+// The record layout, for tools that write records instead of reading them (the fuzz mutator):
+// bytes 0-1 select the move (by the weights), byte 3 chooses a new fence's seqno, and each move
+// that takes a usage reads it from one byte.
+enum class SeqnoChoice : uint8_t { InOrder = 0, Same = 3, Older = 4, Anchor = 5, NearAnchor = 6, Raw = 7 };
+// Interesting seqnos: around 0, around the signed midpoint, around the 32-bit wrap.
+inline constexpr uint64_t kSeqnoAnchors[] = {0, 1, 2, 0x7fffffff, 0x80000000, 0x80000001, 0xfffffffe, 0xffffffff, 0x100000000, 0x100000001};
+inline constexpr uint8_t kFirstWrapAnchor = 3;  // anchors from here on straddle 2^31 or 2^32
+// A new fence's seqno: `choice`, with `arg` (anchor index, or the step) and `offset` (added to near anchors).
+void set_seqno(Record& r, SeqnoChoice choice, uint8_t arg, uint8_t offset);
+// The byte a move reads its usage from, or -1.
+int usage_byte(Move m);
+
 class OpDecoder {
 public:
     explicit OpDecoder(const MoveWeights& w);
     // One record -> one candidate op for the current state, or nothing if the record is a no-op.
     std::optional<Op> decode(const uint8_t* record, const StateView& view);
+    // The move a record asks for, and the selector bytes that ask for `m` (`pick` chooses among
+    // them); nothing if these weights never choose m.
+    Move move_of(const Record& r) const;
+    bool set_move(Record& r, Move m, uint16_t pick) const;
 
 private:
     std::array<uint16_t, kMoves + 1> cumulative_{};

@@ -19,6 +19,10 @@ uint32_t op_abi(const Op& op) { return std::visit([](const auto& o) { return o.a
 RetKind op_ret(const Op& op) { return std::visit([](const auto& o) { return o.ret; }, op); }
 Yields op_yields(const Op& op) { return std::visit([](const auto& o) { return o.yields; }, op); }
 bool op_is_iterator_step(const Op& op) { return std::visit([](const auto& o) { return o.iterator; }, op); }
+Rule op_bug_rule(const Op& op) { return std::visit([](const auto& o) { return o.bug_rule; }, op); }
+bool op_provided(const Op& op, uint32_t features) {
+    return std::visit([&](const auto& o) { return (o.feature & ~features) == 0; }, op);
+}
 
 int op_kind_by_name(std::string_view name) {
     for (size_t i = 0; i < kOpKinds; ++i)

@@ -3,8 +3,9 @@
 // Every op is a plain struct named after the kernel function it drives, with its fields declared
 // through BOOST_HANA_DEFINE_STRUCT. From that single description come the text form (print/parse in
 // text_format.h), the plugin ABI encoding (abi_codec.h), the fuzz/generator decoder (decoder.h) and
-// dispatch (std::visit over Op). Adding an op means adding a struct here, appending it to Op, and
-// teaching the model and the adapters that support it.
+// dispatch (std::visit over Op). Adding an op means adding its row to the ABI's op list
+// (abi/resvcheck_plugin.h), a struct here appended to Op, its judgement in one model file, and its
+// implementation in each adapter that provides it; a test checks the ABI list and Op agree.
 //
 //   Op op = ResvAddFence{ResvH{0}, FenceH{1}, Usage::WRITE};
 //   print_op(op) == "resv_add_fence r0 f1 WRITE"
@@ -15,11 +16,13 @@
 
 #include <boost/hana/define_struct.hpp>
 #include <cstdint>
+#include <optional>
 #include <string_view>
 #include <variant>
 
 #include "handles.h"
 #include "resvcheck_plugin.h"
+#include "rules.h"
 
 namespace resvcheck {
 
@@ -34,235 +37,266 @@ enum class Yields : uint8_t {
     Fences,         // fences without usages (get_fences, get_singleton)
 };
 
-#define RESVCHECK_OP_TRAITS(kname, abi_id, retk, yields_, iterator_)                                 \
+// The facts every front end needs about an op, declared with it:
+//   name      the kernel-style name of the text form
+//   abi       its number in the plugin ABI (abi/resvcheck_plugin.h); the API feature it needs comes
+//             from the ABI's op list, so supports() tables and Model::has_op read one source
+//   ret       what its return value means; yields: which fence lists it reports
+//   iterator  a step of an iterator (judged against the walk so far)
+//   bug_rule  the rule a BUG() during it breaks when no return-value rule names it: what the op
+//             promises when its preconditions hold
+//   creates   the handle kind whose first field of that kind it brings into existence (the
+//             shrinker renumbers by it, the decoder names new objects by it)
+#define RESVCHECK_OP_TRAITS(kname, abi_name, retk, yields_, iterator_, bug_rule_, creates_)          \
     static constexpr std::string_view name = kname;                                              \
-    static constexpr uint32_t abi = abi_id;                                                      \
+    static constexpr uint32_t abi = RC_OP_##abi_name;                                            \
+    static constexpr uint32_t feature = abi_feature(RC_OP_##abi_name);                           \
     static constexpr RetKind ret = RetKind::retk;                                                \
     static constexpr Yields yields = Yields::yields_;                                            \
-    static constexpr bool iterator = iterator_
+    static constexpr bool iterator = iterator_;                                                  \
+    static constexpr Rule bug_rule = Rule::bug_rule_;                                            \
+    static constexpr std::optional<HandleKind> creates = creates_
+
+// The ABI's op list as constexpr lookups (number -> API feature, argument count).
+constexpr uint32_t abi_feature(uint32_t kind) {
+    switch (kind) {
+#define RC_OP_FEATURE_(name, num, nargs, feature, doc) case num: return feature;
+        RESVCHECK_OP_LIST(RC_OP_FEATURE_)
+#undef RC_OP_FEATURE_
+    }
+    return ~0u;  // not in the ABI: fails to compile where a trait names it
+}
+constexpr int abi_nargs(uint32_t kind) {
+    switch (kind) {
+#define RC_OP_NARGS_(name, num, nargs, feature, doc) case num: return nargs;
+        RESVCHECK_OP_LIST(RC_OP_NARGS_)
+#undef RC_OP_NARGS_
+    }
+    return -1;
+}
 
 // ---- dma_fence ------------------------------------------------------------------------------
 struct FenceContextAlloc {
-    RESVCHECK_OP_TRAITS("fence_context_alloc", RC_OP_FENCE_CONTEXT_ALLOC, None, Nothing, false);
+    RESVCHECK_OP_TRAITS("fence_context_alloc", FENCE_CONTEXT_ALLOC, None, Nothing, false, WARN_ONLY_PREDICTED, HandleKind::Ctx);
     BOOST_HANA_DEFINE_STRUCT(FenceContextAlloc, (CtxH, c), (bool, seqno64));
     friend bool operator==(const FenceContextAlloc&, const FenceContextAlloc&) = default;
 };
 struct FenceInit {
-    RESVCHECK_OP_TRAITS("fence_init", RC_OP_FENCE_INIT, None, Nothing, false);
+    RESVCHECK_OP_TRAITS("fence_init", FENCE_INIT, None, Nothing, false, WARN_ONLY_PREDICTED, HandleKind::Fence);
     BOOST_HANA_DEFINE_STRUCT(FenceInit, (FenceH, f), (CtxH, c), (uint64_t, seqno));
     friend bool operator==(const FenceInit&, const FenceInit&) = default;
 };
 struct FenceSignal {
-    RESVCHECK_OP_TRAITS("fence_signal", RC_OP_FENCE_SIGNAL, Errno, Nothing, false);
+    RESVCHECK_OP_TRAITS("fence_signal", FENCE_SIGNAL, Errno, Nothing, false, FENCE_SIGNAL_FIRST, std::nullopt);
     BOOST_HANA_DEFINE_STRUCT(FenceSignal, (FenceH, f));
     friend bool operator==(const FenceSignal&, const FenceSignal&) = default;
 };
 struct FenceSetError {
-    RESVCHECK_OP_TRAITS("fence_set_error", RC_OP_FENCE_SET_ERROR, None, Nothing, false);
+    RESVCHECK_OP_TRAITS("fence_set_error", FENCE_SET_ERROR, None, Nothing, false, FENCE_ERROR_BEFORE_SIGNAL, std::nullopt);
     BOOST_HANA_DEFINE_STRUCT(FenceSetError, (FenceH, f), (int64_t, error));
     friend bool operator==(const FenceSetError&, const FenceSetError&) = default;
 };
 struct FenceGetStatus {
-    RESVCHECK_OP_TRAITS("fence_get_status", RC_OP_FENCE_GET_STATUS, Errno, Nothing, false);
+    RESVCHECK_OP_TRAITS("fence_get_status", FENCE_GET_STATUS, Errno, Nothing, false, FENCE_STATUS_PENDING, std::nullopt);
     BOOST_HANA_DEFINE_STRUCT(FenceGetStatus, (FenceH, f));
     friend bool operator==(const FenceGetStatus&, const FenceGetStatus&) = default;
 };
 struct FenceIsSignaled {
-    RESVCHECK_OP_TRAITS("fence_is_signaled", RC_OP_FENCE_IS_SIGNALED, Bool, Nothing, false);
+    RESVCHECK_OP_TRAITS("fence_is_signaled", FENCE_IS_SIGNALED, Bool, Nothing, false, FENCE_SIGNALED_STICKY, std::nullopt);
     BOOST_HANA_DEFINE_STRUCT(FenceIsSignaled, (FenceH, f));
     friend bool operator==(const FenceIsSignaled&, const FenceIsSignaled&) = default;
 };
 struct FenceIsLater {
-    RESVCHECK_OP_TRAITS("fence_is_later", RC_OP_FENCE_IS_LATER, Bool, Nothing, false);
+    RESVCHECK_OP_TRAITS("fence_is_later", FENCE_IS_LATER, Bool, Nothing, false, FENCE_SEQNO_LATER_32, std::nullopt);
     BOOST_HANA_DEFINE_STRUCT(FenceIsLater, (FenceH, f1), (FenceH, f2));
     friend bool operator==(const FenceIsLater&, const FenceIsLater&) = default;
 };
 struct FenceIsLaterOrSame {
-    RESVCHECK_OP_TRAITS("fence_is_later_or_same", RC_OP_FENCE_IS_LATER_OR_SAME, Bool, Nothing, false);
+    RESVCHECK_OP_TRAITS("fence_is_later_or_same", FENCE_IS_LATER_OR_SAME, Bool, Nothing, false, FENCE_LATER_OR_SAME_IDENTITY, std::nullopt);
     BOOST_HANA_DEFINE_STRUCT(FenceIsLaterOrSame, (FenceH, f1), (FenceH, f2));
     friend bool operator==(const FenceIsLaterOrSame&, const FenceIsLaterOrSame&) = default;
 };
 struct FenceAddCallback {
-    RESVCHECK_OP_TRAITS("fence_add_callback", RC_OP_FENCE_ADD_CALLBACK, Errno, Nothing, false);
+    RESVCHECK_OP_TRAITS("fence_add_callback", FENCE_ADD_CALLBACK, Errno, Nothing, false, FENCE_CB_ADD_PENDING, HandleKind::Cb);
     BOOST_HANA_DEFINE_STRUCT(FenceAddCallback, (FenceH, f), (CbH, cb));
     friend bool operator==(const FenceAddCallback&, const FenceAddCallback&) = default;
 };
 struct FenceRemoveCallback {
-    RESVCHECK_OP_TRAITS("fence_remove_callback", RC_OP_FENCE_REMOVE_CALLBACK, Bool, Nothing, false);
+    RESVCHECK_OP_TRAITS("fence_remove_callback", FENCE_REMOVE_CALLBACK, Bool, Nothing, false, FENCE_CB_REMOVE_PENDING, std::nullopt);
     BOOST_HANA_DEFINE_STRUCT(FenceRemoveCallback, (FenceH, f), (CbH, cb));
     friend bool operator==(const FenceRemoveCallback&, const FenceRemoveCallback&) = default;
 };
 struct FenceGet {
-    RESVCHECK_OP_TRAITS("fence_get", RC_OP_FENCE_GET, None, Nothing, false);
+    RESVCHECK_OP_TRAITS("fence_get", FENCE_GET, None, Nothing, false, FENCE_REF_RELEASE, std::nullopt);
     BOOST_HANA_DEFINE_STRUCT(FenceGet, (FenceH, f));
     friend bool operator==(const FenceGet&, const FenceGet&) = default;
 };
 struct FencePut {
-    RESVCHECK_OP_TRAITS("fence_put", RC_OP_FENCE_PUT, None, Nothing, false);
+    RESVCHECK_OP_TRAITS("fence_put", FENCE_PUT, None, Nothing, false, FENCE_REF_RELEASE, std::nullopt);
     BOOST_HANA_DEFINE_STRUCT(FencePut, (FenceH, f));
     friend bool operator==(const FencePut&, const FencePut&) = default;
 };
 struct FenceWaitTimeout {
-    RESVCHECK_OP_TRAITS("fence_wait_timeout", RC_OP_FENCE_WAIT_TIMEOUT, Errno, Nothing, false);
+    RESVCHECK_OP_TRAITS("fence_wait_timeout", FENCE_WAIT_TIMEOUT, Errno, Nothing, false, FENCE_WAIT_POLL, std::nullopt);
     BOOST_HANA_DEFINE_STRUCT(FenceWaitTimeout, (FenceH, f), (bool, intr), (int64_t, timeout), (bool, sigpending));
     friend bool operator==(const FenceWaitTimeout&, const FenceWaitTimeout&) = default;
 };
 
 // ---- ww_acquire_ctx ---------------------------------------------------------------------------
 struct WwAcquireInit {
-    RESVCHECK_OP_TRAITS("ww_acquire_init", RC_OP_WW_ACQUIRE_INIT, None, Nothing, false);
+    RESVCHECK_OP_TRAITS("ww_acquire_init", WW_ACQUIRE_INIT, None, Nothing, false, WARN_ONLY_PREDICTED, HandleKind::Acq);
     BOOST_HANA_DEFINE_STRUCT(WwAcquireInit, (AcqH, a));
     friend bool operator==(const WwAcquireInit&, const WwAcquireInit&) = default;
 };
 struct WwAcquireDone {
-    RESVCHECK_OP_TRAITS("ww_acquire_done", RC_OP_WW_ACQUIRE_DONE, None, Nothing, false);
+    RESVCHECK_OP_TRAITS("ww_acquire_done", WW_ACQUIRE_DONE, None, Nothing, false, WARN_ONLY_PREDICTED, std::nullopt);
     BOOST_HANA_DEFINE_STRUCT(WwAcquireDone, (AcqH, a));
     friend bool operator==(const WwAcquireDone&, const WwAcquireDone&) = default;
 };
 struct WwAcquireFini {
-    RESVCHECK_OP_TRAITS("ww_acquire_fini", RC_OP_WW_ACQUIRE_FINI, None, Nothing, false);
+    RESVCHECK_OP_TRAITS("ww_acquire_fini", WW_ACQUIRE_FINI, None, Nothing, false, WARN_ONLY_PREDICTED, std::nullopt);
     BOOST_HANA_DEFINE_STRUCT(WwAcquireFini, (AcqH, a));
     friend bool operator==(const WwAcquireFini&, const WwAcquireFini&) = default;
 };
 
 // ---- dma_resv ---------------------------------------------------------------------------------
 struct ResvInit {
-    RESVCHECK_OP_TRAITS("resv_init", RC_OP_RESV_INIT, None, Nothing, false);
+    RESVCHECK_OP_TRAITS("resv_init", RESV_INIT, None, Nothing, false, WARN_ONLY_PREDICTED, HandleKind::Resv);
     BOOST_HANA_DEFINE_STRUCT(ResvInit, (ResvH, r));
     friend bool operator==(const ResvInit&, const ResvInit&) = default;
 };
 struct ResvFini {
-    RESVCHECK_OP_TRAITS("resv_fini", RC_OP_RESV_FINI, None, Nothing, false);
+    RESVCHECK_OP_TRAITS("resv_fini", RESV_FINI, None, Nothing, false, RESV_FINI_DROPS_REFS, std::nullopt);
     BOOST_HANA_DEFINE_STRUCT(ResvFini, (ResvH, r));
     friend bool operator==(const ResvFini&, const ResvFini&) = default;
 };
 struct ResvLock {
-    RESVCHECK_OP_TRAITS("resv_lock", RC_OP_RESV_LOCK, Errno, Nothing, false);
+    RESVCHECK_OP_TRAITS("resv_lock", RESV_LOCK, Errno, Nothing, false, WW_LOCK_UNCONTENDED, std::nullopt);
     BOOST_HANA_DEFINE_STRUCT(ResvLock, (ResvH, r), (OptAcqH, a));
     friend bool operator==(const ResvLock&, const ResvLock&) = default;
 };
 struct ResvLockInterruptible {
-    RESVCHECK_OP_TRAITS("resv_lock_interruptible", RC_OP_RESV_LOCK_INTERRUPTIBLE, Errno, Nothing, false);
+    RESVCHECK_OP_TRAITS("resv_lock_interruptible", RESV_LOCK_INTERRUPTIBLE, Errno, Nothing, false, WW_LOCK_UNCONTENDED, std::nullopt);
     BOOST_HANA_DEFINE_STRUCT(ResvLockInterruptible, (ResvH, r), (OptAcqH, a), (bool, sigpending));
     friend bool operator==(const ResvLockInterruptible&, const ResvLockInterruptible&) = default;
 };
 struct ResvLockSlow {
-    RESVCHECK_OP_TRAITS("resv_lock_slow", RC_OP_RESV_LOCK_SLOW, None, Nothing, false);
+    RESVCHECK_OP_TRAITS("resv_lock_slow", RESV_LOCK_SLOW, None, Nothing, false, WW_LOCK_SLOW, std::nullopt);
     BOOST_HANA_DEFINE_STRUCT(ResvLockSlow, (ResvH, r), (AcqH, a));
     friend bool operator==(const ResvLockSlow&, const ResvLockSlow&) = default;
 };
 struct ResvLockSlowInterruptible {
-    RESVCHECK_OP_TRAITS("resv_lock_slow_interruptible", RC_OP_RESV_LOCK_SLOW_INTERRUPTIBLE, Errno, Nothing, false);
+    RESVCHECK_OP_TRAITS("resv_lock_slow_interruptible", RESV_LOCK_SLOW_INTERRUPTIBLE, Errno, Nothing, false, WW_LOCK_SLOW, std::nullopt);
     BOOST_HANA_DEFINE_STRUCT(ResvLockSlowInterruptible, (ResvH, r), (AcqH, a), (bool, sigpending));
     friend bool operator==(const ResvLockSlowInterruptible&, const ResvLockSlowInterruptible&) = default;
 };
 struct ResvTrylock {
-    RESVCHECK_OP_TRAITS("resv_trylock", RC_OP_RESV_TRYLOCK, Bool, Nothing, false);
+    RESVCHECK_OP_TRAITS("resv_trylock", RESV_TRYLOCK, Bool, Nothing, false, WW_TRYLOCK, std::nullopt);
     BOOST_HANA_DEFINE_STRUCT(ResvTrylock, (ResvH, r));
     friend bool operator==(const ResvTrylock&, const ResvTrylock&) = default;
 };
 struct ResvUnlock {
-    RESVCHECK_OP_TRAITS("resv_unlock", RC_OP_RESV_UNLOCK, None, Nothing, false);
+    RESVCHECK_OP_TRAITS("resv_unlock", RESV_UNLOCK, None, Nothing, false, WW_UNLOCK, std::nullopt);
     BOOST_HANA_DEFINE_STRUCT(ResvUnlock, (ResvH, r));
     friend bool operator==(const ResvUnlock&, const ResvUnlock&) = default;
 };
 struct ResvIsLocked {
-    RESVCHECK_OP_TRAITS("resv_is_locked", RC_OP_RESV_IS_LOCKED, Bool, Nothing, false);
+    RESVCHECK_OP_TRAITS("resv_is_locked", RESV_IS_LOCKED, Bool, Nothing, false, WW_IS_LOCKED, std::nullopt);
     BOOST_HANA_DEFINE_STRUCT(ResvIsLocked, (ResvH, r));
     friend bool operator==(const ResvIsLocked&, const ResvIsLocked&) = default;
 };
 struct ResvLockingCtx {
-    RESVCHECK_OP_TRAITS("resv_locking_ctx", RC_OP_RESV_LOCKING_CTX, Ctx, Nothing, false);
+    RESVCHECK_OP_TRAITS("resv_locking_ctx", RESV_LOCKING_CTX, Ctx, Nothing, false, WW_LOCKING_CTX, std::nullopt);
     BOOST_HANA_DEFINE_STRUCT(ResvLockingCtx, (ResvH, r));
     friend bool operator==(const ResvLockingCtx&, const ResvLockingCtx&) = default;
 };
 struct ResvReserveFences {
-    RESVCHECK_OP_TRAITS("resv_reserve_fences", RC_OP_RESV_RESERVE_FENCES, Errno, Nothing, false);
+    RESVCHECK_OP_TRAITS("resv_reserve_fences", RESV_RESERVE_FENCES, Errno, Nothing, false, RESV_RESERVE_OK, std::nullopt);
     BOOST_HANA_DEFINE_STRUCT(ResvReserveFences, (ResvH, r), (uint32_t, num_fences));
     friend bool operator==(const ResvReserveFences&, const ResvReserveFences&) = default;
 };
 struct ResvAddFence {
-    RESVCHECK_OP_TRAITS("resv_add_fence", RC_OP_RESV_ADD_FENCE, None, Nothing, false);
+    RESVCHECK_OP_TRAITS("resv_add_fence", RESV_ADD_FENCE, None, Nothing, false, RESV_RESERVE_GUARANTEE, std::nullopt);
     BOOST_HANA_DEFINE_STRUCT(ResvAddFence, (ResvH, r), (FenceH, f), (Usage, usage));
     friend bool operator==(const ResvAddFence&, const ResvAddFence&) = default;
 };
 struct ResvReplaceFences {
-    RESVCHECK_OP_TRAITS("resv_replace_fences", RC_OP_RESV_REPLACE_FENCES, None, Nothing, false);
+    RESVCHECK_OP_TRAITS("resv_replace_fences", RESV_REPLACE_FENCES, None, Nothing, false, RESV_REPLACE_ALL_OF_CONTEXT, std::nullopt);
     BOOST_HANA_DEFINE_STRUCT(ResvReplaceFences, (ResvH, r), (CtxH, c), (FenceH, f), (Usage, usage));
     friend bool operator==(const ResvReplaceFences&, const ResvReplaceFences&) = default;
 };
 struct ResvCopyFences {
-    RESVCHECK_OP_TRAITS("resv_copy_fences", RC_OP_RESV_COPY_FENCES, Errno, Nothing, false);
+    RESVCHECK_OP_TRAITS("resv_copy_fences", RESV_COPY_FENCES, Errno, Nothing, false, RESV_COPY_RETURNS_0, std::nullopt);
     BOOST_HANA_DEFINE_STRUCT(ResvCopyFences, (ResvH, dst), (ResvH, src));
     friend bool operator==(const ResvCopyFences&, const ResvCopyFences&) = default;
 };
 struct ResvGetFences {
-    RESVCHECK_OP_TRAITS("resv_get_fences", RC_OP_RESV_GET_FENCES, Errno, Fences, false);
+    RESVCHECK_OP_TRAITS("resv_get_fences", RESV_GET_FENCES, Errno, Fences, false, RESV_GET_FENCES, std::nullopt);
     BOOST_HANA_DEFINE_STRUCT(ResvGetFences, (ResvH, r), (Usage, usage));
     friend bool operator==(const ResvGetFences&, const ResvGetFences&) = default;
 };
 struct ResvGetSingleton {
-    RESVCHECK_OP_TRAITS("resv_get_singleton", RC_OP_RESV_GET_SINGLETON, Errno, Fences, false);
+    RESVCHECK_OP_TRAITS("resv_get_singleton", RESV_GET_SINGLETON, Errno, Fences, false, RESV_SINGLETON_ARRAY, std::nullopt);
     BOOST_HANA_DEFINE_STRUCT(ResvGetSingleton, (ResvH, r), (Usage, usage));
     friend bool operator==(const ResvGetSingleton&, const ResvGetSingleton&) = default;
 };
 struct ResvTestSignaled {
-    RESVCHECK_OP_TRAITS("resv_test_signaled", RC_OP_RESV_TEST_SIGNALED, Bool, Nothing, false);
+    RESVCHECK_OP_TRAITS("resv_test_signaled", RESV_TEST_SIGNALED, Bool, Nothing, false, RESV_TEST_SIGNALED, std::nullopt);
     BOOST_HANA_DEFINE_STRUCT(ResvTestSignaled, (ResvH, r), (Usage, usage));
     friend bool operator==(const ResvTestSignaled&, const ResvTestSignaled&) = default;
 };
 struct ResvWaitTimeout {
-    RESVCHECK_OP_TRAITS("resv_wait_timeout", RC_OP_RESV_WAIT_TIMEOUT, Errno, Nothing, false);
+    RESVCHECK_OP_TRAITS("resv_wait_timeout", RESV_WAIT_TIMEOUT, Errno, Nothing, false, RESV_WAIT_POLL, std::nullopt);
     BOOST_HANA_DEFINE_STRUCT(ResvWaitTimeout, (ResvH, r), (Usage, usage), (bool, intr), (int64_t, timeout), (bool, sigpending));
     friend bool operator==(const ResvWaitTimeout&, const ResvWaitTimeout&) = default;
 };
 struct ResvSetDeadline {
-    RESVCHECK_OP_TRAITS("resv_set_deadline", RC_OP_RESV_SET_DEADLINE, None, Nothing, false);
+    RESVCHECK_OP_TRAITS("resv_set_deadline", RESV_SET_DEADLINE, None, Nothing, false, RESV_DEADLINE, std::nullopt);
     BOOST_HANA_DEFINE_STRUCT(ResvSetDeadline, (ResvH, r), (Usage, usage));
     friend bool operator==(const ResvSetDeadline&, const ResvSetDeadline&) = default;
 };
 struct ResvUsageRw {
-    RESVCHECK_OP_TRAITS("resv_usage_rw", RC_OP_RESV_USAGE_RW, Usage, Nothing, false);
+    RESVCHECK_OP_TRAITS("resv_usage_rw", RESV_USAGE_RW, Usage, Nothing, false, RESV_USAGE_RW, std::nullopt);
     BOOST_HANA_DEFINE_STRUCT(ResvUsageRw, (bool, write));
     friend bool operator==(const ResvUsageRw&, const ResvUsageRw&) = default;
 };
 struct ResvForEachFence {
-    RESVCHECK_OP_TRAITS("resv_for_each_fence", RC_OP_RESV_FOR_EACH_FENCE, None, Entries, false);
+    RESVCHECK_OP_TRAITS("resv_for_each_fence", RESV_FOR_EACH_FENCE, None, Entries, false, RESV_ITER_LOCKED_ALL, std::nullopt);
     BOOST_HANA_DEFINE_STRUCT(ResvForEachFence, (ResvH, r), (Usage, usage));
     friend bool operator==(const ResvForEachFence&, const ResvForEachFence&) = default;
 };
 struct ResvForEachFenceUnlocked {
-    RESVCHECK_OP_TRAITS("resv_for_each_fence_unlocked", RC_OP_RESV_FOR_EACH_FENCE_UNLOCKED, None, Entries, true);
+    RESVCHECK_OP_TRAITS("resv_for_each_fence_unlocked", RESV_FOR_EACH_FENCE_UNLOCKED, None, Entries, true, RESV_ITER_HOLDS_REF, std::nullopt);
     BOOST_HANA_DEFINE_STRUCT(ResvForEachFenceUnlocked, (ResvH, r), (Usage, usage));
     friend bool operator==(const ResvForEachFenceUnlocked&, const ResvForEachFenceUnlocked&) = default;
 };
 struct ResvIterBegin {
-    RESVCHECK_OP_TRAITS("resv_iter_begin", RC_OP_RESV_ITER_BEGIN, None, Nothing, false);
+    RESVCHECK_OP_TRAITS("resv_iter_begin", RESV_ITER_BEGIN, None, Nothing, false, WARN_ONLY_PREDICTED, HandleKind::Iter);
     BOOST_HANA_DEFINE_STRUCT(ResvIterBegin, (IterH, i), (ResvH, r), (Usage, usage));
     friend bool operator==(const ResvIterBegin&, const ResvIterBegin&) = default;
 };
 struct ResvIterFirst {
-    RESVCHECK_OP_TRAITS("resv_iter_first", RC_OP_RESV_ITER_FIRST, None, Entries, true);
+    RESVCHECK_OP_TRAITS("resv_iter_first", RESV_ITER_FIRST, None, Entries, true, RESV_ITER_HOLDS_REF, std::nullopt);
     BOOST_HANA_DEFINE_STRUCT(ResvIterFirst, (IterH, i));
     friend bool operator==(const ResvIterFirst&, const ResvIterFirst&) = default;
 };
 struct ResvIterNext {
-    RESVCHECK_OP_TRAITS("resv_iter_next", RC_OP_RESV_ITER_NEXT, None, Entries, true);
+    RESVCHECK_OP_TRAITS("resv_iter_next", RESV_ITER_NEXT, None, Entries, true, RESV_ITER_HOLDS_REF, std::nullopt);
     BOOST_HANA_DEFINE_STRUCT(ResvIterNext, (IterH, i));
     friend bool operator==(const ResvIterNext&, const ResvIterNext&) = default;
 };
 struct ResvIterFirstUnlocked {
-    RESVCHECK_OP_TRAITS("resv_iter_first_unlocked", RC_OP_RESV_ITER_FIRST_UNLOCKED, None, Entries, true);
+    RESVCHECK_OP_TRAITS("resv_iter_first_unlocked", RESV_ITER_FIRST_UNLOCKED, None, Entries, true, RESV_ITER_HOLDS_REF, std::nullopt);
     BOOST_HANA_DEFINE_STRUCT(ResvIterFirstUnlocked, (IterH, i));
     friend bool operator==(const ResvIterFirstUnlocked&, const ResvIterFirstUnlocked&) = default;
 };
 struct ResvIterNextUnlocked {
-    RESVCHECK_OP_TRAITS("resv_iter_next_unlocked", RC_OP_RESV_ITER_NEXT_UNLOCKED, None, Entries, true);
+    RESVCHECK_OP_TRAITS("resv_iter_next_unlocked", RESV_ITER_NEXT_UNLOCKED, None, Entries, true, RESV_ITER_HOLDS_REF, std::nullopt);
     BOOST_HANA_DEFINE_STRUCT(ResvIterNextUnlocked, (IterH, i));
     friend bool operator==(const ResvIterNextUnlocked&, const ResvIterNextUnlocked&) = default;
 };
 struct ResvIterEnd {
-    RESVCHECK_OP_TRAITS("resv_iter_end", RC_OP_RESV_ITER_END, None, Nothing, false);
+    RESVCHECK_OP_TRAITS("resv_iter_end", RESV_ITER_END, None, Nothing, false, RESV_ITER_HOLDS_REF, std::nullopt);
     BOOST_HANA_DEFINE_STRUCT(ResvIterEnd, (IterH, i));
     friend bool operator==(const ResvIterEnd&, const ResvIterEnd&) = default;
 };
@@ -286,6 +320,9 @@ uint32_t op_abi(const Op& op);
 RetKind op_ret(const Op& op);
 Yields op_yields(const Op& op);
 bool op_is_iterator_step(const Op& op);
+Rule op_bug_rule(const Op& op);
+// Whether an implementation with the ABI feature mask `features` provides the op.
+bool op_provided(const Op& op, uint32_t features);
 
 // The op kind (variant index) for a kernel name, or -1.
 int op_kind_by_name(std::string_view name);

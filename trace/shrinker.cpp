@@ -1,106 +1,87 @@
 #include "shrinker.h"
 
 #include <array>
-#include <boost/hana/accessors.hpp>
-#include <boost/hana/for_each.hpp>
-#include <boost/hana/second.hpp>
 #include <unordered_map>
 
-namespace hana = boost::hana;
+#include "fields.h"
 
 namespace resvcheck {
 namespace {
 
-template <typename O, HandleKind K>
-constexpr bool creates() {
-    return (std::is_same_v<O, FenceContextAlloc> && K == HandleKind::Ctx) || (std::is_same_v<O, FenceInit> && K == HandleKind::Fence) ||
-           (std::is_same_v<O, ResvInit> && K == HandleKind::Resv) || (std::is_same_v<O, ResvIterBegin> && K == HandleKind::Iter) ||
-           (std::is_same_v<O, WwAcquireInit> && K == HandleKind::Acq) || (std::is_same_v<O, FenceAddCallback> && K == HandleKind::Cb);
-}
+// Renumbers handles densely in order of creation; a handle no earlier op created names nothing.
+template <typename O>
+struct Renumber : FieldVisitor {
+    std::array<std::unordered_map<uint32_t, uint32_t>, kHandleKinds>& map;
+    std::array<uint32_t, kHandleKinds>& next;
 
-struct Renumber {
-    std::array<std::unordered_map<uint32_t, uint32_t>, kHandleKinds> map;
-    std::array<uint32_t, kHandleKinds> next{};
-
-    template <typename O, HandleKind K>
-    void fix(Handle<K>& h) {
+    template <HandleKind K>
+    void handle(const char*, Handle<K>& h) {
         auto& m = map[static_cast<size_t>(K)];
         auto it = m.find(h.id);
         if (it != m.end()) {
             h.id = it->second;
-        } else if (creates<O, K>()) {
+        } else if (O::creates == K) {
             h.id = m[h.id] = next[static_cast<size_t>(K)]++;
         } else {
             h.id = 100000 + h.id;  // names nothing: the trace is now invalid, and the predicate says so
         }
     }
-    void operator()(Op& op) {
-        std::visit(
-            [&](auto& o) {
-                using O = std::decay_t<decltype(o)>;
-                hana::for_each(hana::accessors<O>(), [&](auto pair) {
-                    auto& field = hana::second(pair)(o);
-                    using F = std::decay_t<decltype(field)>;
-                    if constexpr (std::is_same_v<F, OptAcqH>) {
-                        if (field.h) fix<O>(*field.h);
-                    } else if constexpr (requires { F::kind; }) {
-                        fix<O>(field);
-                    }
-                });
-            },
-            op);
+    void opt_handle(const char* name, OptAcqH& a) {
+        if (a.h) handle(name, *a.h);
     }
 };
 
-// A number field of an op that can be set to another value (magnitude for negative errors).
-struct NumberField {
+// The number fields of an op, in order: their magnitudes (errors are negative) and a setter.
+struct Numbers : FieldVisitor {
+    std::vector<uint64_t> magnitudes;
+    void number(const char*, auto v) {
+        bool neg = std::is_signed_v<decltype(v)> && v < 0;
+        magnitudes.push_back(neg ? static_cast<uint64_t>(-static_cast<int64_t>(v)) : static_cast<uint64_t>(v));
+    }
+};
+struct SetNumber : FieldVisitor {
+    size_t want;
     uint64_t magnitude;
-    std::function<Op(uint64_t)> with;  // the op with the field set to that magnitude
+    size_t k = 0;
+    void number(const char*, auto& v) {
+        using F = std::remove_cvref_t<decltype(v)>;
+        if (k++ != want) return;
+        bool neg = std::is_signed_v<F> && v < 0;
+        v = neg ? static_cast<F>(-static_cast<int64_t>(magnitude)) : static_cast<F>(magnitude);
+    }
 };
 
-std::vector<NumberField> number_fields(const Op& op) {
-    std::vector<NumberField> out;
-    std::visit(
-        [&](const auto& o) {
-            using O = std::decay_t<decltype(o)>;
-            hana::for_each(hana::accessors<O>(), [&](auto pair) {
-                using F = std::decay_t<decltype(hana::second(pair)(o))>;
-                if constexpr (std::is_integral_v<F> && !std::is_same_v<F, bool>) {
-                    F v = hana::second(pair)(o);
-                    bool neg = std::is_signed_v<F> && v < 0;
-                    uint64_t mag = neg ? static_cast<uint64_t>(-static_cast<int64_t>(v)) : static_cast<uint64_t>(v);
-                    out.push_back({mag, [o, neg, pair](uint64_t m) {
-                                       O c = o;
-                                       hana::second(pair)(c) = neg ? static_cast<F>(-static_cast<int64_t>(m)) : static_cast<F>(m);
-                                       return Op{c};
-                                   }});
-                }
-            });
-        },
-        op);
-    return out;
+std::vector<uint64_t> number_magnitudes(const Op& op) {
+    Numbers n;
+    std::visit([&](const auto& o) { visit_fields(o, n); }, op);
+    return n.magnitudes;
+}
+Op with_number(Op op, size_t index, uint64_t magnitude) {
+    SetNumber set{{}, index, magnitude};
+    std::visit([&](auto& o) { visit_fields(o, set); }, op);
+    return op;
 }
 
-// The op with every field of type F set to `simplest`, if that changes it (usages to KERNEL,
-// flags off).
-template <typename F>
-std::optional<Op> simplified(const Op& op, F simplest) {
-    std::optional<Op> out;
-    std::visit(
-        [&](const auto& o) {
-            using O = std::decay_t<decltype(o)>;
-            O c = o;
-            bool changed = false;
-            hana::for_each(hana::accessors<O>(), [&](auto pair) {
-                if constexpr (std::is_same_v<std::decay_t<decltype(hana::second(pair)(c))>, F>) {
-                    changed |= hana::second(pair)(c) != simplest;
-                    hana::second(pair)(c) = simplest;
-                }
-            });
-            if (changed) out = Op{c};
-        },
-        op);
-    return out;
+// The op with every usage set to KERNEL or every flag cleared, if that changes it.
+struct Simplify : FieldVisitor {
+    bool usages;  // else flags
+    bool changed = false;
+    void usage(const char*, Usage& u) {
+        if (!usages || u == Usage::KERNEL) return;
+        u = Usage::KERNEL;
+        changed = true;
+    }
+    void flag(const char*, bool& b) {
+        if (usages || !b) return;
+        b = false;
+        changed = true;
+    }
+};
+std::optional<Op> simplified(Op op, bool usages) {
+    Simplify s{{}, usages};
+    std::visit([&](auto& o) { visit_fields(o, s); }, op);
+    if (!s.changed) return std::nullopt;
+    return op;
 }
 
 // Replaces "resv_iter_begin i r U; ...; resv_iter_first(_unlocked) i" by one whole walk of r at
@@ -141,8 +122,15 @@ std::optional<Trace> collapse_iterator(const Trace& t, size_t begin) {
 
 Trace normalize_handles(const Trace& t) {
     Trace out = t;
-    Renumber r;
-    for (auto& st : out.steps) r(st.op);
+    std::array<std::unordered_map<uint32_t, uint32_t>, kHandleKinds> map;
+    std::array<uint32_t, kHandleKinds> next{};
+    for (auto& st : out.steps)
+        std::visit(
+            [&](auto& o) {
+                Renumber<std::decay_t<decltype(o)>> r{{}, map, next};
+                visit_fields(o, r);
+            },
+            st.op);
     return out;
 }
 
@@ -178,14 +166,13 @@ Trace shrink_trace(const Trace& input, const std::function<bool(const Trace&)>& 
         // Lower each number by binary search for the smallest value that still fails (errors
         // towards -1), so boundaries such as the 32-bit wrap show up as such.
         for (size_t i = 0; i < best.steps.size(); ++i) {
-            auto fields = number_fields(best.steps[i].op);
-            for (size_t k = 0; k < fields.size(); ++k) {
-                auto f = number_fields(best.steps[i].op)[k];
-                uint64_t lo = 0, hi = f.magnitude;
+            size_t fields = number_magnitudes(best.steps[i].op).size();
+            for (size_t k = 0; k < fields; ++k) {
+                uint64_t lo = 0, hi = number_magnitudes(best.steps[i].op)[k];
                 while (lo < hi) {
                     uint64_t mid = lo + (hi - lo) / 2;
                     Trace cand = best;
-                    cand.steps[i].op = f.with(mid);
+                    cand.steps[i].op = with_number(best.steps[i].op, k, mid);
                     if (attempt(cand)) {
                         hi = mid;
                         best = std::move(cand);
@@ -195,7 +182,7 @@ Trace shrink_trace(const Trace& input, const std::function<bool(const Trace&)>& 
                     }
                 }
             }
-            for (auto k : {simplified(best.steps[i].op, Usage::KERNEL), simplified(best.steps[i].op, false)}) {
+            for (auto k : {simplified(best.steps[i].op, true), simplified(best.steps[i].op, false)}) {
                 if (!k) continue;
                 Trace cand = best;
                 cand.steps[i].op = *k;

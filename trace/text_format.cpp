@@ -1,11 +1,5 @@
 #include "text_format.h"
 
-#include <boost/hana/accessors.hpp>
-#include <boost/hana/first.hpp>
-#include <boost/hana/for_each.hpp>
-#include <boost/hana/second.hpp>
-#include <boost/hana/core/to.hpp>
-#include <boost/hana/string.hpp>
 #include <array>
 #include <cerrno>
 #include <cstring>
@@ -14,15 +8,10 @@
 #include <fstream>
 #include <sstream>
 
-namespace hana = boost::hana;
+#include "fields.h"
 
 namespace resvcheck {
 namespace {
-
-template <typename T>
-struct IsHandle : std::false_type {};
-template <HandleKind K>
-struct IsHandle<Handle<K>> : std::true_type {};
 
 constexpr std::string_view handle_kind_word(HandleKind k) {
     switch (k) {
@@ -181,71 +170,77 @@ std::string handle_text(Handle<K> h) {
     return std::string(handle_prefix(K)) + std::to_string(h.id);
 }
 
-template <typename Field>
-std::string field_signature(std::string_view name) {
-    if constexpr (IsHandle<Field>::value)
-        return std::string(handle_prefix(Field::kind)) + "<N>";
-    else if constexpr (std::is_same_v<Field, OptAcqH>)
-        return "[a<N>]";
-    else if constexpr (std::is_same_v<Field, Usage>)
-        return "KERNEL|WRITE|READ|BOOKKEEP";
-    else if constexpr (std::is_same_v<Field, bool>)
-        return "[" + std::string(name) + "=0|1]";
-    else
-        return "[" + std::string(name) + "=N]";
-}
+// "resv_add_fence r<N> f<N> KERNEL|WRITE|READ|BOOKKEEP": what a parse error shows as expected.
+struct Signature : FieldVisitor {
+    std::string s;
+    template <HandleKind K>
+    void handle(const char*, const Handle<K>&) { s += " " + std::string(handle_prefix(K)) + "<N>"; }
+    void opt_handle(const char*, const OptAcqH&) { s += " [a<N>]"; }
+    void usage(const char*, Usage) { s += " KERNEL|WRITE|READ|BOOKKEEP"; }
+    void flag(const char* name, bool) { s += " [" + std::string(name) + "=0|1]"; }
+    void number(const char* name, auto) { s += " [" + std::string(name) + "=N]"; }
+};
 
 template <typename O>
 std::string signature_of() {
-    std::string s(O::name);
-    hana::for_each(hana::accessors<O>(), [&](auto pair) {
-        using Field = std::decay_t<decltype(hana::second(pair)(std::declval<O&>()))>;
-        s += " " + field_signature<Field>(hana::to<char const*>(hana::first(pair)));
-    });
-    return s;
+    Signature sig{{}, std::string(O::name)};
+    const O o{};
+    visit_fields(o, sig);
+    return sig.s;
 }
+
+template <typename O>
+struct FieldParserV : FieldVisitor {
+    Cursor& c;
+    std::optional<ParseError> err;
+    explicit FieldParserV(Cursor& cur) : c(cur) {}
+
+    template <HandleKind K>
+    void handle(const char* fname, Handle<K>& field) {
+        if (err) return;
+        if (!parse_handle(c.peek_word(), field))
+            err = c.error(std::string(handle_kind_word(K)) + " handle " + std::string(handle_prefix(K)) + "<N> for '" + fname +
+                          "' (" + signature_of<O>() + ")");
+        else
+            c.take_word();
+    }
+    void opt_handle(const char*, OptAcqH& field) {
+        if (err) return;
+        AcqH a;
+        if (parse_handle(c.peek_word(), a)) {
+            c.take_word();
+            field.h = a;
+        }
+    }
+    void usage(const char* fname, Usage& field) {
+        if (err) return;
+        if (!parse_usage(c.peek_word(), field))
+            err = c.error(std::string("a usage KERNEL, WRITE, READ or BOOKKEEP for '") + fname + "'");
+        else
+            c.take_word();
+    }
+    void flag(const char* fname, bool& field) { keyed(fname, field); }
+    void number(const char* fname, auto& field) { keyed(fname, field); }
+    // `name=value`, optional
+    void keyed(const char* fname, auto& field) {
+        if (err) return;
+        std::string key = std::string(fname) + "=";
+        if (!c.starts_with(key)) return;
+        c.advance(key.size());
+        if (!parse_int(c.peek_word(), field))
+            err = c.error(std::is_same_v<std::remove_cvref_t<decltype(field)>, bool> ? std::string("0 or 1 after '") + key + "'"
+                                                                                       : std::string("a number after '") + key + "'");
+        else
+            c.take_word();
+    }
+};
 
 template <typename O>
 std::variant<Op, ParseError> parse_fields(Cursor& c) {
     O o{};
-    std::optional<ParseError> err;
-    hana::for_each(hana::accessors<O>(), [&](auto pair) {
-        if (err) return;
-        const char* fname = hana::to<char const*>(hana::first(pair));
-        auto& field = hana::second(pair)(o);
-        using Field = std::decay_t<decltype(field)>;
-        if constexpr (IsHandle<Field>::value) {
-            auto w = c.peek_word();
-            if (!parse_handle(w, field))
-                err = c.error(std::string(handle_kind_word(Field::kind)) + " handle " +
-                              std::string(handle_prefix(Field::kind)) + "<N> for '" + fname + "' (" + signature_of<O>() + ")");
-            else
-                c.take_word();
-        } else if constexpr (std::is_same_v<Field, OptAcqH>) {
-            AcqH a;
-            if (parse_handle(c.peek_word(), a)) {
-                c.take_word();
-                field.h = a;
-            }
-        } else if constexpr (std::is_same_v<Field, Usage>) {
-            if (!parse_usage(c.peek_word(), field))
-                err = c.error(std::string("a usage KERNEL, WRITE, READ or BOOKKEEP for '") + fname + "'");
-            else
-                c.take_word();
-        } else {
-            std::string key = std::string(fname) + "=";
-            if (c.starts_with(key)) {
-                c.advance(key.size());
-                auto w = c.peek_word();
-                if (!parse_int(w, field))
-                    err = c.error(std::is_same_v<Field, bool> ? std::string("0 or 1 after '") + key + "'"
-                                                              : std::string("a number after '") + key + "'");
-                else
-                    c.take_word();
-            }
-        }
-    });
-    if (err) return *err;
+    FieldParserV<O> p{c};
+    visit_fields(o, p);
+    if (p.err) return *p.err;
     return Op{o};
 }
 
@@ -428,28 +423,30 @@ std::string op_signature(size_t kind) {
     return kind < kOpKinds ? sigs[kind] : "?";
 }
 
+namespace {
+struct Printer : FieldVisitor {
+    std::string s;
+    template <HandleKind K>
+    void handle(const char*, const Handle<K>& h) { s += " " + handle_text(h); }
+    void opt_handle(const char*, const OptAcqH& a) {
+        if (a.h) s += " " + handle_text(*a.h);
+    }
+    void usage(const char*, Usage u) { s += " " + std::string(usage_name(u)); }
+    void flag(const char* name, bool b) {
+        if (b) s += " " + std::string(name) + "=1";
+    }
+    void number(const char* name, auto n) {
+        if (n != 0) s += " " + std::string(name) + "=" + print_number(name, n);
+    }
+};
+}  // namespace
+
 std::string print_op(const Op& op) {
     return std::visit(
         [](const auto& o) {
-            using O = std::decay_t<decltype(o)>;
-            std::string s(O::name);
-            hana::for_each(hana::accessors<O>(), [&](auto pair) {
-                const char* fname = hana::to<char const*>(hana::first(pair));
-                const auto& field = hana::second(pair)(o);
-                using Field = std::decay_t<decltype(field)>;
-                if constexpr (IsHandle<Field>::value) {
-                    s += " " + handle_text(field);
-                } else if constexpr (std::is_same_v<Field, OptAcqH>) {
-                    if (field.h) s += " " + handle_text(*field.h);
-                } else if constexpr (std::is_same_v<Field, Usage>) {
-                    s += " " + std::string(usage_name(field));
-                } else if constexpr (std::is_same_v<Field, bool>) {
-                    if (field) s += " " + std::string(fname) + "=1";
-                } else {
-                    if (field != 0) s += " " + std::string(fname) + "=" + print_number(fname, field);
-                }
-            });
-            return s;
+            Printer p{{}, std::string(o.name)};
+            visit_fields(o, p);
+            return p.s;
         },
         op);
 }

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cstring>
 
-#include "model.h"
 
 namespace resvcheck::fuzz {
 namespace {
@@ -27,37 +26,11 @@ size_t join(const std::vector<Record>& r, uint8_t* out, size_t max_size) {
     return n * kRecordSize;
 }
 
-// Index into the decoder's seqno anchors (0, 1, 2, 2^31-1, 2^31, 2^31+1, 2^32-2, 2^32-1, 2^32, 2^32+1):
-// the ones around the signed midpoint and the 32-bit wrap.
-constexpr uint8_t kWrapAnchors[] = {3, 4, 5, 6, 7, 8, 9};
-
 }  // namespace
 
-RecordMutator::RecordMutator(const MoveWeights& w) : is_fence_sel_(65536, false) {
-    // A state with one fence context and nothing else: there, the decoder answers a "new fence"
-    // record with fence_init. Asked once, of the real decoder, to learn which selector bytes mean it.
-    Model m(*profile_by_name("contract"));
-    m.perform(Op{FenceContextAlloc{CtxH{0}, false}});
-    const StateView& view = m.view();
-    for (uint32_t x = 0; x < 65536; ++x) {
-        OpDecoder dec(w);
-        Record r{static_cast<uint8_t>(x), static_cast<uint8_t>(x >> 8), 0, 0, 0, 0, 0, 0};
-        auto op = dec.decode(r.data(), view);
-        if (op && std::holds_alternative<FenceInit>(*op)) {
-            is_fence_sel_[x] = true;
-            if (fence_selectors_.size() < 4096) fence_selectors_.push_back(static_cast<uint16_t>(x));
-        }
-    }
-}
+RecordMutator::RecordMutator(const MoveWeights& w) : decoder_(w) {}
 
-bool RecordMutator::is_fence_init(const Record& r) const { return is_fence_sel_[r[0] | (r[1] << 8)]; }
-
-void RecordMutator::make_fence_init(Record& r, uint64_t& rng) const {
-    if (fence_selectors_.empty()) return;
-    uint16_t x = fence_selectors_[below(rng, fence_selectors_.size())];
-    r[0] = static_cast<uint8_t>(x);
-    r[1] = static_cast<uint8_t>(x >> 8);
-}
+bool RecordMutator::is_fence_init(const Record& r) const { return decoder_.move_of(r) == Move::NewFence; }
 
 size_t RecordMutator::mutate(uint8_t* data, size_t size, size_t max_size, uint32_t seed, size_t (*bytes)(uint8_t*, size_t, size_t)) {
     uint64_t rng = seed * 0x2545f4914f6cdd1dull + size;
@@ -122,21 +95,21 @@ size_t RecordMutator::mutate(uint8_t* data, size_t size, size_t max_size, uint32
                     break;
                 }
             Record& x = r[at];
-            if (!is_fence_init(x)) make_fence_init(x, rng);
+            if (!is_fence_init(x) && !decoder_.set_move(x, Move::NewFence, static_cast<uint16_t>(next(rng)))) break;
+            auto small = [&](size_t n) { return static_cast<uint8_t>(below(rng, n)); };
             switch (below(rng, 4)) {
-            case 0: case 1:  // anchor near 2^31 / 2^32, plus 0..2
-                x[3] = static_cast<uint8_t>(5 + below(rng, 2));
-                x[4] = kWrapAnchors[below(rng, std::size(kWrapAnchors))];
-                x[5] = static_cast<uint8_t>(below(rng, 3));
+            case 0: case 1:  // an anchor near 2^31 / 2^32, plus 0..2
+                set_seqno(x, below(rng, 2) ? SeqnoChoice::Anchor : SeqnoChoice::NearAnchor,
+                          static_cast<uint8_t>(kFirstWrapAnchor + below(rng, std::size(kSeqnoAnchors) - kFirstWrapAnchor)), small(3));
                 break;
-            case 2: x[3] = static_cast<uint8_t>(3 + below(rng, 2)); x[4] = static_cast<uint8_t>(below(rng, 2)); break;  // same / older
-            default: x[3] = static_cast<uint8_t>(below(rng, 3)); x[4] = static_cast<uint8_t>(below(rng, 3)); break;  // in order
+            case 2: set_seqno(x, below(rng, 2) ? SeqnoChoice::Same : SeqnoChoice::Older, small(2), 0); break;
+            default: set_seqno(x, SeqnoChoice::InOrder, small(3), 0); break;
             }
             break;
         }
-        case 7: {  // change a usage: bytes 4-6 carry the usage of add/replace/query/walk/iter records
+        case 7: {  // change the usage of a record whose move takes one
             Record& x = r[below(rng, n)];
-            x[4 + below(rng, 3)] += static_cast<uint8_t>(1 + below(rng, kUsages - 1));
+            if (int ub = usage_byte(decoder_.move_of(x)); ub >= 0) x[ub] += static_cast<uint8_t>(1 + below(rng, kUsages - 1));
             break;
         }
         case 8:  // change what a record asks for (its move), keeping its operands

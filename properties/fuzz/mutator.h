@@ -3,9 +3,10 @@
 // Byte mutators break records apart; these keep them whole: insert, delete, duplicate, swap and
 // move records; retarget handles (the selector bytes the decoder picks handles with); nudge
 // seqnos across the 32-bit wrap (records that decode to fence_init get an anchor near 2^31 or
-// 2^32); change usages. Which records are fence_init is asked of the one decoder (trace/decoder.h),
-// never re-derived here. Used by the libFuzzer targets (LLVMFuzzerCustomMutator, CustomCrossOver)
-// and by the AFL++ custom mutator library (libresvcheck-afl-mutator.so, afl_custom_fuzz).
+// 2^32); change usages. The record layout (which move a record asks for, which byte holds a seqno
+// choice or a usage) is the one decoder's (trace/decoder.h encode helpers), never re-derived here.
+// Used by the libFuzzer targets (LLVMFuzzerCustomMutator, CustomCrossOver) and by the AFL++ custom
+// mutator library (libresvcheck-afl-mutator.so, afl_custom_fuzz).
 //
 //   RecordMutator m(weights_for("all"));
 //   size = m.mutate(data, size, max_size, seed, byte_fallback);
@@ -30,9 +31,7 @@ public:
 
 private:
     bool is_fence_init(const Record& r) const;
-    void make_fence_init(Record& r, uint64_t& rng) const;
-    std::vector<uint16_t> fence_selectors_;  // values of bytes 0-1 that the decoder reads as "new fence"
-    std::vector<bool> is_fence_sel_;         // indexed by bytes 0-1
+    OpDecoder decoder_;  // the record layout (which bytes mean what) is the decoder's
 };
 
 }  // namespace resvcheck::fuzz

@@ -29,12 +29,8 @@ namespace detail {
 namespace {
 constexpr int64_t kMaxHandle = int64_t{1} << 20;
 
-bool known_op(uint32_t k)
-{
-	return (k >= RC_OP_FENCE_CONTEXT_ALLOC && k <= RC_OP_FENCE_WAIT_TIMEOUT) ||
-	       (k >= RC_OP_WW_ACQUIRE_INIT && k <= RC_OP_WW_ACQUIRE_FINI) ||
-	       (k >= RC_OP_RESV_INIT && k <= RC_OP_RESV_ITER_END);
-}
+// The sim implements the whole 6.12 API: every op of the ABI's list.
+bool known_op(uint32_t k) { return resvcheck_op_provided(k, RC_FEATURE_DEADLINE); }
 
 template <class T>
 T &slot(std::vector<T> &v, int64_t h, const char *kind_msg)

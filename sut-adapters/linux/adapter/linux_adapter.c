@@ -687,15 +687,7 @@ static int adapter_apply(void *self, const struct resvcheck_op *op, struct resvc
 
 static int adapter_supports(void *self, u32 kind)
 {
-	switch (kind) {
-	case RC_OP_FENCE_CONTEXT_ALLOC ... RC_OP_FENCE_WAIT_TIMEOUT:
-	case RC_OP_WW_ACQUIRE_INIT ... RC_OP_WW_ACQUIRE_FINI:
-	case RC_OP_RESV_INIT ... RC_OP_RESV_USAGE_RW:
-	case RC_OP_RESV_FOR_EACH_FENCE ... RC_OP_RESV_ITER_END:
-		return kind != RC_OP_RESV_SET_DEADLINE || HAVE_DEADLINE;
-	default:
-		return 0;
-	}
+	return resvcheck_op_provided(kind, HAVE_DEADLINE ? RC_FEATURE_DEADLINE : 0);
 }
 
 static const char *adapter_last_error(void *self) { return ((struct linux_adapter *)self)->err; }

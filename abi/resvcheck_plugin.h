@@ -1,0 +1,192 @@
+/*
+ * resvcheck_plugin.h - the stable C ABI between resvcheck and an implementation under test.
+ *
+ * An implementation of the dma_resv / dma_fence contract becomes testable by building a shared
+ * object that exports one symbol, resvcheck_plugin_entry(), returning a struct resvcheck_plugin.
+ * resvcheck loads it with `--adapter plugin:PATH`, calls create() once, reset() before every trace,
+ * and apply() once per operation. The plugin fills in a struct resvcheck_obs with what the
+ * implementation did; the reference model judges it.
+ *
+ * Objects are named by small integer handles per kind (r0, f3, c1, i0, a0, cb2 in trace text are
+ * handles 0, 3, 1, 0, 0, 2). The harness never reuses a handle within one trace. Arguments are in
+ * the order listed next to each op kind; an absent optional handle is -1. Every operation the
+ * harness sends satisfies the contract's preconditions (lock held where required, slots reserved,
+ * no blocking lock attempts), so a plugin may assume them.
+ *
+ * Minimal example: sut-adapters/example-plugin/example_plugin.c.
+ * The numbering below is part of the ABI: never renumber, only append.
+ */
+#ifndef RESVCHECK_PLUGIN_H
+#define RESVCHECK_PLUGIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define RESVCHECK_PLUGIN_ABI_VERSION 1
+
+/* enum dma_resv_usage, same values as the kernel. */
+enum resvcheck_usage {
+	RC_USAGE_KERNEL = 0,
+	RC_USAGE_WRITE = 1,
+	RC_USAGE_READ = 2,
+	RC_USAGE_BOOKKEEP = 3,
+};
+
+/*
+ * Every op kind, once: X(NAME, number, argument count, API feature it needs, "arguments -> results").
+ * The enum below, resvcheck_op_nargs() and resvcheck_op_provided() come from this list; resvcheck's
+ * vocabulary (trace/ops.h) is checked against it by a test (same numbers, same argument counts).
+ */
+#define RESVCHECK_OP_LIST(X) \
+	X(FENCE_CONTEXT_ALLOC,          1,  2, RC_FEATURE_BASE,     "c, seqno64: allocate a context; seqno64 != 0 -> fences of it use 64-bit seqnos") \
+	X(FENCE_INIT,                   2,  3, RC_FEATURE_BASE,     "f, c, seqno: dma_fence_init, harness holds the initial reference") \
+	X(FENCE_SIGNAL,                 3,  1, RC_FEATURE_BASE,     "f -> ret") \
+	X(FENCE_SET_ERROR,              4,  2, RC_FEATURE_BASE,     "f, error") \
+	X(FENCE_GET_STATUS,             5,  1, RC_FEATURE_BASE,     "f -> ret") \
+	X(FENCE_IS_SIGNALED,            6,  1, RC_FEATURE_BASE,     "f -> ret 0/1") \
+	X(FENCE_IS_LATER,               7,  2, RC_FEATURE_BASE,     "f1, f2 (same context) -> ret 0/1") \
+	X(FENCE_IS_LATER_OR_SAME,       8,  2, RC_FEATURE_BASE,     "f1, f2 (same context) -> ret 0/1") \
+	X(FENCE_ADD_CALLBACK,           9,  2, RC_FEATURE_BASE,     "f, cb -> ret") \
+	X(FENCE_REMOVE_CALLBACK,        10, 2, RC_FEATURE_BASE,     "f, cb -> ret 0/1") \
+	X(FENCE_GET,                    11, 1, RC_FEATURE_BASE,     "f: harness takes one more reference") \
+	X(FENCE_PUT,                    12, 1, RC_FEATURE_BASE,     "f: harness drops one reference") \
+	X(FENCE_WAIT_TIMEOUT,           13, 4, RC_FEATURE_BASE,     "f, intr, timeout (jiffies; 0 = poll), sigpending -> ret") \
+	X(WW_ACQUIRE_INIT,              20, 1, RC_FEATURE_BASE,     "a") \
+	X(WW_ACQUIRE_DONE,              21, 1, RC_FEATURE_BASE,     "a") \
+	X(WW_ACQUIRE_FINI,              22, 1, RC_FEATURE_BASE,     "a") \
+	X(RESV_INIT,                    30, 1, RC_FEATURE_BASE,     "r") \
+	X(RESV_FINI,                    31, 1, RC_FEATURE_BASE,     "r") \
+	X(RESV_LOCK,                    32, 2, RC_FEATURE_BASE,     "r, a|-1 -> ret") \
+	X(RESV_LOCK_INTERRUPTIBLE,      33, 3, RC_FEATURE_BASE,     "r, a|-1, sigpending -> ret") \
+	X(RESV_LOCK_SLOW,               34, 2, RC_FEATURE_BASE,     "r, a") \
+	X(RESV_LOCK_SLOW_INTERRUPTIBLE, 35, 3, RC_FEATURE_BASE,     "r, a, sigpending -> ret") \
+	X(RESV_TRYLOCK,                 36, 1, RC_FEATURE_BASE,     "r -> ret 0/1") \
+	X(RESV_UNLOCK,                  37, 1, RC_FEATURE_BASE,     "r") \
+	X(RESV_IS_LOCKED,               38, 1, RC_FEATURE_BASE,     "r -> ret 0/1") \
+	X(RESV_LOCKING_CTX,             39, 1, RC_FEATURE_BASE,     "r -> ret = handle of the holder's acquire context, or -1") \
+	X(RESV_RESERVE_FENCES,          40, 2, RC_FEATURE_BASE,     "r, n -> ret") \
+	X(RESV_ADD_FENCE,               41, 3, RC_FEATURE_BASE,     "r, f, usage") \
+	X(RESV_REPLACE_FENCES,          42, 4, RC_FEATURE_BASE,     "r, c, f, usage") \
+	X(RESV_COPY_FENCES,             43, 2, RC_FEATURE_BASE,     "dst r, src r -> ret") \
+	X(RESV_GET_FENCES,              44, 2, RC_FEATURE_BASE,     "r, usage -> ret, fences (adapter drops the returned references)") \
+	X(RESV_GET_SINGLETON,           45, 2, RC_FEATURE_BASE,     "r, usage -> ret, fences = the result or its members, RC_OBS_CONTAINER if a new container") \
+	X(RESV_TEST_SIGNALED,           46, 2, RC_FEATURE_BASE,     "r, usage -> ret 0/1") \
+	X(RESV_WAIT_TIMEOUT,            47, 5, RC_FEATURE_BASE,     "r, usage, intr, timeout, sigpending -> ret") \
+	X(RESV_SET_DEADLINE,            48, 2, RC_FEATURE_DEADLINE, "r, usage -> deadlines (fences whose set_deadline op ran)") \
+	X(RESV_USAGE_RW,                49, 1, RC_FEATURE_BASE,     "write -> ret = usage") \
+	X(RESV_FOR_EACH_FENCE,          50, 2, RC_FEATURE_BASE,     "r, usage: whole locked walk -> fences (restarts flagged)") \
+	X(RESV_FOR_EACH_FENCE_UNLOCKED, 51, 2, RC_FEATURE_BASE,     "r, usage: whole unlocked walk -> fences") \
+	X(RESV_ITER_BEGIN,              52, 3, RC_FEATURE_BASE,     "i, r, usage: dma_resv_iter_begin") \
+	X(RESV_ITER_FIRST,              53, 1, RC_FEATURE_BASE,     "i -> fences (0 or 1 entry), RC_OBS_RESTARTED") \
+	X(RESV_ITER_NEXT,               54, 1, RC_FEATURE_BASE,     "i -> fences (0 or 1 entry), RC_OBS_RESTARTED") \
+	X(RESV_ITER_FIRST_UNLOCKED,     55, 1, RC_FEATURE_BASE,     "i -> fences (0 or 1 entry), RC_OBS_RESTARTED") \
+	X(RESV_ITER_NEXT_UNLOCKED,      56, 1, RC_FEATURE_BASE,     "i -> fences (0 or 1 entry), RC_OBS_RESTARTED") \
+	X(RESV_ITER_END,                57, 1, RC_FEATURE_BASE,     "i")
+
+/* API features an op needs beyond the base API of every supported kernel (a bit mask). */
+enum resvcheck_feature {
+	RC_FEATURE_BASE = 0,
+	RC_FEATURE_DEADLINE = 1u << 0,    /* dma_fence_set_deadline / dma_resv_set_deadline (6.3+) */
+};
+
+enum resvcheck_op_kind {
+#define RC_OP_ENUM_(name, num, nargs, feature, doc) RC_OP_##name = num,
+	RESVCHECK_OP_LIST(RC_OP_ENUM_)
+#undef RC_OP_ENUM_
+};
+
+/* The argument count of an op kind, or -1 if there is no such kind. */
+static inline int resvcheck_op_nargs(uint32_t kind)
+{
+	switch (kind) {
+#define RC_OP_NARGS_(name, num, nargs, feature, doc) case num: return nargs;
+	RESVCHECK_OP_LIST(RC_OP_NARGS_)
+#undef RC_OP_NARGS_
+	default: return -1;
+	}
+}
+
+/* Whether an implementation with the API features `features` provides `kind`: what supports()
+ * answers for an implementation that implements every op its API has. */
+static inline int resvcheck_op_provided(uint32_t kind, uint32_t features)
+{
+	switch (kind) {
+#define RC_OP_PROVIDED_(name, num, nargs, feature, doc) case num: return ((feature) & ~features) == 0;
+	RESVCHECK_OP_LIST(RC_OP_PROVIDED_)
+#undef RC_OP_PROVIDED_
+	default: return 0;
+	}
+}
+
+#define RC_OP_MAX_ARGS 6
+
+struct resvcheck_op {
+	uint32_t kind;                     /* enum resvcheck_op_kind */
+	uint32_t nargs;
+	int64_t args[RC_OP_MAX_ARGS];
+};
+
+/* Observation flags */
+#define RC_OBS_RESTARTED (1u << 0)     /* dma_resv_iter_is_restarted() was true for the yielded fence */
+#define RC_OBS_CONTAINER (1u << 1)     /* get_singleton returned a new container of the listed fences */
+
+#define RC_OBS_MAX 256
+
+struct resvcheck_entry {
+	uint32_t fence;                    /* fence handle */
+	uint32_t usage;                    /* enum resvcheck_usage */
+};
+
+/*
+ * What the implementation did during one op. For walks, each yielded fence is one entry. For a
+ * whole walk (RC_OP_RESV_FOR_EACH_FENCE*), RC_OBS_RESTARTED means the walk restarted after its
+ * first fence; the adapter then discards the entries before the last restart, as the kernel's
+ * consumers do. For get_fences and get_singleton the usage field of an entry is ignored.
+ */
+struct resvcheck_obs {
+	int64_t ret;                       /* return value (negative errno, boolean 0/1, usage, handle) */
+	uint32_t flags;                    /* RC_OBS_* */
+	uint32_t warnings;                 /* WARN splats emitted during the op */
+	uint32_t n_fences;
+	struct resvcheck_entry fences[RC_OBS_MAX];
+	uint32_t n_callbacks;              /* callbacks run during the op, in the order they ran */
+	uint32_t callbacks[RC_OBS_MAX];
+	uint32_t n_released;               /* harness fences whose release ran during the op */
+	uint32_t released[RC_OBS_MAX];
+	uint32_t n_deadlines;              /* fences whose set_deadline hook ran during the op */
+	uint32_t deadlines[RC_OBS_MAX];
+};
+
+/* apply() results */
+enum resvcheck_apply_status {
+	RC_APPLY_OK = 0,
+	RC_APPLY_UNSUPPORTED = 1,          /* this implementation does not provide the op */
+	RC_APPLY_BUG = 2,                  /* the implementation hit BUG() or an internal assertion */
+};
+
+struct resvcheck_plugin {
+	uint32_t abi_version;              /* RESVCHECK_PLUGIN_ABI_VERSION */
+	const char *name;
+	const char *profile;               /* model profile it claims to implement: "contract", "linux-6.12", ... */
+	/* options: the text after "plugin:PATH," or NULL. On failure return NULL and write a message to err. */
+	void *(*create)(const char *options, char *err, size_t errlen);
+	void (*destroy)(void *self);
+	void (*reset)(void *self);         /* forget every object: start a new trace */
+	int (*supports)(void *self, uint32_t op_kind);
+	int (*apply)(void *self, const struct resvcheck_op *op, struct resvcheck_obs *obs);
+	/* optional, may be NULL: a message about the last RC_APPLY_BUG (e.g. the BUG_ON site) */
+	const char *(*last_error)(void *self);
+};
+
+typedef const struct resvcheck_plugin *(*resvcheck_plugin_entry_fn)(void);
+#define RESVCHECK_PLUGIN_ENTRY "resvcheck_plugin_entry"
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* RESVCHECK_PLUGIN_H */

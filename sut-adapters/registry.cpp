@@ -4,7 +4,7 @@
 #include "plugin_adapter.h"
 #include "sim.h"
 #if RESVCHECK_HAVE_LINUX
-#include "linux_adapter.h"
+#include "plugin_locator.h"
 #endif
 
 namespace resvcheck {

@@ -1,5 +1,12 @@
 # A sim fault must be caught: `check --fault FAULT` exits 1, its first finding names one of
 # RULES, and the shrunk trace has at most 10 ops.
+string(REPLACE "," ";" RULES "${RULES}")
+execute_process(COMMAND ${RESVCHECK} list-rules OUTPUT_VARIABLE known)
+foreach(r IN LISTS RULES)
+  if(NOT known MATCHES "(^|\n)${r} ")
+    message(FATAL_ERROR "fault ${FAULT}: faults.def names ${r}, which is not a rule of spec/rules.def")
+  endif()
+endforeach()
 file(REMOVE_RECURSE "${DIR}")
 execute_process(COMMAND ${RESVCHECK} check --adapter sim --fault ${FAULT} --time 60 --seed 1 --max-findings 1 --quiet
                         --json --findings ${DIR}
@@ -9,7 +16,6 @@ if(NOT rc EQUAL 1)
 endif()
 string(REGEX MATCH "\"findings\":\\[{\"rule\":\"([A-Z0-9-]+)\"" m "${out}")
 set(rule "${CMAKE_MATCH_1}")
-string(REPLACE "," ";" RULES "${RULES}")
 list(FIND RULES "${rule}" idx)
 if(idx EQUAL -1)
   message(FATAL_ERROR "fault ${FAULT}: first finding names ${rule}, expected one of ${RULES}\n${out}")

@@ -15,7 +15,7 @@ namespace resvcheck::sim {
 namespace {
 
 constexpr FaultInfo kFaults[] = {
-#define SIM_FAULT(e, name, desc) {name, desc},
+#define SIM_FAULT(e, name, rules, desc) {name, desc},
 #include "faults.def"
 #undef SIM_FAULT
 };

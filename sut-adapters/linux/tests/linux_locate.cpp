@@ -6,7 +6,7 @@
 #include <cstring>
 #include <string>
 
-#include "linux_adapter.h"
+#include "plugin_locator.h"
 
 int main(int argc, char** argv) {
     bool debug = false;

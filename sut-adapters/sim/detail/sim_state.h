@@ -24,7 +24,7 @@ namespace resvcheck::sim::detail {
 
 enum class Fault : int {
 	None = 0,
-#define SIM_FAULT(e, name, desc) e,
+#define SIM_FAULT(e, name, rules, desc) e,
 #include "faults.def"
 #undef SIM_FAULT
 };

@@ -1,4 +1,4 @@
-// linux_adapter.h - where the linux adapter's plugin comes from: prebuilt, or built now from a tree.
+// plugin_locator.h - where the linux adapter's plugin comes from: prebuilt, or built now from a tree.
 //
 // The `linux` adapter is the kernel's own drivers/dma-buf compiled as a resvcheck plugin. With no
 // kernel tree given, locate() returns the plugin built with resvcheck (Debian's 6.12 sources, or

@@ -1,6 +1,6 @@
-// linux_adapter.cpp - see linux_adapter.h. The build recipe (compiler, flags, file lists) is the one
+// plugin_locator.cpp - see plugin_locator.h. The build recipe (compiler, flags, file lists) is the one
 // CMake used for the prebuilt plugins, recorded in generated/linux_adapter_build.h at configure time.
-#include "linux_adapter.h"
+#include "plugin_locator.h"
 
 #include <fcntl.h>
 #include <sys/wait.h>
@@ -232,6 +232,7 @@ Located build_from_tree(const std::string& kernel_src, bool debug) {
     for (const auto& f : kCommonCflags) base.add(f);
     for (const auto& f : kKernelCflags) base.add(f);
     hash_dir(base, kAdapterDir / "shim" / "include");
+    hash_dir(base, kAdapterDir / "shim" / "stubs");
     hash_dir(base, kAdapterDir / "adapter" / "compat");
     base.add(file_or_empty(fs::path(RESVCHECK_LINUX_BUILD_PLUGIN_HEADER_DIR) / "resvcheck_plugin.h"));
 
@@ -261,6 +262,7 @@ Located build_from_tree(const std::string& kernel_src, bool debug) {
     std::vector<std::string> kernel_flags = kCommonCflags;
     kernel_flags.insert(kernel_flags.end(), kKernelCflags.begin(), kKernelCflags.end());
     kernel_flags.push_back("-I" + (kAdapterDir / "shim" / "include").string());
+    kernel_flags.push_back("-I" + (kAdapterDir / "shim" / "stubs").string());
     kernel_flags.push_back("-I" + (view / "include").string());
     if (debug) kernel_flags.push_back("-DCONFIG_DEBUG_MUTEXES");
 

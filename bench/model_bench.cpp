@@ -43,7 +43,7 @@ const Trace& long_trace() {
 }
 
 std::unique_ptr<Adapter> sim_adapter() {
-    return std::move(std::get<std::unique_ptr<Adapter>>(make_plugin_adapter(sim::plugin(), "", nullptr, "sim")));
+    return std::move(*make_plugin_adapter(sim::plugin(), "", nullptr, "sim"));
 }
 
 void BM_ModelPerform(benchmark::State& state) {

@@ -29,8 +29,8 @@ uint64_t mix(uint64_t x) {  // splitmix64: independent seeds per batch
 
 int cmd_check(const Options& o) {
     auto setup = make_setup(o);
-    if (auto* e = std::get_if<std::string>(&setup)) return usage_error(*e);
-    auto& s = std::get<Setup>(setup);
+    if (!setup) return fail(setup.error());
+    auto& s = *setup;
     uint64_t seed = 0;
     if (!o.seed.empty()) {
         try {

@@ -580,14 +580,14 @@ int Session::run() {
 
 int cmd_fuzz(const Options& o) {
     auto setup = make_setup(o);
-    if (auto* e = std::get_if<std::string>(&setup)) {
-        if (o.adapter == "linux" && e->find("unknown adapter") != std::string::npos)
+    if (!setup) {
+        if (o.adapter == "linux" && setup.error().message.find("unknown adapter") != std::string::npos)
             return usage_error("this resvcheck was built without the linux adapter; build both with -DRESVCHECK_LINUX=ON:\n"
                                "  cmake --preset fuzz -DRESVCHECK_LINUX=ON && cmake --build --preset fuzz\n"
                                "and run build-fuzz/resvcheck fuzz --adapter linux ...");
-        return usage_error(*e);
+        return fail(setup.error());
     }
-    Session session(o, std::get<Setup>(setup));
+    Session session(o, *setup);
     return session.run();
 }
 

@@ -12,8 +12,8 @@ int cmd_pin(const Options& o) {
     auto p = profile_by_name(o.profile.empty() ? "contract" : o.profile);
     if (!p) return usage_error("unknown profile '" + o.profile + "'");
     auto parsed = load_trace(o.args[0]);
-    if (auto* pe = std::get_if<ParseError>(&parsed)) return usage_error(pe->to_string());
-    const Trace& t = std::get<Trace>(parsed);
+    if (!parsed) return fail(parsed.error());
+    const Trace& t = *parsed;
     Model check(*p);
     for (size_t i = 0; i < t.steps.size(); ++i) {
         if (auto why = check.precondition(t.steps[i].op))

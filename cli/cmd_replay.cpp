@@ -16,8 +16,8 @@ namespace resvcheck::cli {
 int cmd_replay(const Options& o) {
     if (o.args.empty()) return usage_error("replay needs trace files or directories, e.g. resvcheck replay corpora/regressions --adapter model");
     auto setup = make_setup(o);
-    if (auto* e = std::get_if<std::string>(&setup)) return usage_error(*e);
-    auto& s = std::get<Setup>(setup);
+    if (!setup) return fail(setup.error());
+    auto& s = *setup;
 
     Report rep;
     std::vector<std::string> files;
@@ -52,17 +52,17 @@ int cmd_replay(const Options& o) {
     auto t0 = std::chrono::steady_clock::now();
     for (const auto& f : files) {
         auto parsed = load_trace(f);
-        if (auto* pe = std::get_if<ParseError>(&parsed)) return usage_error(pe->to_string());
+        if (!parsed) return fail(parsed.error());
         // "#! not-for: P..." in the header: the trace uses what profile P lacks (6.1: deadlines, reserve(0)).
         bool skip = false;
-        for (const auto& h : std::get<Trace>(parsed).header)
+        for (const auto& h : (*parsed).header)
             if (h.starts_with("! not-for:") && (" " + h.substr(10) + " ").find(" " + std::string(s.profile.name) + " ") != std::string::npos)
                 skip = true;
         if (skip) {
             rep.notes.push_back("skipped " + f + " (not for " + std::string(s.profile.name) + ")");
             continue;
         }
-        RunResult r = run(std::get<Trace>(parsed), model, *s.adapter, RunOptions{.record = false});
+        RunResult r = run((*parsed), model, *s.adapter, RunOptions{.record = false});
         ++rep.traces;
         rep.ops += r.ops_run;
         if (r.verdict == Verdict::Invalid) return usage_error(f + ": " + r.message);

@@ -10,11 +10,11 @@ namespace resvcheck::cli {
 int cmd_shrink(const Options& o) {
     if (o.args.size() != 1) return usage_error("shrink needs exactly one trace file");
     auto setup = make_setup(o);
-    if (auto* e = std::get_if<std::string>(&setup)) return usage_error(*e);
-    auto& s = std::get<Setup>(setup);
+    if (!setup) return fail(setup.error());
+    auto& s = *setup;
     auto parsed = load_trace(o.args[0]);
-    if (auto* pe = std::get_if<ParseError>(&parsed)) return usage_error(pe->to_string());
-    const Trace& t = std::get<Trace>(parsed);
+    if (!parsed) return fail(parsed.error());
+    const Trace& t = *parsed;
     Model m(s.profile);
     RunResult r = run(t, m, *s.adapter, RunOptions{.record = false});
     if (r.verdict == Verdict::Invalid) return usage_error(o.args[0] + ": " + r.message);

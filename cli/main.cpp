@@ -41,10 +41,11 @@ void print_help(FILE* to) {
 }  // namespace
 
 namespace resvcheck::cli {
-int usage_error(const std::string& message) {
-    fprintf(stderr, "resvcheck: %s\n", message.c_str());
-    return kExitSetup;
+int fail(const Error& e) {
+    fprintf(stderr, "resvcheck: %s\n", e.text().c_str());
+    return exit_status(e.kind);
 }
+int usage_error(const std::string& message) { return fail(Error{ErrorKind::Usage, message}); }
 }  // namespace resvcheck::cli
 
 int main(int argc, char** argv) {

@@ -18,22 +18,22 @@ AdapterOptions adapter_options(const Options& o) {
 
 }  // namespace
 
-std::variant<Setup, std::string> make_setup(const Options& o) {
+Expected<Setup> make_setup(const Options& o) {
     if (o.adapter.empty()) {
         std::string names;
         for (const auto& a : known_adapters()) names += " " + std::string(a.name);
-        return "--adapter is required; known adapters:" + names;
+        return Error{ErrorKind::Usage, "--adapter is required; known adapters:" + names};
     }
     auto made = make_adapter(o.adapter, adapter_options(o));
-    if (auto* e = std::get_if<SetupError>(&made)) return e->message;
+    if (!made) return made.error();
     Setup s;
-    s.adapter = std::move(std::get<std::unique_ptr<Adapter>>(made));
+    s.adapter = std::move(*made);
     std::string prof = o.profile.empty() ? std::string(s.adapter->default_profile()) : o.profile;
     auto p = profile_by_name(prof);
     if (!p) {
         std::string names;
         for (const auto& q : all_profiles()) names += " " + std::string(q.name);
-        return "unknown profile '" + prof + "'; profiles:" + names;
+        return Error{ErrorKind::Usage, "unknown profile '" + prof + "'; profiles:" + names};
     }
     s.profile = *p;
     if (!o.fault.empty()) s.adapter_flags += "--fault " + o.fault;

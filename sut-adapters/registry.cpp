@@ -16,7 +16,7 @@ constexpr AdapterInfo kAdapters[] = {
 #if RESVCHECK_HAVE_LINUX
     {"linux", "the kernel's own drivers/dma-buf compiled in userspace (6.12 by default; --kernel-src DIR for another tree)"},
 #endif
-    {"plugin:PATH[,OPTIONS]", "any implementation built as a shared object against sut-adapters/plugin/resvcheck_plugin.h"},
+    {"plugin:PATH[,OPTIONS]", "any implementation built as a shared object against abi/resvcheck_plugin.h"},
 };
 
 std::string known_list() {
@@ -36,23 +36,20 @@ std::vector<FaultInfo> adapter_faults(std::string_view name) {
     return out;
 }
 
-std::variant<std::unique_ptr<Adapter>, SetupError> make_adapter(std::string_view name, const AdapterOptions& opts) {
-    auto lift = [](std::variant<std::unique_ptr<Adapter>, std::string> r) -> std::variant<std::unique_ptr<Adapter>, SetupError> {
-        if (auto* e = std::get_if<std::string>(&r)) return SetupError{*e};
-        return std::move(std::get<std::unique_ptr<Adapter>>(r));
-    };
+Expected<std::unique_ptr<Adapter>> make_adapter(std::string_view name, const AdapterOptions& opts) {
+    auto setup_error = [](std::string m) { return Error{ErrorKind::Setup, std::move(m)}; };
     if (!opts.fault.empty() && name != "sim")
-        return SetupError{"--fault is a switch of the sim adapter only (see 'resvcheck list-faults --adapter sim')"};
+        return setup_error("--fault is a switch of the sim adapter only (see 'resvcheck list-faults --adapter sim')");
     if (!opts.kernel_src.empty() && name != "linux")
-        return SetupError{"--kernel-src only applies to --adapter linux"};
+        return setup_error("--kernel-src only applies to --adapter linux");
     if (name == "model") {
         auto p = profile_by_name(opts.profile.empty() ? "contract" : opts.profile);
-        if (!p) return SetupError{"unknown profile '" + opts.profile + "'"};
+        if (!p) return setup_error("unknown profile '" + opts.profile + "'");
         return std::unique_ptr<Adapter>(std::make_unique<ModelAdapter>(*p));
     }
     if (name == "sim") {
         std::string o = opts.fault.empty() ? "" : "fault=" + opts.fault;
-        return lift(make_plugin_adapter(sim::plugin(), o.c_str(), nullptr, "sim"));
+        return make_plugin_adapter(sim::plugin(), o.c_str(), nullptr, "sim");
     }
 #if RESVCHECK_HAVE_LINUX
     if (name == "linux") {
@@ -64,8 +61,8 @@ std::variant<std::unique_ptr<Adapter>, SetupError> make_adapter(std::string_view
             if (version.ends_with("-debug")) version.resize(version.size() - 6);
         }
         auto loc = linux_adapter::locate(opts.kernel_src, opts.profile.ends_with("-debug"), version);
-        if (!loc.error.empty()) return SetupError{loc.error};
-        return lift(load_plugin(loc.path, ""));
+        if (!loc) return loc.error();
+        return load_plugin(loc->path, "");
     }
 #endif
     if (name.starts_with("plugin:")) {
@@ -75,10 +72,10 @@ std::variant<std::unique_ptr<Adapter>, SetupError> make_adapter(std::string_view
             options = spec.substr(comma + 1);
             spec.resize(comma);
         }
-        if (spec.empty()) return SetupError{"plugin: needs a path, e.g. --adapter plugin:build/sut-adapters/example-plugin/libresvcheck-example.so"};
-        return lift(load_plugin(spec, options));
+        if (spec.empty()) return setup_error("plugin: needs a path, e.g. --adapter plugin:build/sut-adapters/example-plugin/libresvcheck-example.so");
+        return load_plugin(spec, options);
     }
-    return SetupError{"unknown adapter '" + std::string(name) + "'; known adapters:" + known_list()};
+    return setup_error("unknown adapter '" + std::string(name) + "'; known adapters:" + known_list());
 }
 
 }  // namespace resvcheck

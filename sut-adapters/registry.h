@@ -1,7 +1,7 @@
 // registry.h - adapters by name: model, sim, linux, plugin:PATH[,OPTIONS].
 //
 //   auto a = make_adapter("sim", {.fault = "seqno-no-wrap"});
-//   if (auto* err = std::get_if<SetupError>(&a)) die(err->message);
+//   if (!a) die(a.error().text());
 #pragma once
 
 #include <memory>
@@ -10,6 +10,7 @@
 #include <variant>
 
 #include "adapter.h"
+#include "error.h"
 
 namespace resvcheck {
 
@@ -24,12 +25,8 @@ struct AdapterInfo {
     std::string_view description;
 };
 
-struct SetupError {
-    std::string message;  // says what to do
-};
-
 std::span<const AdapterInfo> known_adapters();
-std::variant<std::unique_ptr<Adapter>, SetupError> make_adapter(std::string_view name, const AdapterOptions& opts);
+Expected<std::unique_ptr<Adapter>> make_adapter(std::string_view name, const AdapterOptions& opts);
 
 struct FaultInfo {
     std::string name;

@@ -93,10 +93,10 @@ public:
     void advance(size_t n) { pos_ += n; }
     int col() const { return static_cast<int>(pos_) + 1; }
 
-    ParseError error(std::string expected) {
+    Error error(std::string expected) {
         skip_space();
         std::string found = pos_ >= text_.size() ? "end of line" : "'" + std::string(peek_word().empty() ? text_.substr(pos_, 1) : peek_word()) + "'";
-        return ParseError{std::string(file_), line_, col(), "expected " + expected + ", found " + found};
+        return Error{ErrorKind::Parse, "expected " + expected + ", found " + found, std::string(file_), line_, col()};
     }
 
 private:
@@ -192,7 +192,7 @@ std::string signature_of() {
 template <typename O>
 struct FieldParserV : FieldVisitor {
     Cursor& c;
-    std::optional<ParseError> err;
+    std::optional<Error> err;
     explicit FieldParserV(Cursor& cur) : c(cur) {}
 
     template <HandleKind K>
@@ -236,7 +236,7 @@ struct FieldParserV : FieldVisitor {
 };
 
 template <typename O>
-std::variant<Op, ParseError> parse_fields(Cursor& c) {
+Expected<Op> parse_fields(Cursor& c) {
     O o{};
     FieldParserV<O> p{c};
     visit_fields(o, p);
@@ -244,7 +244,7 @@ std::variant<Op, ParseError> parse_fields(Cursor& c) {
     return Op{o};
 }
 
-using FieldParser = std::variant<Op, ParseError> (*)(Cursor&);
+using FieldParser = Expected<Op> (*)(Cursor&);
 template <size_t... I>
 constexpr std::array<FieldParser, kOpKinds> make_parsers(std::index_sequence<I...>) {
     return {&parse_fields<std::variant_alternative_t<I, Op>>...};
@@ -266,7 +266,7 @@ std::string closest_op_names(std::string_view w) {
     return out;
 }
 
-std::variant<Op, ParseError> parse_op_at(Cursor& c) {
+Expected<Op> parse_op_at(Cursor& c) {
     auto w = c.peek_word();
     int kind = op_kind_by_name(w);
     if (kind < 0) {
@@ -275,7 +275,7 @@ std::variant<Op, ParseError> parse_op_at(Cursor& c) {
     }
     c.take_word();
     auto r = kParsers[kind](c);
-    if (std::holds_alternative<ParseError>(r)) return r;
+    if (!r) return r;
     if (!c.at_end() && !c.starts_with("=>") && !c.starts_with("#"))
         return c.error("end of '" + std::string(w) + "' arguments (" + op_signature(kind) + ")");
     return r;
@@ -284,7 +284,7 @@ std::variant<Op, ParseError> parse_op_at(Cursor& c) {
 // ---- observations ----------------------------------------------------------------------------
 
 template <typename H>
-bool parse_handle_list(Cursor& c, std::vector<H>& out, std::optional<ParseError>& err) {
+bool parse_handle_list(Cursor& c, std::vector<H>& out, std::optional<Error>& err) {
     // after the opening '{'
     if (c.take_char('}')) return true;
     for (;;) {
@@ -303,9 +303,9 @@ bool parse_handle_list(Cursor& c, std::vector<H>& out, std::optional<ParseError>
     }
 }
 
-std::variant<Observation, ParseError> parse_observation(Cursor& c, const Op& op) {
+Expected<Observation> parse_observation(Cursor& c, const Op& op) {
     Observation o;
-    std::optional<ParseError> err;
+    std::optional<Error> err;
     RetKind rk = op_ret(op);
     Yields y = op_yields(op);
     if (rk != RetKind::None) {
@@ -414,10 +414,6 @@ std::string errno_name(int64_t v) {
     return std::to_string(v);
 }
 
-std::string ParseError::to_string() const {
-    return file + ":" + std::to_string(line) + ":" + std::to_string(col) + ": " + message;
-}
-
 std::string op_signature(size_t kind) {
     static const auto sigs = make_signatures(std::make_index_sequence<kOpKinds>{});
     return kind < kOpKinds ? sigs[kind] : "?";
@@ -503,12 +499,12 @@ std::string print_trace(const Trace& t) {
     return out;
 }
 
-std::variant<Op, ParseError> parse_op(std::string_view line, std::string_view file, int lineno) {
+Expected<Op> parse_op(std::string_view line, std::string_view file, int lineno) {
     Cursor c(line, file, lineno);
     return parse_op_at(c);
 }
 
-std::variant<Trace, ParseError> parse_trace(std::string_view text, std::string_view file) {
+Expected<Trace> parse_trace(std::string_view text, std::string_view file) {
     Trace t;
     int lineno = 0;
     bool in_header = true;
@@ -518,7 +514,7 @@ std::variant<Trace, ParseError> parse_trace(std::string_view text, std::string_v
         text = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
         ++lineno;
         if (raw.find('\0') != std::string_view::npos)
-            return ParseError{std::string(file), lineno, static_cast<int>(raw.find('\0')) + 1, "expected text, found a NUL byte"};
+            return Error{ErrorKind::Parse, "expected text, found a NUL byte", std::string(file), lineno, static_cast<int>(raw.find('\0')) + 1};
         auto body = trim(raw);
         if (body.empty()) {
             in_header = in_header && t.header.empty();
@@ -531,13 +527,13 @@ std::variant<Trace, ParseError> parse_trace(std::string_view text, std::string_v
         in_header = false;
         Cursor c(raw, file, lineno);
         auto r = parse_op_at(c);
-        if (auto* e = std::get_if<ParseError>(&r)) return *e;
-        TraceStep st{std::get<Op>(std::move(r)), std::nullopt, {}, lineno};
+        if (!r) return r.error();
+        TraceStep st{std::move(*r), std::nullopt, {}, lineno};
         if (c.starts_with("=>")) {
             c.advance(2);
             auto o = parse_observation(c, st.op);
-            if (auto* e = std::get_if<ParseError>(&o)) return *e;
-            st.pin = std::get<Observation>(std::move(o));
+            if (!o) return o.error();
+            st.pin = std::move(*o);
         }
         if (c.take_char('#')) {
             auto pos = static_cast<size_t>(c.col() - 1);
@@ -549,9 +545,9 @@ std::variant<Trace, ParseError> parse_trace(std::string_view text, std::string_v
     return t;
 }
 
-std::variant<Trace, ParseError> load_trace(const std::string& path) {
+Expected<Trace> load_trace(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
-    if (!in) return ParseError{path, 0, 0, "cannot open the file"};
+    if (!in) return Error{ErrorKind::Io, "cannot open the file", path};
     std::stringstream ss;
     ss << in.rdbuf();
     return parse_trace(ss.str(), path);

@@ -22,6 +22,7 @@
 #include <variant>
 #include <vector>
 
+#include "error.h"
 #include "observation.h"
 #include "ops.h"
 
@@ -39,21 +40,13 @@ struct Trace {
     std::vector<TraceStep> steps;
 };
 
-struct ParseError {
-    std::string file;
-    int line = 0;
-    int col = 0;
-    std::string message;  // "expected ..., found ..."
-    std::string to_string() const;
-};
-
 std::string print_op(const Op& op);
 std::string print_observation(const Op& op, const Observation& obs);
 std::string print_trace(const Trace& trace);
 
-std::variant<Op, ParseError> parse_op(std::string_view line, std::string_view file = "<op>", int lineno = 1);
-std::variant<Trace, ParseError> parse_trace(std::string_view text, std::string_view file = "<trace>");
-std::variant<Trace, ParseError> load_trace(const std::string& path);
+Expected<Op> parse_op(std::string_view line, std::string_view file = "<op>", int lineno = 1);
+Expected<Trace> parse_trace(std::string_view text, std::string_view file = "<trace>");
+Expected<Trace> load_trace(const std::string& path);
 
 // "resv_add_fence r<N> f<N> USAGE" for every op: for help texts and error messages.
 std::string op_signature(size_t kind);

@@ -57,11 +57,11 @@ Trace trace() {
                 "resv_add_fence r0 " + f + " WRITE\nresv_unlock r0\nfence_signal " + f + "\nfence_put " + f + "\n";
     }
     auto t = parse_trace(text, "bench");
-    if (auto* e = std::get_if<ParseError>(&t)) {
-        fprintf(stderr, "%s\n", e->to_string().c_str());
+    if (!t) {
+        fprintf(stderr, "%s\n", t.error().text().c_str());
         std::exit(2);
     }
-    return std::get<Trace>(std::move(t));
+    return std::move(*t);
 }
 
 void BM_Raw(benchmark::State& state) {
@@ -89,8 +89,8 @@ void BM_Raw(benchmark::State& state) {
 
 void BM_Checked(benchmark::State& state) {
     auto made = load_plugin(g_plugin, "");
-    if (auto* e = std::get_if<std::string>(&made)) return state.SkipWithError(e->c_str());
-    auto adapter = std::move(std::get<std::unique_ptr<Adapter>>(made));
+    if (!made) return state.SkipWithError(made.error().text().c_str());
+    auto adapter = std::move(*made);
     Trace t = trace();
     auto prof = profile_by_name(adapter->default_profile());
     Model model(*prof);

@@ -10,18 +10,18 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::string_view text(reinterpret_cast<const char*>(data), size);
     auto parsed = resvcheck::parse_trace(text, "<fuzz>");
-    if (auto* e = std::get_if<resvcheck::ParseError>(&parsed)) {
-        (void)e->to_string();
+    if (!parsed) {
+        (void)parsed.error().text();
         return 0;
     }
-    const auto& t = std::get<resvcheck::Trace>(parsed);
+    const auto& t = (*parsed);
     std::string printed = resvcheck::print_trace(t);
     auto again = resvcheck::parse_trace(printed, "<printed>");
-    if (auto* e = std::get_if<resvcheck::ParseError>(&again)) {
-        fprintf(stderr, "fuzz-parser: printed trace does not parse: %s\n--- printed:\n%s\n", e->to_string().c_str(), printed.c_str());
+    if (!again) {
+        fprintf(stderr, "fuzz-parser: printed trace does not parse: %s\n--- printed:\n%s\n", again.error().text().c_str(), printed.c_str());
         std::abort();
     }
-    const auto& t2 = std::get<resvcheck::Trace>(again);
+    const auto& t2 = (*again);
     std::string printed2 = resvcheck::print_trace(t2);
     if (printed2 != printed || t2.steps.size() != t.steps.size()) {
         fprintf(stderr, "fuzz-parser: print/parse round trip changed the trace\n--- first:\n%s\n--- second:\n%s\n", printed.c_str(),

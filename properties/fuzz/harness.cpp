@@ -39,11 +39,11 @@ Target& target(const char* name) {
     ao.kernel_src = env("RESVCHECK_KERNEL_SRC", env("KERNEL_SRC").c_str());
     if (t->adapter_name != "linux") ao.kernel_src.clear();
     auto made = make_adapter(name, ao);
-    if (auto* e = std::get_if<SetupError>(&made)) {
-        fprintf(stderr, "resvcheck fuzz target: cannot make adapter %s: %s\n", name, e->message.c_str());
+    if (!made) {
+        fprintf(stderr, "resvcheck fuzz target: cannot make adapter %s: %s\n", name, made.error().text().c_str());
         std::exit(2);
     }
-    t->adapter = std::move(std::get<std::unique_ptr<Adapter>>(made));
+    t->adapter = std::move(*made);
     std::string prof = env("RESVCHECK_PROFILE", std::string(t->adapter->default_profile()).c_str());
     t->profile = profile_by_name(prof);
     if (!t->profile) {

@@ -94,12 +94,12 @@ int cmd_encode(int argc, char** argv) {
     std::sort(files.begin(), files.end());
     for (const auto& f : files) {
         auto parsed = load_trace(f.string());
-        if (auto* e = std::get_if<ParseError>(&parsed)) {
-            fprintf(stderr, "%s\n", e->to_string().c_str());
+        if (!parsed) {
+            fprintf(stderr, "%s\n", parsed.error().text().c_str());
             ++skipped;
             continue;
         }
-        auto recs = encode(std::get<Trace>(parsed), rng);
+        auto recs = encode((*parsed), rng);
         if (!recs) {
             fprintf(stderr, "skip %s: an op no record decodes to in that state\n", f.c_str());
             ++skipped;
@@ -107,7 +107,7 @@ int cmd_encode(int argc, char** argv) {
         }
         // Check: decoding the records gives back the same ops.
         Trace back = decode_records(*recs, fuzz::fuzz_weights(), profile());
-        const Trace& t = std::get<Trace>(parsed);
+        const Trace& t = *parsed;
         bool same = back.steps.size() == t.steps.size();
         for (size_t i = 0; same && i < t.steps.size(); ++i) same = back.steps[i].op == t.steps[i].op;
         if (!same) {

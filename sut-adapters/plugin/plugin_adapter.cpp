@@ -38,33 +38,40 @@ void PluginAdapter::apply(const Op& op, Observation& out) {
     }
 }
 
-std::variant<std::unique_ptr<Adapter>, std::string> make_plugin_adapter(const resvcheck_plugin* plugin, const char* options,
-                                                                        void* dl_handle, std::string name) {
-    if (!plugin) return std::string("the plugin entry point returned NULL");
+namespace {
+Error setup_error(std::string message) { return Error{ErrorKind::Setup, std::move(message)}; }
+}  // namespace
+
+Expected<std::unique_ptr<Adapter>> make_plugin_adapter(const resvcheck_plugin* plugin, const char* options, void* dl_handle,
+                                                       std::string name) {
+    if (!plugin) return setup_error("the plugin entry point returned NULL");
     if (plugin->abi_version != RESVCHECK_PLUGIN_ABI_VERSION)
-        return "plugin ABI version " + std::to_string(plugin->abi_version) + ", this resvcheck speaks version " +
-               std::to_string(RESVCHECK_PLUGIN_ABI_VERSION) + ": rebuild the plugin against this resvcheck_plugin.h";
+        return setup_error("plugin ABI version " + std::to_string(plugin->abi_version) + ", this resvcheck speaks version " +
+                           std::to_string(RESVCHECK_PLUGIN_ABI_VERSION) + ": rebuild the plugin against this resvcheck_plugin.h");
     if (!plugin->create || !plugin->destroy || !plugin->reset || !plugin->supports || !plugin->apply)
-        return std::string("the plugin leaves a required function pointer NULL (create, destroy, reset, supports, apply)");
+        return setup_error("the plugin leaves a required function pointer NULL (create, destroy, reset, supports, apply)");
     char err[512] = "";
     void* inst = plugin->create(options, err, sizeof err);
-    if (!inst) return std::string("the plugin could not start: ") + (err[0] ? err : "create() returned NULL");
-    return std::make_unique<PluginAdapter>(plugin, inst, dl_handle, std::move(name));
+    if (!inst) return setup_error(std::string("the plugin could not start: ") + (err[0] ? err : "create() returned NULL"));
+    return std::unique_ptr<Adapter>(std::make_unique<PluginAdapter>(plugin, inst, dl_handle, std::move(name)));
 }
 
-std::variant<std::unique_ptr<Adapter>, std::string> load_plugin(const std::string& path, const std::string& options) {
+Expected<std::unique_ptr<Adapter>> load_plugin(const std::string& path, const std::string& options) {
+    // A bare file name means a file in the working directory, as for every other path argument,
+    // not a search of the library path.
+    const std::string file = path.find('/') == std::string::npos ? "./" + path : path;
     // RTLD_LOCAL keeps two kernel trees loaded side by side from clashing.
-    void* dl = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
-    if (!dl) return "cannot load plugin " + path + ": " + dlerror();
+    void* dl = dlopen(file.c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (!dl) return setup_error("cannot load plugin " + path + ": " + dlerror());
     auto entry = reinterpret_cast<resvcheck_plugin_entry_fn>(dlsym(dl, RESVCHECK_PLUGIN_ENTRY));
     if (!entry) {
         dlclose(dl);
-        return path + " is not a resvcheck plugin: it does not export " RESVCHECK_PLUGIN_ENTRY "()";
+        return setup_error(path + " is not a resvcheck plugin: it does not export " RESVCHECK_PLUGIN_ENTRY "()");
     }
     const resvcheck_plugin* p = entry();
     std::string name = p && p->name ? p->name : path;
     auto r = make_plugin_adapter(p, options.empty() ? nullptr : options.c_str(), dl, name);
-    if (std::holds_alternative<std::string>(r)) dlclose(dl);
+    if (!r) dlclose(dl);
     return r;
 }
 

@@ -7,6 +7,7 @@
 #include <variant>
 
 #include "adapter.h"
+#include "error.h"
 #include "resvcheck_plugin.h"
 
 namespace resvcheck {
@@ -30,11 +31,12 @@ private:
     std::unique_ptr<resvcheck_obs> raw_;  // large: keep it off the stack and reuse it
 };
 
-// Creates an instance of a linked-in plugin. Returns the adapter or an error message.
-std::variant<std::unique_ptr<Adapter>, std::string> make_plugin_adapter(const resvcheck_plugin* plugin, const char* options,
-                                                                        void* dl_handle, std::string name);
+// Creates an instance of a linked-in plugin.
+Expected<std::unique_ptr<Adapter>> make_plugin_adapter(const resvcheck_plugin* plugin, const char* options, void* dl_handle,
+                                                       std::string name);
 
-// dlopen()s PATH, checks the ABI version and creates an instance with `options`.
-std::variant<std::unique_ptr<Adapter>, std::string> load_plugin(const std::string& path, const std::string& options);
+// dlopen()s PATH (a bare name is a file in the working directory), checks the ABI version and
+// creates an instance with `options`.
+Expected<std::unique_ptr<Adapter>> load_plugin(const std::string& path, const std::string& options);
 
 }  // namespace resvcheck

@@ -14,7 +14,7 @@ namespace {
 std::unique_ptr<Adapter> make(const std::string& name, const Profile& p) {
     if (name == "model") return std::make_unique<ModelAdapter>(p);
     auto r = make_plugin_adapter(sim::plugin(), "", nullptr, "sim");
-    return std::move(std::get<std::unique_ptr<Adapter>>(r));
+    return std::move(*r);
 }
 
 struct Config {

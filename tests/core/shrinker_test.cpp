@@ -24,8 +24,8 @@ resv_for_each_fence r0 BOOKKEEP
 fence_is_later f2 f0
 resv_unlock r0
 )";
-    Trace t = std::get<Trace>(parse_trace(text));
-    auto a = std::get<std::unique_ptr<Adapter>>(make_plugin_adapter(sim::plugin(), "fault=seqno32-no-wrap", nullptr, "sim"));
+    Trace t = *(parse_trace(text));
+    auto a = std::move(*make_plugin_adapter(sim::plugin(), "fault=seqno32-no-wrap", nullptr, "sim"));
     Model m(*profile_by_name("linux-6.12"));
     RunResult first = run(t, m, *a);
     ASSERT_EQ(first.verdict, Verdict::Violation);
@@ -41,6 +41,6 @@ resv_unlock r0
 }
 
 TEST(Shrinker, RenumbersHandlesDensely) {
-    Trace t = std::get<Trace>(parse_trace("fence_context_alloc c3\nfence_init f7 c3 seqno=1\nresv_init r2\nfence_signal f7\n"));
+    Trace t = *(parse_trace("fence_context_alloc c3\nfence_init f7 c3 seqno=1\nresv_init r2\nfence_signal f7\n"));
     EXPECT_EQ(print_trace(normalize_handles(t)), "fence_context_alloc c0\nfence_init f0 c0 seqno=1\nresv_init r0\nfence_signal f0\n");
 }

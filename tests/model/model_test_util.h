@@ -29,22 +29,22 @@ inline Profile prof(std::string_view name) {
 
 inline Op op(std::string_view text) {
     auto r = parse_op(text);
-    if (auto* e = std::get_if<ParseError>(&r)) {
-        ADD_FAILURE() << e->to_string();
+    if (!r) {
+        ADD_FAILURE() << r.error().text();
         return ResvUsageRw{};
     }
-    return std::get<Op>(r);
+    return (*r);
 }
 
 // Performs every step of `text` on `m` (each must meet its preconditions); a step with a pin must
 // produce exactly the pinned observation.
 inline void run_text(Model& m, std::string_view text) {
     auto parsed = parse_trace(text);
-    if (auto* e = std::get_if<ParseError>(&parsed)) {
-        ADD_FAILURE() << e->to_string();
+    if (!parsed) {
+        ADD_FAILURE() << parsed.error().text();
         return;
     }
-    for (const auto& st : std::get<Trace>(parsed).steps) {
+    for (const auto& st : (*parsed).steps) {
         if (auto why = m.precondition(st.op)) {
             ADD_FAILURE() << "line " << st.line << " (" << print_op(st.op) << "): " << *why;
             return;

@@ -161,7 +161,9 @@ std::string run_jobs(std::vector<Job>& jobs, unsigned par) {
     return errors;
 }
 
-std::string read_version(const fs::path& makefile, std::string& err) {
+Error setup_error(std::string message) { return Error{ErrorKind::Setup, std::move(message)}; }
+
+Expected<std::string> read_version(const fs::path& makefile) {
     std::ifstream in(makefile);
     std::string line, ver, patch;
     for (int i = 0; i < 20 && std::getline(in, line); ++i) {
@@ -171,10 +173,7 @@ std::string read_version(const fs::path& makefile, std::string& err) {
     auto trim = [](std::string& s) { s.erase(s.find_last_not_of(" \t\r") + 1); };
     trim(ver);
     trim(patch);
-    if (ver.empty() || patch.empty()) {
-        err = "linux adapter: cannot read VERSION/PATCHLEVEL from " + makefile.string();
-        return "";
-    }
+    if (ver.empty() || patch.empty()) return setup_error("linux adapter: cannot read VERSION/PATCHLEVEL from " + makefile.string());
     return ver + "." + patch;
 }
 
@@ -185,32 +184,30 @@ std::string how_to_get_a_tree() {
            "https://git.kernel.org/pub/scm/linux/kernel/git/stable/linux.git";
 }
 
-Located build_from_tree(const std::string& kernel_src, bool debug) {
+Expected<Located> build_from_tree(const std::string& kernel_src, bool debug) {
     Located r;
     std::error_code ec;
     fs::path tree = fs::absolute(kernel_src, ec);
     if (!fs::is_directory(tree, ec)) {
-        r.error = "linux adapter: kernel tree '" + kernel_src + "' " +
-                  (fs::exists(tree, ec) ? "is not a directory" : "does not exist") + ".\n" + how_to_get_a_tree();
-        return r;
+        return setup_error("linux adapter: kernel tree '" + kernel_src + "' " +
+                  (fs::exists(tree, ec) ? "is not a directory" : "does not exist") + ".\n" + how_to_get_a_tree());
     }
     std::vector<std::string> needed{"Makefile"};
     needed.insert(needed.end(), kTreeSources.begin(), kTreeSources.end());
     needed.insert(needed.end(), kTreeHeaders.begin(), kTreeHeaders.end());
     for (const auto& f : needed)
         if (!fs::is_regular_file(tree / f, ec)) {
-            r.error = "linux adapter: kernel tree " + tree.string() + " has no " + f +
+            return setup_error("linux adapter: kernel tree " + tree.string() + " has no " + f +
                       ".\n--kernel-src must name the top of a Linux source tree (the directory holding Makefile, drivers/ "
-                      "and include/). " + how_to_get_a_tree();
-            return r;
+                      "and include/). " + how_to_get_a_tree());
         }
-    r.version = read_version(tree / "Makefile", r.error);
-    if (!r.error.empty()) return r;
+    auto version = read_version(tree / "Makefile");
+    if (!version) return version.error();
+    r.version = *version;
     if (r.version != "6.12" && r.version != "6.1") {
-        r.error = "linux adapter: kernel " + r.version + " in " + tree.string() +
-                  " is not supported; resvcheck has model profiles for Linux " + supported_versions() +
-                  " (use a tree of one of those versions)";
-        return r;
+        return setup_error("linux adapter: kernel " + r.version + " in " + tree.string() +
+                           " is not supported; resvcheck has model profiles for Linux " + supported_versions() +
+                           " (use a tree of one of those versions)");
     }
     auto t0 = std::chrono::steady_clock::now();
     const std::string profile = "linux-" + r.version + (debug ? "-debug" : "");
@@ -221,9 +218,8 @@ Located build_from_tree(const std::string& kernel_src, bool debug) {
     fs::create_directories(root / "plugins", ec);
     fs::create_directories(root / "view", ec);
     if (ec) {
-        r.error = "linux adapter: cannot create the build cache " + root.string() + ": " + ec.message() +
-                  " (set RESVCHECK_CACHE_DIR to a writable directory)";
-        return r;
+        return setup_error("linux adapter: cannot create the build cache " + root.string() + ": " + ec.message() +
+                  " (set RESVCHECK_CACHE_DIR to a writable directory)");
     }
 
     // Recipe digest: compiler, flags, the shim's headers, the glue's headers.
@@ -242,8 +238,7 @@ Located build_from_tree(const std::string& kernel_src, bool debug) {
     for (const auto& h : kTreeHeaders) {
         std::string content;
         if (!read_file(tree / h, content)) {
-            r.error = "linux adapter: cannot read " + (tree / h).string();
-            return r;
+            return setup_error("linux adapter: cannot read " + (tree / h).string());
         }
         hv.add(h).add(content);
         headers.emplace_back(fs::path(h).filename().string(), std::move(content));
@@ -288,8 +283,7 @@ Located build_from_tree(const std::string& kernel_src, bool debug) {
     for (const auto& u : units) {
         std::string src;
         if (!read_file(u.src, src)) {
-            r.error = "linux adapter: cannot read " + u.src.string();
-            return r;
+            return setup_error("linux adapter: cannot read " + u.src.string());
         }
         Hasher k = u.host ? base : kernel_key;
         k.add(u.host ? "host" : "kernel").add(u.src.filename().string()).add(src);
@@ -325,8 +319,7 @@ Located build_from_tree(const std::string& kernel_src, bool debug) {
     r.built = true;
     unsigned par = std::max(1u, std::thread::hardware_concurrency());
     if (std::string errors = run_jobs(jobs, par); !errors.empty()) {
-        r.error = "linux adapter: kernel tree " + tree.string() + " does not compile:\n" + errors;
-        return r;
+        return setup_error("linux adapter: kernel tree " + tree.string() + " does not compile:\n" + errors);
     }
     fs::create_directories(plugin_dir, ec);
     Job link;
@@ -339,8 +332,7 @@ Located build_from_tree(const std::string& kernel_src, bool debug) {
     link.argv.insert(link.argv.end(), {"-o", link.tmp.string()});
     std::vector<Job> l{std::move(link)};
     if (std::string errors = run_jobs(l, 1); !errors.empty()) {
-        r.error = "linux adapter: linking the plugin for " + tree.string() + " failed:\n" + errors;
-        return r;
+        return setup_error("linux adapter: linking the plugin for " + tree.string() + " failed:\n" + errors);
     }
     r.path = plugin.string();
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -351,7 +343,7 @@ Located build_from_tree(const std::string& kernel_src, bool debug) {
 
 const char* supported_versions() { return "6.12, 6.1"; }
 
-Located locate(const std::string& kernel_src, bool debug_mutexes, const std::string& version) {
+Expected<Located> locate(const std::string& kernel_src, bool debug_mutexes, const std::string& version) {
     if (!kernel_src.empty()) return build_from_tree(kernel_src, debug_mutexes);
     Located r;
     r.version = version.empty() ? "6.12" : version;
@@ -359,19 +351,16 @@ Located locate(const std::string& kernel_src, bool debug_mutexes, const std::str
     if (r.version == "6.12") path = debug_mutexes ? RESVCHECK_LINUX_PLUGIN_6_12_DEBUG : RESVCHECK_LINUX_PLUGIN_6_12;
     else if (r.version == "6.1") path = debug_mutexes ? RESVCHECK_LINUX_PLUGIN_6_1_DEBUG : RESVCHECK_LINUX_PLUGIN_6_1;
     else {
-        r.error = "linux adapter: no prebuilt plugin for Linux " + r.version + "; supported: " + supported_versions();
-        return r;
+        return setup_error("linux adapter: no prebuilt plugin for Linux " + r.version + "; supported: " + supported_versions());
     }
     if (!*path) {
-        r.error = "linux adapter: the Linux " + r.version +
+        return setup_error("linux adapter: the Linux " + r.version +
                   " plugin was not built (its sources were missing when resvcheck was configured). Install them with "
-                  "apt-get install linux-source-" + r.version + " and re-run cmake, or pass --kernel-src DIR";
-        return r;
+                  "apt-get install linux-source-" + r.version + " and re-run cmake, or pass --kernel-src DIR");
     }
     std::error_code ec;
     if (!fs::exists(path, ec)) {
-        r.error = std::string("linux adapter: ") + path + " is missing; build it (cmake --build <build dir>) or pass --kernel-src DIR";
-        return r;
+        return setup_error(std::string("linux adapter: ") + path + " is missing; build it (cmake --build <build dir>) or pass --kernel-src DIR");
     }
     r.path = path;
     return r;

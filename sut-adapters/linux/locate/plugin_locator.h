@@ -9,17 +9,18 @@
 // every input. A second call with the same inputs reuses the plugin (no compiler run).
 //
 //   auto loc = linux_adapter::locate("/usr/src/linux-6.12", false);
-//   if (!loc.error.empty()) die(loc.error);        // says what to do; the compiler's message if any
-//   load_plugin(loc.path, "");
+//   if (!loc) die(loc.error().text());           // says what to do; the compiler's message if any
+//   load_plugin(loc->path, "");
 #pragma once
 
 #include <string>
 
+#include "error.h"
+
 namespace resvcheck::linux_adapter {
 
 struct Located {
-    std::string path;     // the plugin (.so), when error is empty
-    std::string error;    // set-up error, says what to do
+    std::string path;     // the plugin (.so)
     std::string version;  // "6.12", "6.1": the tree's VERSION.PATCHLEVEL
     bool built = false;   // true when this call ran the compiler (cache miss)
     double seconds = 0;   // time locate() took for a --kernel-src tree (hashing, and building on a miss)
@@ -27,7 +28,7 @@ struct Located {
 
 // kernel_src empty: the prebuilt plugin; `version` ("6.12" default, "6.1") picks the tree.
 // debug_mutexes: the CONFIG_DEBUG_MUTEXES variant (profile linux-V-debug).
-Located locate(const std::string& kernel_src, bool debug_mutexes, const std::string& version = "");
+Expected<Located> locate(const std::string& kernel_src, bool debug_mutexes, const std::string& version = "");
 
 // The versions a tree may have (there is a model profile for each).
 const char* supported_versions();

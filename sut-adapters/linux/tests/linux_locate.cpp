@@ -18,11 +18,12 @@ int main(int argc, char** argv) {
         else if (!strcmp(argv[i], "--expect-built")) expect = 1;
         else src = argv[i];
     }
-    auto loc = resvcheck::linux_adapter::locate(src, debug);
-    if (!loc.error.empty()) {
-        fprintf(stderr, "%s\n", loc.error.c_str());
+    auto found = resvcheck::linux_adapter::locate(src, debug);
+    if (!found) {
+        fprintf(stderr, "%s\n", found.error().text().c_str());
         return 2;
     }
+    const auto& loc = *found;
     printf("%s\nlinux %s: %s%.2f s\n", loc.path.c_str(), loc.version.c_str(), loc.built ? "built in " : "cached, ",
            loc.seconds);
     if (expect >= 0 && expect != static_cast<int>(loc.built)) {

@@ -130,7 +130,9 @@ bool Child::wait_exit(std::chrono::milliseconds timeout) {
         }
         int left = ms_left(deadline);
         if (left == 0) return false;
-        pump(left < 10 ? left : 10);  // output wakes us early; otherwise look again in 10 ms
+        // Output wakes us early; once the output pipe is closed the child is exiting: look often.
+        int step = out_fd_ >= 0 ? 10 : 1;
+        pump(left < step ? left : step);
     }
 }
 

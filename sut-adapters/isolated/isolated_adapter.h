@@ -11,6 +11,8 @@
 //   if (auto* err = std::get_if<SetupError>(&a)) die(err->message);
 //   RunResult r = run(trace, model, *std::get<std::unique_ptr<Adapter>>(a));
 //
+// The child is a fork without exec: make the adapter isolated before the parent runs its code itself
+// (threads the code started in the parent, such as liburcu's call_rcu worker, do not exist in a fork).
 // Each op costs a round trip between processes (see bench/isolation_bench.cpp); hot loops that
 // must keep millions of ops per second isolate whole batches with supervise() (supervisor.h).
 #pragma once

@@ -21,8 +21,10 @@ struct Entry {
 
 struct Observation {
     // Ok: the op ran. Unsupported: the implementation does not provide it. Bug: it hit BUG() or an
-    // internal assertion (message says where); a crash is a finding, not a lost run.
-    enum class Status : uint8_t { Ok, Unsupported, Bug };
+    // internal assertion (message says where). Crash, Hang, OutOfMemory: the process running it
+    // (an isolated adapter's child) died by a signal or an exit, gave no answer in time, or ran
+    // out of memory; message names the op, the signal and the tail of its stderr.
+    enum class Status : uint8_t { Ok, Unsupported, Bug, Crash, Hang, OutOfMemory };
 
     Status status = Status::Ok;
     int64_t ret = 0;
@@ -33,7 +35,7 @@ struct Observation {
     std::vector<CbH> callbacks;    // callbacks run during the op, in order
     std::vector<FenceH> released;  // harness fences released during the op
     std::vector<FenceH> deadlines; // fences whose set_deadline hook ran
-    std::string message;           // for Status::Bug
+    std::string message;           // for Bug, Crash, Hang, OutOfMemory
 
     void clear() {
         status = Status::Ok;

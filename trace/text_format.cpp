@@ -480,6 +480,11 @@ std::string print_observation(const Op& op, const Observation& o) {
     if (o.warnings > 1) add("WARN*" + std::to_string(o.warnings));
     if (o.status == Observation::Status::Bug) add("# BUG: " + o.message);
     if (o.status == Observation::Status::Unsupported) add("# unsupported");
+    // The process running the op ended: its reason only (the stderr tail follows on other lines).
+    const char* ended = o.status == Observation::Status::Crash ? "# CRASH: "
+                        : o.status == Observation::Status::Hang ? "# HANG: "
+                        : o.status == Observation::Status::OutOfMemory ? "# OOM: " : nullptr;
+    if (ended) add(ended + o.message.substr(0, o.message.find('\n')));
     return s;
 }
 

@@ -101,12 +101,12 @@ void BM_SimAlone(benchmark::State& state) {
     state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * t.steps.size()));
 }
 
-std::unique_ptr<Adapter> made(std::variant<std::unique_ptr<Adapter>, SetupError> a) {
-    if (auto* e = std::get_if<SetupError>(&a)) {
-        std::fprintf(stderr, "%s\n", e->message.c_str());
+std::unique_ptr<Adapter> made(Expected<std::unique_ptr<Adapter>> a) {
+    if (!a) {
+        std::fprintf(stderr, "%s\n", a.error().text().c_str());
         return nullptr;
     }
-    return std::move(std::get<std::unique_ptr<Adapter>>(a));
+    return std::move(*a);
 }
 
 // The long trace through the runner on `a`; ops that ran per second.

@@ -149,13 +149,13 @@ const std::array<Op, kOpKinds>& op_samples() {
 int serve(int fd, std::string_view name, const AdapterOptions& opts) {
     auto made = make_adapter(name, opts);
     std::string out;
-    if (auto* e = std::get_if<SetupError>(&made)) {
+    if (!made) {
         put(out, uint8_t{0});
-        put_str(out, e->message);
+        put_str(out, made.error().message);
         send_frame(fd, out);
         return 0;
     }
-    Adapter& a = *std::get<std::unique_ptr<Adapter>>(made);
+    Adapter& a = **made;
     put(out, uint8_t{1});
     put_str(out, a.name());
     put_str(out, a.default_profile());
@@ -212,10 +212,10 @@ public:
     }
 
     // Starts the first child and learns the adapter's name, profile and supported ops.
-    std::optional<std::string> start() {
+    Status start() {
         std::string err;
-        if (!start_child(err)) return err;
-        return std::nullopt;
+        if (!start_child(err)) return Error{ErrorKind::Setup, err};
+        return ok();
     }
 
     std::string_view name() const override { return name_; }
@@ -320,10 +320,9 @@ private:
 
 }  // namespace
 
-std::variant<std::unique_ptr<Adapter>, SetupError> make_isolated_adapter(std::string_view name, const AdapterOptions& opts,
-                                                                         const IsolationLimits& limits) {
+Expected<std::unique_ptr<Adapter>> make_isolated_adapter(std::string_view name, const AdapterOptions& opts, const IsolationLimits& limits) {
     auto a = std::make_unique<IsolatedAdapter>(name, opts, limits);
-    if (auto err = a->start()) return SetupError{*err};
+    if (auto started = a->start(); !started) return started.error();
     return std::unique_ptr<Adapter>(std::move(a));
 }
 

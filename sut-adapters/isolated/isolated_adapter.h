@@ -8,7 +8,7 @@
 // an ADAPTER-CRASH / ADAPTER-HANG / ADAPTER-OOM divergence, and the next reset() starts a fresh child.
 //
 //   auto a = make_isolated_adapter("linux", {}, {.watchdog = std::chrono::seconds(5)});
-//   if (auto* err = std::get_if<SetupError>(&a)) die(err->message);
+//   if (!a) die(a.error().text());
 //   RunResult r = run(trace, model, *std::get<std::unique_ptr<Adapter>>(a));
 //
 // The child is a fork without exec: make the adapter isolated before the parent runs its code itself
@@ -27,8 +27,8 @@
 namespace resvcheck {
 
 // Starts a child running adapter `name` and waits until it is ready; a set-up error of the adapter
-// (unknown name, a kernel tree that does not compile) or a crash while starting is a SetupError.
-std::variant<std::unique_ptr<Adapter>, SetupError> make_isolated_adapter(std::string_view name, const AdapterOptions& opts,
+// (unknown name, a kernel tree that does not compile) or a crash while starting is a set-up Error.
+Expected<std::unique_ptr<Adapter>> make_isolated_adapter(std::string_view name, const AdapterOptions& opts,
                                                                          const IsolationLimits& limits = {});
 
 }  // namespace resvcheck

@@ -28,11 +28,17 @@
 
 namespace resvcheck {
 
+// A profile is a set of behaviour switches; spec/rules.def scopes name the switch a rule needs.
 struct Profile {
     std::string_view name;
-    bool exact = false;          // slot-by-slot kernel behaviour
-    bool v612 = false;           // 6.12 API (deadlines, reserve(0) -> -EINVAL)
-    bool debug_mutexes = false;  // CONFIG_DEBUG_MUTEXES
+    // Every freedom the contract leaves is resolved as the kernel does: slot order and capacity,
+    // when signalled and superseded entries go, callback order, late errors (the exact profiles).
+    bool exact_kernel = false;
+    // reserve_fences(0) is defined: exact kernels WARN and return -EINVAL; the contract also allows
+    // 0. Without it (6.1) reserve_fences(0) without a list is undefined, so it is never sent.
+    bool reserve_zero_einval = false;
+    bool has_deadline = false;                 // dma_resv_set_deadline exists
+    bool unlock_forfeits_reservation = false;  // unlock shrinks the list to its entries (CONFIG_DEBUG_MUTEXES)
     std::string_view description;
 };
 
@@ -77,7 +83,7 @@ public:
 
     const StateView& view() const;
 
-    struct State;  // defined in model.cpp
+    struct State;  // defined in detail/model_state.h
 
 private:
     std::unique_ptr<State> s_;

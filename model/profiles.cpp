@@ -2,11 +2,12 @@
 
 namespace resvcheck {
 namespace {
+// A profile is one line: its name, its switches (model.h), what it stands for.
 constexpr Profile kProfiles[] = {
-    {"contract", false, true, false, "every behaviour the contract allows (default for new implementations)"},
-    {"linux-6.12", true, true, false, "slot-by-slot behaviour of Linux 6.12, non-debug, 64-bit"},
-    {"linux-6.12-debug", true, true, true, "Linux 6.12 with CONFIG_DEBUG_MUTEXES (unlock forfeits unused slots)"},
-    {"linux-6.1", true, false, false, "slot-by-slot behaviour of Linux 6.1, non-debug, 64-bit"},
+    {.name = "contract", .reserve_zero_einval = true, .has_deadline = true, .description = "every behaviour the contract allows (default for new implementations)"},
+    {.name = "linux-6.12", .exact_kernel = true, .reserve_zero_einval = true, .has_deadline = true, .description = "slot-by-slot behaviour of Linux 6.12, non-debug, 64-bit"},
+    {.name = "linux-6.12-debug", .exact_kernel = true, .reserve_zero_einval = true, .has_deadline = true, .unlock_forfeits_reservation = true, .description = "Linux 6.12 with CONFIG_DEBUG_MUTEXES (unlock forfeits unused slots)"},
+    {.name = "linux-6.1", .exact_kernel = true, .description = "slot-by-slot behaviour of Linux 6.1, non-debug, 64-bit"},
 };
 }  // namespace
 
@@ -21,9 +22,9 @@ std::optional<Profile> profile_by_name(std::string_view name) {
 bool rule_applies(const RuleInfo& rule, const Profile& p) {
     switch (rule.scope) {
     case RuleScope::all: return true;
-    case RuleScope::exact: return p.exact;
-    case RuleScope::debug: return p.debug_mutexes;
-    case RuleScope::v612: return p.v612;
+    case RuleScope::exact_kernel: return p.exact_kernel;
+    case RuleScope::unlock_forfeits_reservation: return p.unlock_forfeits_reservation;
+    case RuleScope::has_deadline: return p.has_deadline;
     }
     return false;
 }

@@ -3,25 +3,6 @@
 namespace resvcheck {
 namespace {
 
-// An isolated adapter's process died or stopped answering during the op: the runner is the check of
-// these rules, the model has nothing to judge. The message goes on one line (it ends up in trace
-// comments): the reason, then the stderr tail with its lines joined by " | ".
-std::optional<Divergence> process_failure(const Observation& obs, size_t index) {
-    Rule rule;
-    switch (obs.status) {
-    case Observation::Status::Crash: rule = Rule::ADAPTER_CRASH; break;
-    case Observation::Status::Hang: rule = Rule::ADAPTER_HANG; break;
-    case Observation::Status::OutOfMemory: rule = Rule::ADAPTER_OOM; break;
-    default: return std::nullopt;
-    }
-    std::string observed;
-    for (char c : obs.message) {
-        if (c == '\n') observed += " | ";
-        else observed += static_cast<unsigned char>(c) < 0x20 ? ' ' : c;
-    }
-    return Divergence{rule, index, "the op returns", std::move(observed)};
-}
-
 // Applies one op and judges it. `pins` (if any) follows the trace's pinned observations: a pin
 // must be allowed along the pins' own history, which may differ from the adapter's where the
 // profile leaves freedom. Returns false when the run must stop.
@@ -45,11 +26,6 @@ bool run_step(const Op& op, const std::optional<Observation>& pin, int line, siz
         r.verdict = Verdict::Unsupported;
         r.message = "op " + std::to_string(index) + ": adapter " + std::string(adapter.name()) + " does not provide " +
                     std::string(op_name(op));
-        return false;
-    }
-    if (auto d = process_failure(obs, index)) {
-        r.verdict = Verdict::Violation;
-        r.divergence = std::move(d);
         return false;
     }
     if (auto d = model.step(op, obs, index)) {

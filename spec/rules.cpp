@@ -27,9 +27,9 @@ std::optional<Rule> rule_by_id(std::string_view id) {
 std::string_view scope_name(RuleScope s) {
     switch (s) {
     case RuleScope::all: return "all";
-    case RuleScope::exact: return "exact";
-    case RuleScope::debug: return "debug";
-    case RuleScope::v612: return "6.12";
+    case RuleScope::exact_kernel: return "exact_kernel";
+    case RuleScope::unlock_forfeits_reservation: return "unlock_forfeits_reservation";
+    case RuleScope::has_deadline: return "has_deadline";
     }
     return "?";
 }

@@ -20,8 +20,8 @@ enum class Rule : uint16_t {
 #undef RULE
 };
 
-// Which model profiles check a rule (see rules.def).
-enum class RuleScope : uint8_t { all, exact, debug, v612 };
+// Which model profiles check a rule: all, or those with the named switch (model.h Profile, rules.def).
+enum class RuleScope : uint8_t { all, exact_kernel, unlock_forfeits_reservation, has_deadline };
 
 struct RuleInfo {
     Rule rule;

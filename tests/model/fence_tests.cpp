@@ -152,7 +152,7 @@ TEST(FenceCallback, AddPendingRunOnSignalInOrder) {
         EXPECT_RULE(m, "fence_signal f0", with_cbs(ret(0), {0, 1}), "FENCE-CB-RUN-ON-SIGNAL");
         EXPECT_RULE(m, "fence_signal f0", with_cbs(ret(0), {0, 1, 2, 2}), "FENCE-CB-ONCE");
         // order: only the exact profiles pin it
-        if (m.profile().exact)
+        if (m.profile().exact_kernel)
             EXPECT_RULE(m, "fence_signal f0", with_cbs(ret(0), {2, 0, 1}), "FENCE-CB-ORDER");
         else
             EXPECT_ACCEPTS(m, "fence_signal f0", with_cbs(ret(0), {2, 0, 1}));

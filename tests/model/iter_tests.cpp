@@ -49,6 +49,31 @@ TEST(ResvIterLocked, AllEntriesUsageFilter) {
     }
 }
 
+// Re-adding f0 with a stronger usage replaces its READ entry in place; adding it with READ again
+// appends a new entry, which the cursor yields although f0:READ was yielded before. A second
+// f0:READ after that is a real repeat (corpora/regressions/resv-iter-locked/appended-*).
+TEST(ResvIterLocked, AppendedEntryOfYieldedFenceIsNotARepeat) {
+    for (auto p : {"contract", "linux-6.12"}) {
+        SCOPED_TRACE(p);
+        auto m = scenario(p, R"(
+            fence_context_alloc c0
+            resv_init r0
+            resv_lock r0 => 0
+            resv_iter_begin i0 r0 READ
+            fence_init f0 c0
+            resv_reserve_fences r0 num_fences=4 => 0
+            resv_add_fence r0 f0 READ
+            resv_iter_first i0 => {f0:READ} restarted
+            resv_add_fence r0 f0 KERNEL
+            resv_add_fence r0 f0 READ
+            resv_add_fence r0 f0 KERNEL
+        )");
+        auto d = m.step(op("resv_iter_next i0"), list({{0, U::READ}}));
+        EXPECT_FALSE(d.has_value()) << (d ? d->observed : "");
+        EXPECT_RULE(m, "resv_iter_next i0", list({{0, U::READ}}), "RESV-ITER-ONCE-PER-ENTRY");
+    }
+}
+
 TEST(ResvIterLocked, YieldsSignaledOnlyPinnedByExact) {
     auto m = scenario("linux-6.12", three("fence_signal f0 => 0"));
     EXPECT_EQ(peek(m, "resv_for_each_fence r0 BOOKKEEP"), "{f0:WRITE, f1:BOOKKEEP}");

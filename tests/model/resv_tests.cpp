@@ -277,7 +277,7 @@ TEST(ResvReplace, AllOfContextWeakerWithDuplicates) {
         EXPECT_RULE(m, "resv_replace_fences r0 c0 f3 BOOKKEEP", with_released(Observation{}, {0}), "RESV-REPLACE-REFS");
         run_text(m, "resv_replace_fences r0 c0 f3 BOOKKEEP => released{f0, f1}");
         // exact: one entry per replaced slot; the contract lets the same fence/usage stand for both
-        if (m.profile().exact) {
+        if (m.profile().exact_kernel) {
             EXPECT_EQ(peek(m, "resv_for_each_fence r0 BOOKKEEP"), "{f3:BOOKKEEP, f2:KERNEL, f3:BOOKKEEP}");
             EXPECT_RULE(m, "resv_for_each_fence r0 BOOKKEEP", list({{3, U::BOOKKEEP}, {2, U::KERNEL}}), "RESV-REPLACE-ALL-OF-CONTEXT");
         }

@@ -1,0 +1,232 @@
+// detail/model_state.h - the model's state and judging context, shared by the files of model/
+// (internal: nothing outside model/ includes it). Handles index flat vectors.
+//
+// Each file of model/ holds one rule area of spec/rules.def: its ops' preconditions, effects and
+// judgements side by side (detail/op_rules.h lists which op lives where). The helpers declared on
+// State are defined next to the rules they serve: judging and blame in judge.cpp, seqno order and
+// signalling in fence.cpp.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "model.h"
+
+namespace resvcheck::detail {
+
+struct CtxS {
+    bool live = false;
+    bool seq64 = false;
+};
+
+struct FenceS {
+    bool live = false;       // initialised and not released
+    bool released = false;
+    uint32_t ctx = 0;
+    uint64_t seqno = 0;
+    bool signaled = false;
+    int64_t error = 0;
+    bool late = false;           // exact: an error was stored after signalling
+    bool error_unknown = false;  // contract: a late set_error may or may not have been stored
+    int64_t late_error = 0;
+    int harness = 0;   // references the harness holds
+    int iter = 0;      // references held by unlocked cursors
+    int slots = 0;     // entries (required or optional) naming it, in every object
+    int required = 0;  // entries that must be present while it is unsignalled
+    std::vector<uint32_t> pending;  // callbacks, in registration order
+    uint32_t removed_by = 0;        // entries of it removed by the model, by reason (judge.cpp)
+};
+
+struct CbS {
+    bool used = false;
+    bool pending = false;
+    uint32_t fence = 0;
+};
+
+struct AcqS {
+    bool live = false;
+    bool done = false;
+    uint64_t stamp = 0;
+    int acquired = 0;
+    int contending = -1;    // object whose lock returned -EDEADLK: the only one lock_slow may take
+};
+
+// One entry of a fence list. Under exact profiles every slot is present, in order. Under the
+// contract profile a slot is an "instance": required ones must be listed while unsignalled,
+// optional ones (superseded, or signalled) may or may not be.
+struct Slot {
+    uint64_t id = 0;       // identity of the entry (contract iterators tell entries of one fence apart)
+    uint32_t f = 0;
+    Usage u = Usage::KERNEL;
+    bool required = true;
+    Rule origin = Rule::RESV_ADD_LISTED;   // how it got here: names usage mismatches
+    Rule suspect = Rule::RESV_ADD_LISTED;  // the last op that must not have removed it
+};
+
+// An entry the model knows is gone, and the rule that removed it (names a wrongly kept entry).
+struct Gone {
+    uint32_t f = 0;
+    Usage u = Usage::KERNEL;
+    Rule why = Rule::RESV_NO_PHANTOM;
+};
+
+struct ResvS {
+    bool live = false;
+    bool locked = false;
+    int holder = -1;        // acquire context, or -1 (plain lock, trylock, unlocked)
+    Rule lock_rule = Rule::WW_IS_LOCKED;  // the op that last changed the lock state
+    bool has_list = false;
+    uint32_t max = 0;       // capacity (exact profiles)
+    bool forfeited = false; // debug profile: unlock took the unused slots away
+    uint64_t gen = 0;       // list identity: changes when the list object is replaced
+    uint64_t mod = 0;       // bumps on every write (contract restarts)
+    int guarantee = 0;      // appends guaranteed by reservations under the current lock
+    bool ever_listed = false;
+    std::vector<Slot> slots;
+    std::vector<Gone> gone;
+};
+
+struct IterS {
+    bool live = false;
+    int mode = 0;           // 0 begun, 1 locked, 2 unlocked
+    uint32_t r = 0;
+    Usage u = Usage::KERNEL;
+    int cur = -1;           // fence the unlocked cursor holds a reference on
+    // exact cursor
+    uint64_t gen = 0;
+    bool has_list = false;
+    size_t index = 0;
+    size_t num = 0;
+    Usage fence_usage = Usage::KERNEL;  // usage of the last entry the cursor read
+    // contract bookkeeping since the last (re)start
+    uint64_t mod_at_restart = 0;
+    std::vector<Slot> at_restart;
+    std::vector<Entry> yielded;
+    std::vector<uint64_t> yielded_ids;
+};
+
+
+inline constexpr int64_t kERESTARTSYS = 512;
+inline constexpr uint32_t kMaxReserve = 64;  // keeps lists within the observation limit
+inline constexpr size_t kMaxGone = 64;
+
+inline bool usage_le(Usage a, Usage b) { return static_cast<int>(a) <= static_cast<int>(b); }
+std::string entry_text(uint32_t f, std::optional<Usage> u);
+// What a fence list of `requested` entries really holds (SLUB buckets, x86-64).
+uint32_t list_capacity(uint64_t requested);
+
+}  // namespace resvcheck::detail
+
+namespace resvcheck {
+
+struct Model::State final : StateView {
+    using CtxS = detail::CtxS;
+    using FenceS = detail::FenceS;
+    using CbS = detail::CbS;
+    using AcqS = detail::AcqS;
+    using Slot = detail::Slot;
+    using ResvS = detail::ResvS;
+    using IterS = detail::IterS;
+
+    Profile prof;
+    std::vector<CtxS> ctxs;
+    std::vector<FenceS> fences;
+    std::vector<ResvS> resvs;
+    std::vector<IterS> iters;
+    std::vector<AcqS> acqs;
+    std::vector<CbS> cbs;
+    uint64_t next_stamp = 1;
+    uint64_t next_gen = 1;
+    uint64_t next_slot = 1;
+    Slot make_slot(uint32_t f, Usage u, bool required, Rule origin, Rule suspect) {
+        return Slot{next_slot++, f, u, required, origin, suspect};
+    }
+    std::vector<uint64_t> exercised;
+
+    // ---- per-op judging context ----
+    const Observation* obs = nullptr;  // judging this observation, or
+    Observation* out = nullptr;        // producing the canonical one
+    size_t op_index = 0;
+    std::optional<Divergence> div;
+    std::vector<uint32_t> touched;     // fences whose references changed during the op
+    std::vector<uint32_t> exp_callbacks;
+    uint32_t exp_warnings = 0;
+    Rule warn_rule = Rule::WARN_ONLY_PREDICTED;
+    Rule ref_rule = Rule::FENCE_REF_RELEASE;  // names a missing release during this op
+    std::vector<uint32_t> exp_deadlines;
+    std::optional<Rule> first_ret_rule;            // the rule behind the op's expected result
+    std::vector<std::pair<uint32_t, Rule>> buried;  // entries the op removed, and why
+
+    explicit State(const Profile& p) : prof(p) { exercised.assign(all_rules().size(), 0); }
+
+    // ---- StateView (model.cpp) ----
+    uint32_t count(HandleKind k) const override;
+    bool alive(HandleKind k, uint32_t id) const override;
+    bool resv_locked(uint32_t r) const override;
+    int resv_holder(uint32_t r) const override;
+    int resv_reserved(uint32_t r) const override;
+    bool fence_signaled(uint32_t f) const override;
+    uint64_t fence_seqno(uint32_t f) const override;
+    uint32_t fence_ctx(uint32_t f) const override;
+    int acq_acquired(uint32_t a) const override;
+    int acq_contending(uint32_t a) const override;
+    int iter_mode(uint32_t i) const override;
+    uint32_t iter_resv(uint32_t i) const override;
+    bool cb_pending(uint32_t cb) const override;
+    int cb_fence(uint32_t cb) const override;
+
+    // ---- judging helpers (judge.cpp) ----
+    bool producing() const { return out != nullptr; }
+    const Observation& seen() const { return producing() ? *out : *obs; }
+    void exercise(Rule r) { ++exercised[static_cast<size_t>(r)]; }
+    void fail(Rule r, std::string allowed, std::string observed);
+    std::string ret_text(RetKind k, int64_t v) const;
+    // The return value must be `want`.
+    void expect_ret(Rule r, RetKind k, int64_t want);
+    // The return value may be any of `allowed`; the first is the canonical choice. Returns the
+    // value taken (adopted).
+    int64_t expect_ret_any(Rule r, RetKind k, std::initializer_list<int64_t> allowed);
+    void expect_warn(Rule r, uint32_t n = 1);
+    // Callbacks, WARNs and deadline hooks the op ran, against those expected (any op can have them).
+    void judge_side_effects(const Op& op);
+
+    // ---- references and removed entries (judge.cpp) ----
+    void touch(uint32_t f) { touched.push_back(f); }
+    void add_slot_ref(const Slot& s);
+    void drop_slot_ref(const Slot& s);
+    void demote(Slot& s);  // contract: the entry becomes optional
+    void bury(ResvS& r, const Slot& s, Rule why);  // the entry is gone because of `why`
+    void unbury(ResvS& r, uint32_t f);
+    void judge_releases();
+
+    // ---- fences (fence.cpp) ----
+    bool later(uint32_t a, uint32_t b) const;
+    bool later_or_same(uint32_t a, uint32_t b) const;
+    Rule seqno_rule(uint32_t a, uint32_t b) const;
+    void signal(uint32_t f);
+    void judge_callbacks();
+
+    // ---- fence lists: judging walks (judge.cpp) ----
+    enum class Walk { Locked, Unlocked, FencesOnly };
+    bool in_scope(const Slot& s, Usage u, Walk w) const;
+    bool must_list(const Slot& s) const;
+    // Why an observed entry should not be there.
+    Rule diagnose_extra(const ResvS& r, const Entry& e, Usage u, Walk w, bool with_usage) const;
+    // Judges a complete walk (or query result) of r with usage u. `observed` is the adapter's
+    // list, or is filled with the canonical one when producing. `main` names a result whose
+    // mismatch has no more specific cause; `override_rule` names every mismatch (deadlines).
+    void judge_walk(ResvS& r, Usage u, Walk w, std::vector<Entry>& observed, Rule main,
+                    std::optional<Rule> override_rule = std::nullopt);
+    // Does a query with usage u find an unsignalled fence? Contract: required -> yes; only
+    // optional -> either; returns {must, may}.
+    std::pair<bool, bool> busy(const ResvS& r, Usage u) const;
+    // A query observed nothing unsignalled in scope: optional entries there are gone.
+    void adopt_idle(ResvS& r, Usage u);
+    void set_suspects(ResvS& r, Rule rule);
+    void replace_list(ResvS& r);
+};
+
+}  // namespace resvcheck

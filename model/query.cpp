@@ -1,0 +1,116 @@
+// Queries and complete walks of a reservation object: get_fences, get_singleton, test_signaled,
+// wait_timeout, set_deadline, usage_rw, dma_resv_for_each_fence(_unlocked) (rule area
+// resv.query, and resv.iter.* for the walks). Walks are judged in judge.cpp.
+#include "detail/op_rules.h"
+
+namespace resvcheck::detail {
+
+using Walk = State::Walk;
+
+bool pre(Pre& p, const ResvGetFences& o) { return p.resv(o.r); }
+void run(State& s, const ResvGetFences& o) {
+    auto& r = s.resvs[o.r.id];
+    s.expect_ret(Rule::RESV_GET_FENCES, RetKind::Errno, 0);
+    std::vector<Entry> got = s.producing() ? std::vector<Entry>{} : s.obs->fences;
+    s.judge_walk(r, o.usage, Walk::FencesOnly, got, Rule::RESV_GET_FENCES);
+    if (s.producing()) s.out->fences = got;
+}
+
+bool pre(Pre& p, const ResvGetSingleton& o) { return p.resv(o.r); }
+void run(State& s, const ResvGetSingleton& o) {
+    auto& r = s.resvs[o.r.id];
+    std::vector<Entry> got = s.producing() ? std::vector<Entry>{} : s.obs->fences;
+    s.judge_walk(r, o.usage, Walk::FencesOnly, got, Rule::RESV_GET_FENCES);
+    size_t n = got.size();
+    Rule rule = n == 0 ? Rule::RESV_SINGLETON_NONE : n == 1 ? Rule::RESV_SINGLETON_ONE : Rule::RESV_SINGLETON_ARRAY;
+    s.expect_ret(rule, RetKind::Errno, 0);
+    s.exercise(rule);
+    if (s.producing()) {
+        s.out->fences = got;
+        s.out->container = n >= 2;
+    } else if (s.obs->container != (n >= 2)) {
+        s.fail(rule, n >= 2 ? "a new container of the fences" : "the fence itself or NULL, no container",
+               s.obs->container ? "a container" : "no container");
+    }
+}
+
+// test_signaled / wait_timeout: is there an unsignalled fence in scope?
+static bool query_busy(State& s, ResvS& r, Usage u, Rule rule, RetKind k, int64_t if_busy, int64_t if_idle,
+                       std::optional<Rule> busy_rule = {}) {
+    auto [must, may] = s.busy(r, u);
+    if (must && busy_rule) rule = *busy_rule;
+    for (const auto& sl : r.slots)
+        if (usage_le(sl.u, u)) s.exercise(sl.suspect);
+    s.exercise(Rule::RESV_USAGE_FILTER);
+    if (!r.ever_listed) s.exercise(Rule::RESV_INIT_EMPTY);
+    int64_t got;
+    if (must) got = (s.expect_ret(rule, k, if_busy), if_busy);
+    else if (may) got = s.expect_ret_any(rule, k, {if_idle, if_busy});
+    else got = (s.expect_ret(rule, k, if_idle), if_idle);
+    if (!s.producing()) got = s.obs->ret;
+    if (got == if_idle && !must) s.adopt_idle(r, u);
+    return got == if_busy;
+}
+
+bool pre(Pre& p, const ResvTestSignaled& o) { return p.resv(o.r); }
+void run(State& s, const ResvTestSignaled& o) {
+    query_busy(s, s.resvs[o.r.id], o.usage, Rule::RESV_TEST_SIGNALED, RetKind::Bool, 0, 1);
+}
+
+bool pre(Pre& p, const ResvWaitTimeout& o) {
+    if (!p.resv(o.r)) return false;
+    if (o.timeout < 0) return p.fail("timeout must be >= 0");
+    if (o.timeout > 0 && !(o.intr && o.sigpending)) {
+        for (const auto& sl : p.s.resvs[o.r.id].slots)
+            if (usage_le(sl.u, o.usage) && !p.s.fences[sl.f].signaled)
+                return p.fail("waiting with a timeout while f" + std::to_string(sl.f) + " is unsignalled would sleep");
+    }
+    return true;
+}
+void run(State& s, const ResvWaitTimeout& o) {
+    auto& r = s.resvs[o.r.id];
+    int64_t busy = o.intr && o.sigpending ? -kERESTARTSYS : 0;
+    Rule idle_rule = o.timeout == 0 ? Rule::RESV_WAIT_POLL : Rule::RESV_WAIT_NOTHING;
+    query_busy(s, r, o.usage, idle_rule, RetKind::Errno, busy, o.timeout == 0 ? 1 : o.timeout,
+               busy ? std::optional(Rule::FENCE_WAIT_INTERRUPTED) : std::nullopt);
+}
+
+// Only profiles with has_deadline have the op (Model::has_op).
+bool pre(Pre& p, const ResvSetDeadline& o) { return p.resv(o.r); }
+void run(State& s, const ResvSetDeadline& o) {
+    auto& r = s.resvs[o.r.id];
+    std::vector<Entry> got;
+    if (!s.producing())
+        for (auto h : s.obs->deadlines) got.push_back({h, Usage::KERNEL});
+    s.judge_walk(r, o.usage, Walk::FencesOnly, got, Rule::RESV_DEADLINE, Rule::RESV_DEADLINE);
+    for (const auto& e : got) s.exp_deadlines.push_back(e.fence.id);
+    if (s.producing())
+        for (const auto& e : got) s.out->deadlines.push_back(e.fence);
+}
+
+bool pre(Pre&, const ResvUsageRw&) { return true; }
+void run(State& s, const ResvUsageRw& o) {
+    s.expect_ret(Rule::RESV_USAGE_RW, RetKind::Usage, static_cast<int64_t>(o.write ? Usage::READ : Usage::WRITE));
+}
+
+// ---- complete walks -----------------------------------------------------------------------------
+bool pre(Pre& p, const ResvForEachFence& o) { return p.resv(o.r) && p.locked(o.r); }
+void run(State& s, const ResvForEachFence& o) {
+    auto& r = s.resvs[o.r.id];
+    std::vector<Entry> got = s.producing() ? std::vector<Entry>{} : s.obs->fences;
+    s.judge_walk(r, o.usage, Walk::Locked, got, Rule::RESV_ITER_LOCKED_ALL);
+    if (s.producing()) s.out->fences = got;
+    else if (s.obs->restarted) s.fail(Rule::RESV_ITER_LOCKED_RESTARTED, "no restart under the lock", "restarted");
+}
+
+bool pre(Pre& p, const ResvForEachFenceUnlocked& o) { return p.resv(o.r); }
+void run(State& s, const ResvForEachFenceUnlocked& o) {
+    auto& r = s.resvs[o.r.id];
+    std::vector<Entry> got = s.producing() ? std::vector<Entry>{} : s.obs->fences;
+    s.judge_walk(r, o.usage, Walk::Unlocked, got, Rule::RESV_ITER_UNLOCKED_COMPLETE);
+    s.exercise(Rule::RESV_ITER_NO_SPURIOUS_RESTART);
+    if (s.producing()) s.out->fences = got;
+    else if (s.obs->restarted) s.fail(Rule::RESV_ITER_NO_SPURIOUS_RESTART, "no restart (nothing changed during the walk)", "restarted");
+}
+
+}  // namespace resvcheck::detail

@@ -33,12 +33,14 @@ std::span<const PropertyDef> all_properties();
 // Ops from byte records, skipping those that break a precondition or that the adapter lacks.
 class RecordSource final : public OpSource {
 public:
-    RecordSource(const std::vector<Record>& records, const MoveWeights& weights, const Adapter* adapter)
+    RecordSource(std::span<const Record> records, const MoveWeights& weights, const Adapter* adapter)
         : records_(records), decoder_(weights), adapter_(adapter) {}
     std::optional<Op> next(const Model& model) override;
+    // Starts over on `records` (the hot loop reuses one source and its buffers for every case).
+    void restart(std::span<const Record> records);
 
 private:
-    const std::vector<Record>& records_;
+    std::span<const Record> records_;
     size_t pos_ = 0;
     OpDecoder decoder_;
     const Adapter* adapter_;

@@ -44,9 +44,11 @@ public:
     explicit OpDecoder(const MoveWeights& w);
     // One record -> one candidate op for the current state, or nothing if the record is a no-op.
     std::optional<Op> decode(const uint8_t* record, const StateView& view);
+    // Forgets the per-context seqnos, for a new trace.
+    void reset() { last_seqno_.clear(); }
 
 private:
-    std::array<uint16_t, kMoves + 1> cumulative_{};
+    std::vector<uint8_t> move_of_;      // weighted move table: record value mod its size -> move
     std::vector<uint64_t> last_seqno_;  // per context: the seqno of its newest fence
 };
 

@@ -109,7 +109,7 @@ int cmd_check(const Options& o) {
             }
             FindingInfo info = base;
             info.origin += " (property " + std::string(p.name) + ")";
-            Shrunk sh = shrink_failure(failed.executed, failed.divergence->rule, s.profile, *s.adapter);
+            Shrunk sh = shrink_failure(cr.failure->reduced, failed.divergence->rule, s.profile, *s.adapter);
             info.divergence = sh.divergence;
             auto w = write_finding(dir, sh.trace, info);
             if (!w.error.empty()) return usage_error(w.error);

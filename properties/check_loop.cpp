@@ -1,5 +1,7 @@
 #include "check_loop.h"
 
+#include <utility>
+
 #include "case_gen.h"
 
 namespace resvcheck {
@@ -18,8 +20,34 @@ struct CaseRunner {
     }
     RunResult operator()(size_t property, uint64_t seed, uint64_t case_index, const RunOptions& opts) {
         generate_case(seed, property, case_index, records);
-        src.restart(records);
+        return run_records(records, opts);
+    }
+    RunResult run_records(std::span<const Record> recs, const RunOptions& opts) {
+        src.restart(recs);
         return run(src, model, adapter, opts);
+    }
+    // Drops chunks of records (halving the chunk size), then lowers bytes to 0 and to half, for as
+    // long as the records still violate `rule`. Runs are ~120 records: a few thousand tries are cheap.
+    std::vector<Record> shrink(std::vector<Record> recs, Rule rule) {
+        auto fails = [&](const std::vector<Record>& r) {
+            RunResult res = run_records(r, RunOptions{.record = false});
+            return res.verdict == Verdict::Violation && res.divergence->rule == rule;
+        };
+        for (size_t chunk = std::max<size_t>(recs.size() / 2, 1); chunk > 0; chunk /= 2)
+            for (size_t at = 0; at + chunk <= recs.size();) {
+                std::vector<Record> less(recs.begin(), recs.begin() + at);
+                less.insert(less.end(), recs.begin() + at + chunk, recs.end());
+                if (fails(less)) recs = std::move(less);
+                else at += chunk;
+            }
+        for (auto& r : recs)
+            for (auto& b : r)
+                for (uint8_t lower : {uint8_t{0}, static_cast<uint8_t>(b / 2)}) {
+                    if (lower >= b) continue;
+                    const uint8_t was = std::exchange(b, lower);
+                    if (!fails(recs)) b = was;
+                }
+        return recs;
     }
 };
 
@@ -45,7 +73,12 @@ CasesRun run_cases(Adapter& adapter, Model& model, size_t property, uint64_t see
             r.message = "the violation did not recur when the case was rerun to record it";
             recorded = std::move(r);
         }
-        out.failure = CaseFailure{c, std::move(recorded)};
+        Trace reduced = recorded.executed;
+        if (recorded.divergence) {
+            RunResult small = one.run_records(one.shrink(one.records, recorded.divergence->rule), RunOptions{.record = true});
+            if (small.verdict == Verdict::Violation) reduced = std::move(small.executed);
+        }
+        out.failure = CaseFailure{c, std::move(recorded), std::move(reduced)};
         break;
     }
     return out;

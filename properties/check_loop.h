@@ -29,6 +29,9 @@ struct CaseFailure {
     // The violation, rerun with recording on: `executed` ends with the failing op. (Should the
     // rerun not fail, the adapter is nondeterministic: then `executed` is empty and `message` says so.)
     RunResult result;
+    // The executed ops of the smallest records found that still violate the same rule (chunks of
+    // records dropped, bytes lowered, as RapidCheck's shrinking did): where the trace shrinker starts.
+    Trace reduced;
 };
 
 struct CasesRun {

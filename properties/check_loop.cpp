@@ -33,20 +33,23 @@ struct CaseRunner {
             RunResult res = run_records(r, RunOptions{.record = false});
             return res.verdict == Verdict::Violation && res.divergence->rule == rule;
         };
-        for (size_t chunk = std::max<size_t>(recs.size() / 2, 1); chunk > 0; chunk /= 2)
-            for (size_t at = 0; at + chunk <= recs.size();) {
-                std::vector<Record> less(recs.begin(), recs.begin() + at);
-                less.insert(less.end(), recs.begin() + at + chunk, recs.end());
-                if (fails(less)) recs = std::move(less);
-                else at += chunk;
-            }
-        for (auto& r : recs)
-            for (auto& b : r)
-                for (uint8_t lower : {uint8_t{0}, static_cast<uint8_t>(b / 2)}) {
-                    if (lower >= b) continue;
-                    const uint8_t was = std::exchange(b, lower);
-                    if (!fails(recs)) b = was;
+        for (std::vector<Record> before; recs != before;) {  // until a round changes nothing
+            before = recs;
+            for (size_t chunk = std::max<size_t>(recs.size() / 2, 1); chunk > 0; chunk /= 2)
+                for (size_t at = 0; at + chunk <= recs.size();) {
+                    std::vector<Record> less(recs.begin(), recs.begin() + at);
+                    less.insert(less.end(), recs.begin() + at + chunk, recs.end());
+                    if (fails(less)) recs = std::move(less);
+                    else at += chunk;
                 }
+            for (auto& r : recs)
+                for (auto& b : r)
+                    for (uint8_t lower : {uint8_t{0}, static_cast<uint8_t>(b / 2)}) {
+                        if (lower >= b) continue;
+                        const uint8_t was = std::exchange(b, lower);
+                        if (!fails(recs)) b = was;
+                    }
+        }
         return recs;
     }
 };

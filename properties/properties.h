@@ -1,9 +1,10 @@
 // properties.h - stateful RapidCheck properties: model vs adapter, one per area.
 //
 // A property is a weighting of the decoder's moves plus the rules it is meant to exercise. Its
-// test cases are vectors of byte records that RapidCheck generates and shrinks; the shared
-// decoder (trace/decoder.h) turns them into ops and the runner judges them. So RapidCheck, the
-// fuzzers and the CLI all go through the same decoder and the same runner.
+// test cases are vectors of byte records, generated and shrunk by RapidCheck in the ctest suite
+// (check_property) and by case_gen.h / check_loop.h in `resvcheck check`; the shared decoder
+// (trace/decoder.h) turns them into ops and the runner judges them. So RapidCheck, the fuzzers
+// and the CLI all go through the same decoder and the same runner.
 //
 //   PropertyRun r = check_property(all_properties()[0], model, adapter, {.seed = 42, .cases = 100});
 //   if (r.failure) write_finding(..., r.failure->executed, ...);

@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <random>
 
+#include "case_gen.h"
+#include "check_loop.h"
 #include "commands.h"
 #include "findings.h"
 #include "properties.h"
@@ -16,14 +18,7 @@ namespace resvcheck::cli {
 namespace {
 
 constexpr double kDefaultSeconds = 20;
-constexpr int kCasesPerBatch = 40;
-
-uint64_t mix(uint64_t x) {  // splitmix64: independent seeds per batch
-    x += 0x9e3779b97f4a7c15ull;
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-    return x ^ (x >> 31);
-}
+constexpr uint64_t kCasesPerBatch = kSizeCycle;  // each property in turn, one cycle of sizes at a time
 
 }  // namespace
 
@@ -91,31 +86,30 @@ int cmd_check(const Options& o) {
     FindingInfo base{{}, o.adapter, s.adapter_flags, rep.profile, "check --seed " + std::to_string(seed)};
 
     auto props = all_properties();
+    CaseHooks hooks;
+    hooks.ignore = &found;
+    hooks.stop = done;
+    hooks.on_case = [&](size_t ops) {
+        ++rep.traces;
+        rep.ops += ops;
+        show(false);
+    };
     for (uint64_t batch = 0; !done(); ++batch) {
         for (size_t pi = 0; pi < props.size() && !done(); ++pi) {
             const auto& p = props[pi];
+            CasesRun cr = run_cases(*s.adapter, model, pi, seed, batch * kCasesPerBatch, kCasesPerBatch, hooks);
+            if (!cr.failure) continue;
+            const RunResult& failed = cr.failure->result;
             std::string raw_path;
-            PropertyParams pp;
-            pp.seed = mix(seed ^ mix(batch * 64 + pi));
-            pp.cases = kCasesPerBatch;
-            pp.ignore = found;
-            pp.stop = done;
-            pp.on_case = [&](const RunResult& r) {
-                ++rep.traces;
-                rep.ops += r.ops_run;
-                show(false);
-            };
-            pp.on_first_failure = [&](const RunResult& r) {  // on disk before shrinking starts
+            {  // on disk before shrinking starts
                 FindingInfo info = base;
-                info.divergence = *r.divergence;
+                info.divergence = *failed.divergence;
                 info.origin += " (property " + std::string(p.name) + ", unshrunk)";
-                raw_path = write_finding(dir, r.executed, info).path;
-            };
-            PropertyRun pr = check_property(p, model, *s.adapter, pp);
-            if (!pr.failure) continue;
+                raw_path = write_finding(dir, failed.executed, info).path;
+            }
             FindingInfo info = base;
             info.origin += " (property " + std::string(p.name) + ")";
-            Shrunk sh = shrink_failure(pr.failure->executed, pr.failure->divergence->rule, s.profile, *s.adapter);
+            Shrunk sh = shrink_failure(cr.failure->reduced, failed.divergence->rule, s.profile, *s.adapter);
             info.divergence = sh.divergence;
             auto w = write_finding(dir, sh.trace, info);
             if (!w.error.empty()) return usage_error(w.error);
@@ -127,7 +121,7 @@ int cmd_check(const Options& o) {
             if (o.json.empty())
                 fprintf(stderr, "finding: %s at op %zu (%zu ops after shrinking from %zu): %s\n",
                         std::string(rule_id(sh.divergence.rule)).c_str(), sh.divergence.op_index, sh.trace.steps.size(),
-                        pr.failure->executed.steps.size(), w.path.c_str());
+                        failed.executed.steps.size(), w.path.c_str());
         }
     }
     show(true);

@@ -49,6 +49,12 @@ std::optional<Op> RecordSource::next(const Model& model) {
     return std::nullopt;
 }
 
+void RecordSource::restart(std::span<const Record> records) {
+    records_ = records;
+    pos_ = 0;
+    decoder_.reset();
+}
+
 Trace decode_records(const std::vector<Record>& records, const MoveWeights& weights, const Profile& profile) {
     Model m(profile);
     RecordSource src(records, weights, nullptr);

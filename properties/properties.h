@@ -1,9 +1,10 @@
 // properties.h - stateful RapidCheck properties: model vs adapter, one per area.
 //
 // A property is a weighting of the decoder's moves plus the rules it is meant to exercise. Its
-// test cases are vectors of byte records that RapidCheck generates and shrinks; the shared
-// decoder (trace/decoder.h) turns them into ops and the runner judges them. So RapidCheck, the
-// fuzzers and the CLI all go through the same decoder and the same runner.
+// test cases are vectors of byte records, generated and shrunk by RapidCheck in the ctest suite
+// (check_property) and by case_gen.h / check_loop.h in `resvcheck check`; the shared decoder
+// (trace/decoder.h) turns them into ops and the runner judges them. So RapidCheck, the fuzzers
+// and the CLI all go through the same decoder and the same runner.
 //
 //   PropertyRun r = check_property(all_properties()[0], model, adapter, {.seed = 42, .cases = 100});
 //   if (r.failure) write_finding(..., r.failure->executed, ...);
@@ -33,12 +34,14 @@ std::span<const PropertyDef> all_properties();
 // Ops from byte records, skipping those that break a precondition or that the adapter lacks.
 class RecordSource final : public OpSource {
 public:
-    RecordSource(const std::vector<Record>& records, const MoveWeights& weights, const Adapter* adapter)
+    RecordSource(std::span<const Record> records, const MoveWeights& weights, const Adapter* adapter)
         : records_(records), decoder_(weights), adapter_(adapter) {}
     std::optional<Op> next(const Model& model) override;
+    // Starts over on `records` (the hot loop reuses one source and its buffers for every case).
+    void restart(std::span<const Record> records);
 
 private:
-    const std::vector<Record>& records_;
+    std::span<const Record> records_;
     size_t pos_ = 0;
     OpDecoder decoder_;
     const Adapter* adapter_;

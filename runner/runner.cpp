@@ -3,22 +3,28 @@
 namespace resvcheck {
 namespace {
 
-// Applies one op and judges it. `pins` (if any) follows the trace's pinned observations: a pin
-// must be allowed along the pins' own history, which may differ from the adapter's where the
-// profile leaves freedom. Returns false when the run must stop.
-bool run_step(const Op& op, const std::optional<Observation>& pin, int line, size_t index, Model& model, Model* pins,
-              Adapter& adapter, Observation& obs, RunResult& r, const RunOptions& opts) {
+// Whether the profile or the adapter lacks the trace's op `index` (then `r` says which).
+bool unsupported(const Op& op, size_t index, const Model& model, const Adapter& adapter, RunResult& r) {
     if (!model.has_op(op)) {
         r.verdict = Verdict::Unsupported;
         r.message = "op " + std::to_string(index) + ": profile " + std::string(model.profile().name) + " has no " + std::string(op_name(op));
-        return false;
+        return true;
     }
     if (!adapter.supports(op)) {
         r.verdict = Verdict::Unsupported;
         r.message = "op " + std::to_string(index) + ": adapter " + std::string(adapter.name()) + " does not provide " +
                     std::string(op_name(op));
-        return false;
+        return true;
     }
+    return false;
+}
+
+// Applies one op (which the profile and adapter have and whose preconditions hold) and judges
+// it. `pins` (if any) follows the trace's pinned observations: a pin must be allowed along the
+// pins' own history, which may differ from the adapter's where the profile leaves freedom.
+// Returns false when the run must stop.
+bool run_step(const Op& op, const std::optional<Observation>& pin, int line, size_t index, Model& model, Model* pins,
+              Adapter& adapter, Observation& obs, RunResult& r, const RunOptions& opts) {
     adapter.apply(op, obs);
     if (opts.record) r.executed.steps.push_back(TraceStep{op, obs, {}, line});
     ++r.ops_run;
@@ -76,6 +82,7 @@ RunResult run(const Trace& trace, Model& model, Adapter& adapter, const RunOptio
                         ") breaks a precondition: " + *why;
             return r;
         }
+        if (unsupported(st.op, i, model, adapter, r)) return r;
         if (!run_step(st.op, st.pin, st.line, i, model, pins ? &*pins : nullptr, adapter, obs, r, opts)) return r;
     }
     return r;
@@ -86,14 +93,10 @@ RunResult run(OpSource& source, Model& model, Adapter& adapter, const RunOptions
     model.reset();
     adapter.reset();
     Observation obs;
+    // The source vouches for each op (OpSource::next), so nothing is checked twice per op.
     for (size_t i = 0;; ++i) {
         auto op = source.next(model);
         if (!op) break;
-        if (auto why = model.precondition(*op)) {
-            r.verdict = Verdict::Invalid;
-            r.message = "generated op " + std::to_string(i) + " (" + print_op(*op) + ") breaks a precondition: " + *why;
-            return r;
-        }
         if (!run_step(*op, std::nullopt, 0, i, model, nullptr, adapter, obs, r, opts)) return r;
     }
     return r;

@@ -1,8 +1,9 @@
 // runner.h - the one place that applies ops to an adapter and has the model judge them.
 //
 // Every front end (replay, check, the properties, the fuzz targets, the shrinker) calls run():
-// ops come from a trace or from an OpSource (generators, fuzz decoder), are checked against their
-// preconditions, applied to the adapter, and judged by the model. The run stops at the first
+// ops come from a trace (checked against their preconditions, the profile and the adapter) or
+// from an OpSource (generators, fuzz decoder: they check that themselves), are applied to the
+// adapter, and judged by the model. The run stops at the first
 // divergence and reports the rule, the op index, what the contract allowed and what happened.
 //
 //   Model model(*profile_by_name("contract"));
@@ -40,7 +41,9 @@ struct RunResult {
 class OpSource {
 public:
     virtual ~OpSource() = default;
-    // The next op to run (it must meet its preconditions), or nothing when the sequence ends.
+    // The next op to run, or nothing when the sequence ends. The source guarantees that the op meets
+    // its preconditions and that the model's profile and the adapter have it: the runner, whose
+    // hot loop this is, does not check again.
     virtual std::optional<Op> next(const Model& model) = 0;
 };
 

@@ -1,5 +1,6 @@
 #include "decoder.h"
 
+#include <algorithm>
 #include <cerrno>
 
 namespace resvcheck {
@@ -24,16 +25,18 @@ struct Ctx {
     const StateView& v;
     const uint8_t* b;
 
-    // The n-th (mod count) live handle of a kind, or nothing.
+    // The n-th (mod count) live handle of a kind, or nothing. One pass: the selector is a byte, so
+    // the handle it names is among the first 256 candidates.
     std::optional<uint32_t> pick(HandleKind k, uint8_t sel, auto&& ok) const {
+        std::array<uint32_t, 256> first;
         uint32_t n = v.count(k), alive = 0;
         for (uint32_t i = 0; i < n; ++i)
-            if (v.alive(k, i) && ok(i)) ++alive;
+            if (v.alive(k, i) && ok(i)) {
+                if (alive < first.size()) first[alive] = i;
+                ++alive;
+            }
         if (!alive) return std::nullopt;
-        uint32_t want = sel % alive;
-        for (uint32_t i = 0; i < n; ++i)
-            if (v.alive(k, i) && ok(i) && want-- == 0) return i;
-        return std::nullopt;
+        return first[sel % alive];
     }
     std::optional<uint32_t> pick(HandleKind k, uint8_t sel) const {
         return pick(k, sel, [](uint32_t) { return true; });
@@ -66,38 +69,36 @@ int usage_byte(Move m) {
 }
 
 OpDecoder::OpDecoder(const MoveWeights& w) {
-    for (size_t i = 0; i < kMoves; ++i) cumulative_[i + 1] = static_cast<uint16_t>(cumulative_[i] + w[i]);
+    for (size_t i = 0; i < kMoves; ++i) move_of_.insert(move_of_.end(), w[i], static_cast<uint8_t>(i));
 }
 
 Move OpDecoder::move_of(const Record& b) const {
-    const uint16_t total = cumulative_[kMoves];
-    if (total == 0) return Move::kCount;
-    uint16_t x = static_cast<uint16_t>((b[0] | (b[1] << 8)) % total);
-    size_t m = 0;
-    while (cumulative_[m + 1] <= x) ++m;
-    return static_cast<Move>(m);
+    if (move_of_.empty()) return Move::kCount;
+    return static_cast<Move>(move_of_[static_cast<uint16_t>(b[0] | (b[1] << 8)) % static_cast<uint32_t>(move_of_.size())]);
 }
 
 bool OpDecoder::set_move(Record& r, Move m, uint16_t pick) const {
-    auto i = static_cast<size_t>(m);
-    uint16_t width = static_cast<uint16_t>(cumulative_[i + 1] - cumulative_[i]);
+    // The table holds each move's entries contiguously: choose one of them.
+    auto first = std::find(move_of_.begin(), move_of_.end(), static_cast<uint8_t>(m));
+    size_t width = static_cast<size_t>(std::count(move_of_.begin(), move_of_.end(), static_cast<uint8_t>(m)));
     if (width == 0) return false;
-    uint16_t x = static_cast<uint16_t>(cumulative_[i] + pick % width);
+    auto x = static_cast<uint16_t>((first - move_of_.begin()) + pick % width);
     r[0] = static_cast<uint8_t>(x);
     r[1] = static_cast<uint8_t>(x >> 8);
     return true;
 }
 
 std::optional<Op> OpDecoder::decode(const uint8_t* b, const StateView& v) {
-    Record rec;
-    std::copy(b, b + kRecordSize, rec.begin());
-    Move move = move_of(rec);
-    if (move == Move::kCount) return std::nullopt;
+    if (move_of_.empty()) return std::nullopt;
+    const auto move = static_cast<Move>(move_of_[static_cast<uint16_t>(b[0] | (b[1] << 8)) % static_cast<uint32_t>(move_of_.size())]);
     Ctx c{v, b};
-    const uint32_t nC = v.count(HandleKind::Ctx), nF = v.count(HandleKind::Fence), nR = v.count(HandleKind::Resv),
-                   nA = v.count(HandleKind::Acq), nI = v.count(HandleKind::Iter), nCb = v.count(HandleKind::Cb);
-    auto new_ctx = [&]() -> Op { return FenceContextAlloc{CtxH{nC}, b[2] < 48}; };
-    auto new_resv = [&]() -> Op { return ResvInit{ResvH{nR}}; };
+    // Handle counts on demand: most moves need one or two of them.
+    auto nC = [&] { return v.count(HandleKind::Ctx); };
+    auto nF = [&] { return v.count(HandleKind::Fence); };
+    auto nR = [&] { return v.count(HandleKind::Resv); };
+    auto nA = [&] { return v.count(HandleKind::Acq); };
+    auto new_ctx = [&]() -> Op { return FenceContextAlloc{CtxH{nC()}, b[2] < 48}; };
+    auto new_resv = [&]() -> Op { return ResvInit{ResvH{nR()}}; };
     auto live_fence = [&](uint8_t sel) { return c.pick(HandleKind::Fence, sel); };
     // A locked object, or the lock op that makes one.
     auto locked_resv = [&](uint8_t sel, auto&& ok) -> std::variant<uint32_t, Op> {
@@ -126,7 +127,7 @@ std::optional<Op> OpDecoder::decode(const uint8_t* b, const StateView& v) {
         default: s = last + 1 + b[4] % 3; break;  // in order (0, 1, 2)
         }
         last = s;
-        return FenceInit{FenceH{nF}, CtxH{*ctx}, s};
+        return FenceInit{FenceH{nF()}, CtxH{*ctx}, s};
     }
     case Move::Signal: {
         auto f = c.pick(HandleKind::Fence, b[2], [&](uint32_t i) { return b[3] < 224 ? !v.fence_signaled(i) : true; });
@@ -158,6 +159,7 @@ std::optional<Op> OpDecoder::decode(const uint8_t* b, const StateView& v) {
     case Move::AddCallback: {
         auto f = live_fence(b[2]);
         if (!f) return std::nullopt;
+        const uint32_t nCb = v.count(HandleKind::Cb);
         // reuse an idle callback struct now and then, else a new one
         uint32_t cb = nCb;
         if (b[3] & 1)
@@ -169,6 +171,7 @@ std::optional<Op> OpDecoder::decode(const uint8_t* b, const StateView& v) {
         return FenceAddCallback{FenceH{*f}, CbH{cb}};
     }
     case Move::RemoveCallback: {
+        const uint32_t nCb = v.count(HandleKind::Cb);
         if (!nCb) return std::nullopt;
         uint32_t cb = b[2] % nCb;
         int f = v.cb_fence(cb);
@@ -182,9 +185,9 @@ std::optional<Op> OpDecoder::decode(const uint8_t* b, const StateView& v) {
         return FencePut{FenceH{*f}};
     }
     case Move::Acquire: {
-        if (nA == 0 || b[2] % 4 == 0) return WwAcquireInit{AcqH{nA}};
+        if (nA() == 0 || b[2] % 4 == 0) return WwAcquireInit{AcqH{nA()}};
         auto a = c.pick(HandleKind::Acq, b[3]);
-        if (!a) return WwAcquireInit{AcqH{nA}};
+        if (!a) return WwAcquireInit{AcqH{nA()}};
         if (v.acq_acquired(*a) == 0 && b[2] % 4 == 1) return WwAcquireFini{AcqH{*a}};
         if (b[2] % 8 == 2) return WwAcquireDone{AcqH{*a}};
         return std::nullopt;
@@ -204,7 +207,7 @@ std::optional<Op> OpDecoder::decode(const uint8_t* b, const StateView& v) {
         std::optional<AcqH> a;
         if (b[3] % 3 != 0) {
             if (auto ai = c.pick(HandleKind::Acq, b[4])) a = AcqH{*ai};
-            else return WwAcquireInit{AcqH{nA}};
+            else return WwAcquireInit{AcqH{nA()}};
         }
         bool sig = b[5] % 4 == 0;
         switch (b[6] % 5) {
@@ -236,7 +239,7 @@ std::optional<Op> OpDecoder::decode(const uint8_t* b, const StateView& v) {
         uint32_t ri = std::get<uint32_t>(r);
         if (v.resv_reserved(ri) < 1) return ResvReserveFences{ResvH{ri}, 1u + b[4] % 3};
         auto f = live_fence(b[3]);
-        if (!f) return nF ? std::optional<Op>() : std::optional<Op>(nC ? Op{FenceInit{FenceH{nF}, CtxH{0}, 1}} : new_ctx());
+        if (!f) return nF() ? std::optional<Op>() : std::optional<Op>(nC() ? Op{FenceInit{FenceH{nF()}, CtxH{0}, 1}} : new_ctx());
         return ResvAddFence{ResvH{ri}, FenceH{*f}, c.usage(b[ub])};
     }
     case Move::Replace: {
@@ -244,8 +247,8 @@ std::optional<Op> OpDecoder::decode(const uint8_t* b, const StateView& v) {
         if (auto* op = std::get_if<Op>(&r)) return *op;
         auto f = live_fence(b[3]);
         if (!f) return std::nullopt;
-        uint32_t ctx = b[4] & 1 ? v.fence_ctx(*f) : (nC ? b[5] % nC : 0);
-        if (!nC) return std::nullopt;
+        uint32_t ctx = b[4] & 1 ? v.fence_ctx(*f) : (nC() ? b[5] % nC() : 0);
+        if (!nC()) return std::nullopt;
         return ResvReplaceFences{ResvH{std::get<uint32_t>(r)}, CtxH{ctx}, FenceH{*f}, c.usage(b[ub])};
     }
     case Move::Copy: {
@@ -281,7 +284,7 @@ std::optional<Op> OpDecoder::decode(const uint8_t* b, const StateView& v) {
         if (!it || b[3] % 8 == 0) {
             auto r = c.pick(HandleKind::Resv, b[4]);
             if (!r) return new_resv();
-            return ResvIterBegin{IterH{nI}, ResvH{*r}, c.usage(b[ub])};
+            return ResvIterBegin{IterH{v.count(HandleKind::Iter)}, ResvH{*r}, c.usage(b[ub])};
         }
         IterH i{*it};
         switch (v.iter_mode(*it)) {

@@ -60,9 +60,11 @@ public:
     // them); nothing if these weights never choose m.
     Move move_of(const Record& r) const;
     bool set_move(Record& r, Move m, uint16_t pick) const;
+    // Forgets the per-context seqnos, for a new trace.
+    void reset() { last_seqno_.clear(); }
 
 private:
-    std::array<uint16_t, kMoves + 1> cumulative_{};
+    std::vector<uint8_t> move_of_;      // weighted move table: record value mod its size -> move
     std::vector<uint64_t> last_seqno_;  // per context: the seqno of its newest fence
 };
 

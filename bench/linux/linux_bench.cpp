@@ -2,7 +2,7 @@
 //   linux/raw      the kernel's drivers/dma-buf through the plugin's apply(), prebuilt resvcheck_op
 //                  structs, no model, no runner: what the kernel code itself costs per op
 //   linux/checked  the same op sequence as a Trace through resvcheck::run() with the model judging
-//                  every observation: what `resvcheck check --adapter linux` pays per op
+//                  every observation, on one long trace (`check` itself: bench/check_bench.cpp)
 // Both run one trace of kRounds x {fence_init, resv_lock, resv_reserve_fences, resv_add_fence,
 // resv_unlock, fence_signal, fence_put} (plus its set-up) after a reset(); the ratio checked/raw
 // cost is printed at the end (target: <= 2).
@@ -16,6 +16,7 @@
 
 #include "linux_adapter_paths.h"
 #include "plugin_adapter.h"
+#include "raw_ops.h"
 #include "resvcheck_plugin.h"
 #include "runner.h"
 #include "text_format.h"
@@ -26,28 +27,6 @@ namespace {
 
 constexpr int kRounds = 1000;
 std::string g_plugin = RESVCHECK_LINUX_PLUGIN_6_12;
-
-std::vector<resvcheck_op> raw_ops() {
-    std::vector<resvcheck_op> v;
-    auto op = [&](uint32_t kind, std::initializer_list<int64_t> args) {
-        resvcheck_op o{};
-        o.kind = kind;
-        for (int64_t a : args) o.args[o.nargs++] = a;
-        v.push_back(o);
-    };
-    op(RC_OP_FENCE_CONTEXT_ALLOC, {0, 0});
-    op(RC_OP_RESV_INIT, {0});
-    for (int i = 0; i < kRounds; ++i) {
-        op(RC_OP_FENCE_INIT, {i, 0, i + 1});
-        op(RC_OP_RESV_LOCK, {0, -1});
-        op(RC_OP_RESV_RESERVE_FENCES, {0, 1});
-        op(RC_OP_RESV_ADD_FENCE, {0, i, RC_USAGE_WRITE});
-        op(RC_OP_RESV_UNLOCK, {0});
-        op(RC_OP_FENCE_SIGNAL, {i});
-        op(RC_OP_FENCE_PUT, {i});
-    }
-    return v;
-}
 
 Trace trace() {
     std::string text = "fence_context_alloc c0\nresv_init r0\n";
@@ -72,7 +51,7 @@ void BM_Raw(benchmark::State& state) {
     char err[256] = "";
     void* self = p->create(nullptr, err, sizeof err);
     if (!self) return state.SkipWithError(err);
-    auto ops = raw_ops();
+    auto ops = bench::raw_ops(kRounds);
     auto obs = std::make_unique<resvcheck_obs>();
     for (auto _ : state) {
         p->reset(self);

@@ -9,7 +9,9 @@
 namespace resvcheck {
 
 PluginAdapter::PluginAdapter(const resvcheck_plugin* plugin, void* instance, void* dl_handle, std::string name)
-    : plugin_(plugin), instance_(instance), dl_(dl_handle), name_(std::move(name)), raw_(std::make_unique<resvcheck_obs>()) {}
+    : plugin_(plugin), instance_(instance), dl_(dl_handle), name_(std::move(name)), raw_(std::make_unique<resvcheck_obs>()) {
+    supported_.fill(-1);
+}
 
 PluginAdapter::~PluginAdapter() {
     plugin_->destroy(instance_);
@@ -20,7 +22,11 @@ std::string_view PluginAdapter::default_profile() const { return plugin_->profil
 
 void PluginAdapter::reset() { plugin_->reset(instance_); }
 
-bool PluginAdapter::supports(const Op& op) const { return plugin_->supports(instance_, op_abi(op)) != 0; }
+bool PluginAdapter::supports(const Op& op) const {
+    int8_t& known = supported_[op.index()];  // asked once per kind: the answer is fixed (resvcheck_plugin.h)
+    if (known < 0) known = plugin_->supports(instance_, op_abi(op)) != 0;
+    return known;
+}
 
 void PluginAdapter::apply(const Op& op, Observation& out) {
     resvcheck_op raw_op = encode_op(op);

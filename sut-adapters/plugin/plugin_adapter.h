@@ -2,6 +2,7 @@
 // loaded with dlopen (plugin:PATH, the linux adapter) or linked in (the simulator).
 #pragma once
 
+#include <array>
 #include <memory>
 #include <string>
 #include <variant>
@@ -29,6 +30,7 @@ private:
     void* dl_;
     std::string name_;
     std::unique_ptr<resvcheck_obs> raw_;  // large: keep it off the stack and reuse it
+    mutable std::array<int8_t, kOpKinds> supported_;  // by op kind: -1 not asked yet, else the answer
 };
 
 // Creates an instance of a linked-in plugin.

@@ -667,7 +667,9 @@ static int adapter_apply(void *self, const struct resvcheck_op *op, struct resvc
 	unsigned long warns = shim_warn_count();
 	int bugged, status;
 
-	memset(obs, 0, sizeof(*obs));
+	/* the counters say which entries are written: clearing all 5 KB of them costs as much as an op */
+	obs->ret = 0;
+	obs->flags = obs->warnings = obs->n_fences = obs->n_callbacks = obs->n_released = obs->n_deadlines = 0;
 	ad->obs = obs;
 	ad->op = op;
 	shim_checkpoint(&cp);

@@ -3,14 +3,13 @@
 
 #include <chrono>
 #include <cstdio>
-#include <filesystem>
 #include <random>
 
 #include "commands.h"
-#include "findings.h"
+#include "finding_pipeline.h"
+#include "interrupt.h"
 #include "properties.h"
 #include "report.h"
-#include "shrink_util.h"
 
 namespace resvcheck::cli {
 namespace {
@@ -58,6 +57,11 @@ int cmd_check(const Options& o) {
         }
     }
     const std::string dir = o.findings.empty() ? "resvcheck-findings" : o.findings;
+    FindingPipeline findings({.dir = dir, .adapter = o.adapter, .adapter_flags = s.adapter_flags,
+                              .origin = "check --seed " + std::to_string(seed), .stop = interrupted},
+                             s.profile);
+    if (auto err = findings.prepare(); !err.empty()) return usage_error(err);
+    catch_interrupts();
     const bool progress = o.quiet.empty() && o.json.empty() && isatty(2);
     if (o.json.empty()) fprintf(stderr, "resvcheck check: adapter %s, profile %s, seed %llu, %.0f s\n", o.adapter.c_str(),
                                 std::string(s.profile.name).c_str(), static_cast<unsigned long long>(seed), budget);
@@ -70,7 +74,7 @@ int cmd_check(const Options& o) {
     std::set<Rule> found;
     auto t0 = std::chrono::steady_clock::now();
     auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
-    auto done = [&] { return elapsed() >= budget || rep.findings.size() >= max_findings; };
+    auto done = [&] { return elapsed() >= budget || rep.findings.size() >= max_findings || interrupted(); };
     auto last_print = t0;
     auto applicable = [&] {
         size_t n = 0;
@@ -88,13 +92,11 @@ int cmd_check(const Options& o) {
         fprintf(stderr, "\r  %5.1f/%.0fs  sequences %-8llu ops %-10llu rules exercised %zu/%zu  findings %zu ", elapsed(), budget,
                 static_cast<unsigned long long>(rep.traces), static_cast<unsigned long long>(rep.ops), ex, applicable, rep.findings.size());
     };
-    FindingInfo base{{}, o.adapter, s.adapter_flags, rep.profile, "check --seed " + std::to_string(seed)};
-
     auto props = all_properties();
     for (uint64_t batch = 0; !done(); ++batch) {
         for (size_t pi = 0; pi < props.size() && !done(); ++pi) {
             const auto& p = props[pi];
-            std::string raw_path;
+            const std::string how = "property " + std::string(p.name);
             PropertyParams pp;
             pp.seed = mix(seed ^ mix(batch * 64 + pi));
             pp.cases = kCasesPerBatch;
@@ -105,35 +107,26 @@ int cmd_check(const Options& o) {
                 rep.ops += r.ops_run;
                 show(false);
             };
-            pp.on_first_failure = [&](const RunResult& r) {  // on disk before shrinking starts
-                FindingInfo info = base;
-                info.divergence = *r.divergence;
-                info.origin += " (property " + std::string(p.name) + ", unshrunk)";
-                raw_path = write_finding(dir, r.executed, info).path;
-            };
+            pp.on_first_failure = [&](const RunResult& r) { findings.record(r.executed, *r.divergence, how); };
             PropertyRun pr = check_property(p, model, *s.adapter, pp);
             if (!pr.failure) continue;
-            FindingInfo info = base;
-            info.origin += " (property " + std::string(p.name) + ")";
-            Shrunk sh = shrink_failure(pr.failure->executed, pr.failure->divergence->rule, s.profile, *s.adapter);
-            info.divergence = sh.divergence;
-            auto w = write_finding(dir, sh.trace, info);
-            if (!w.error.empty()) return usage_error(w.error);
-            if (!raw_path.empty() && raw_path != w.path) std::filesystem::remove(raw_path);
-            found.insert(sh.divergence.rule);
-            rep.findings.push_back({sh.divergence.rule, sh.divergence.op_index, sh.divergence.allowed, sh.divergence.observed, w.path,
-                                    replay_command(w.path, info)});
+            Finding f = findings.finish(pr.failure->executed, *pr.failure->divergence, *s.adapter, how);
+            found.insert(*f.rule);
             if (progress) fputc('\n', stderr);
             if (o.json.empty())
-                fprintf(stderr, "finding: %s at op %zu (%zu ops after shrinking from %zu): %s\n",
-                        std::string(rule_id(sh.divergence.rule)).c_str(), sh.divergence.op_index, sh.trace.steps.size(),
-                        pr.failure->executed.steps.size(), w.path.c_str());
+                fprintf(stderr, "finding: %s at op %zu after %.1f s (%zu ops after shrinking from %zu): %s\n",
+                        std::string(rule_id(*f.rule)).c_str(), f.op_index, f.seconds, f.ops, f.ops_unshrunk,
+                        f.trace.empty() ? "not written, printed on stdout" : f.trace.c_str());
+            rep.findings.push_back(std::move(f));
         }
     }
     show(true);
     if (progress) fputc('\n', stderr);
     rep.seconds = elapsed();
     rep.exercised = model.exercised();
+    if (interrupted())
+        rep.notes.push_back(std::string("interrupted by ") + interrupt_name() + " after " + std::to_string(static_cast<int>(rep.seconds)) +
+                            " s: this is the report so far");
     for (const auto& ri : all_rules())
         if (rep.findings.size() < max_findings && rule_applies(ri, s.profile) && !rep.exercised[static_cast<size_t>(ri.rule)])
             rep.notes.push_back("rule " + std::string(ri.id) + " was not exercised within the budget");

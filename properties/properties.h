@@ -6,7 +6,7 @@
 // fuzzers and the CLI all go through the same decoder and the same runner.
 //
 //   PropertyRun r = check_property(all_properties()[0], model, adapter, {.seed = 42, .cases = 100});
-//   if (r.failure) write_finding(..., r.failure->executed, ...);
+//   if (r.failure) pipeline.finish(r.failure->executed, *r.failure->divergence, adapter, "property");
 #pragma once
 
 #include <functional>

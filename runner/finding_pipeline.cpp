@@ -69,7 +69,10 @@ Finding FindingPipeline::finish(const Trace& failing, const Divergence& d, Adapt
     f.observed = div.observed;
     f.ops = std::min(out.steps.size(), div.op_index + 1);
     f.trace = write(out, div, how, cfg_.out, &f);
-    if (!f.trace.empty() && !pending_.empty() && pending_ != f.trace) std::filesystem::remove(pending_);
+    if (!f.trace.empty() && !pending_.empty() && pending_ != f.trace) {
+        std::error_code ec;  // another process writing the same finding (libFuzzer -fork) may have removed it
+        std::filesystem::remove(pending_, ec);
+    }
     if (f.trace.empty() && !pending_.empty()) f.note += "; the unshrunk trace is on disk: " + pending_;
     pending_.clear();
     pending_at_ = -1;

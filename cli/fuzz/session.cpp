@@ -137,10 +137,8 @@ void Session::process(const Artifact& a) {
         std::ifstream f(a.path, std::ios::binary);
         return std::string((std::istreambuf_iterator<char>(f)), {});
     }();
-    std::vector<Record> recs(std::min<size_t>(bytes.size() / kRecordSize, 256));
-    for (size_t i = 0; i < recs.size(); ++i) std::memcpy(recs[i].data(), bytes.data() + i * kRecordSize, kRecordSize);
-    const char* wname = std::getenv("RESVCHECK_WEIGHTS");
-    const MoveWeights& w = weights_for(wname && *wname ? wname : "all");
+    std::vector<Record> recs = to_records(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
+    const MoveWeights& w = fuzz_weights();  // as the target decoded it
 
     int p[2];
     if (pipe(p) != 0) return;

@@ -62,19 +62,6 @@ Target& target(const char* dflt) {
 
 }  // namespace
 
-const MoveWeights& fuzz_weights() {
-    static const MoveWeights& w = weights_for(env("RESVCHECK_WEIGHTS", "all"));
-    return w;
-}
-
-std::vector<Record> to_records(const uint8_t* data, size_t size) {
-    size_t n = std::min(size / kRecordSize, kMaxRecords);
-    std::vector<Record> recs(n);
-    for (size_t i = 0; i < n; ++i)
-        for (size_t j = 0; j < kRecordSize; ++j) recs[i][j] = data[i * kRecordSize + j];
-    return recs;
-}
-
 int run_records(const char* default_adapter, const uint8_t* data, size_t size) {
     Target& t = target(default_adapter);
     std::vector<Record> recs = to_records(data, size);

@@ -31,16 +31,9 @@
 
 namespace resvcheck::fuzz {
 
-// Records of an input; at most kMaxRecords (longer inputs are cut, as the engines are told).
-inline constexpr size_t kMaxRecords = 256;
-std::vector<Record> to_records(const uint8_t* data, size_t size);
-
 // Runs the input against $RESVCHECK_ADAPTER, else `default_adapter` (made once per process,
 // reset per input). abort()s on a violation after writing the finding. Returns 0 (the libFuzzer
 // convention).
 int run_records(const char* default_adapter, const uint8_t* data, size_t size);
-
-// The decoder weights the targets use (RESVCHECK_WEIGHTS, default "all").
-const MoveWeights& fuzz_weights();
 
 }  // namespace resvcheck::fuzz

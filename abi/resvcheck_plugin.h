@@ -176,7 +176,7 @@ struct resvcheck_plugin {
 	void *(*create)(const char *options, char *err, size_t errlen);
 	void (*destroy)(void *self);
 	void (*reset)(void *self);         /* forget every object: start a new trace */
-	int (*supports)(void *self, uint32_t op_kind);
+	int (*supports)(void *self, uint32_t op_kind);  /* fixed for the instance's life: asked once per kind */
 	int (*apply)(void *self, const struct resvcheck_op *op, struct resvcheck_obs *obs);
 	/* optional, may be NULL: a message about the last RC_APPLY_BUG (e.g. the BUG_ON site) */
 	const char *(*last_error)(void *self);

@@ -49,8 +49,9 @@ public:
     Expected(Error e) : v_(std::move(e)) {}
 
     explicit operator bool() const { return v_.index() == 0; }
-    T& operator*() { return std::get<0>(v_); }
-    const T& operator*() const { return std::get<0>(v_); }
+    T& operator*() & { return std::get<0>(v_); }
+    const T& operator*() const& { return std::get<0>(v_); }
+    T&& operator*() && { return std::get<0>(std::move(v_)); }
     T* operator->() { return &std::get<0>(v_); }
     const T* operator->() const { return &std::get<0>(v_); }
     const Error& error() const { return std::get<1>(v_); }

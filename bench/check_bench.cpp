@@ -120,11 +120,11 @@ CheckRun check_run(const std::string& adapter, double seconds) {
 // Mean CPU seconds of one adapter reset after one of check's cases.
 double reset_cost(const std::string& adapter, int cases) {
     auto made = make_adapter(adapter, {});
-    if (auto* e = std::get_if<SetupError>(&made)) {
-        fprintf(stderr, "%s\n", e->message.c_str());
+    if (!made) {
+        fprintf(stderr, "%s\n", made.error().text().c_str());
         return 0;
     }
-    auto& a = *std::get<std::unique_ptr<Adapter>>(made);
+    auto& a = **made;
     Model model(*profile_by_name(a.default_profile()));
     double total = 0;
     for (int c = 0; c < cases; ++c) {

@@ -87,7 +87,8 @@ for t in $TARGETS; do
     else
       [ -n "$sess" ] && cp -n "$sess"/afl/*/queue/id:* "$corpus"/ 2>/dev/null
     fi
-    found=$(grep -o '"findings":\[.*\]' "$WORK/logs/$t.json" | grep -o '"rule":"[^"]*"' | tr '\n' ' ')
+    # "rule":null is an adapter crash or hang that is not a divergence
+    found=$(grep -o '"findings":\[.*\]' "$WORK/logs/$t.json" | grep -o '"rule":[^,]*' | tr '\n' ' ')
     [ -n "$found" ] || found="none"
   fi
   # corpus minimisation

@@ -3,16 +3,15 @@
 
 #include <chrono>
 #include <cstdio>
-#include <filesystem>
 #include <random>
 
 #include "case_gen.h"
 #include "check_loop.h"
 #include "commands.h"
-#include "findings.h"
+#include "finding_pipeline.h"
+#include "interrupt.h"
 #include "properties.h"
 #include "report.h"
-#include "shrink_util.h"
 
 namespace resvcheck::cli {
 namespace {
@@ -53,6 +52,11 @@ int cmd_check(const Options& o) {
         }
     }
     const std::string dir = o.findings.empty() ? "resvcheck-findings" : o.findings;
+    FindingPipeline findings({.dir = dir, .adapter = o.adapter, .adapter_flags = s.adapter_flags,
+                              .origin = "check --seed " + std::to_string(seed), .stop = interrupted},
+                             s.profile);
+    if (auto err = findings.prepare(); !err.empty()) return usage_error(err);
+    catch_interrupts();
     const bool progress = o.quiet.empty() && o.json.empty() && isatty(2);
     if (o.json.empty()) fprintf(stderr, "resvcheck check: adapter %s, profile %s, seed %llu, %.0f s\n", o.adapter.c_str(),
                                 std::string(s.profile.name).c_str(), static_cast<unsigned long long>(seed), budget);
@@ -65,7 +69,7 @@ int cmd_check(const Options& o) {
     std::set<Rule> found;
     auto t0 = std::chrono::steady_clock::now();
     auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
-    auto done = [&] { return elapsed() >= budget || rep.findings.size() >= max_findings; };
+    auto done = [&] { return elapsed() >= budget || rep.findings.size() >= max_findings || interrupted(); };
     auto last_print = t0;
     auto applicable = [&] {
         size_t n = 0;
@@ -83,8 +87,6 @@ int cmd_check(const Options& o) {
         fprintf(stderr, "\r  %5.1f/%.0fs  sequences %-8llu ops %-10llu rules exercised %zu/%zu  findings %zu ", elapsed(), budget,
                 static_cast<unsigned long long>(rep.traces), static_cast<unsigned long long>(rep.ops), ex, applicable, rep.findings.size());
     };
-    FindingInfo base{{}, o.adapter, s.adapter_flags, rep.profile, "check --seed " + std::to_string(seed)};
-
     auto props = all_properties();
     CaseHooks hooks;
     hooks.ignore = &found;
@@ -97,37 +99,28 @@ int cmd_check(const Options& o) {
     for (uint64_t batch = 0; !done(); ++batch) {
         for (size_t pi = 0; pi < props.size() && !done(); ++pi) {
             const auto& p = props[pi];
+            const std::string how = "property " + std::string(p.name);
             CasesRun cr = run_cases(*s.adapter, model, pi, seed, batch * kCasesPerBatch, kCasesPerBatch, hooks);
             if (!cr.failure) continue;
             const RunResult& failed = cr.failure->result;
-            std::string raw_path;
-            {  // on disk before shrinking starts
-                FindingInfo info = base;
-                info.divergence = *failed.divergence;
-                info.origin += " (property " + std::string(p.name) + ", unshrunk)";
-                raw_path = write_finding(dir, failed.executed, info).path;
-            }
-            FindingInfo info = base;
-            info.origin += " (property " + std::string(p.name) + ")";
-            Shrunk sh = shrink_failure(cr.failure->reduced, failed.divergence->rule, s.profile, *s.adapter);
-            info.divergence = sh.divergence;
-            auto w = write_finding(dir, sh.trace, info);
-            if (!w.error.empty()) return usage_error(w.error);
-            if (!raw_path.empty() && raw_path != w.path) std::filesystem::remove(raw_path);
-            found.insert(sh.divergence.rule);
-            rep.findings.push_back({sh.divergence.rule, sh.divergence.op_index, sh.divergence.allowed, sh.divergence.observed, w.path,
-                                    replay_command(w.path, info)});
+            findings.record(failed.executed, *failed.divergence, how);  // on disk before shrinking starts
+            Finding f = findings.finish(cr.failure->reduced, *failed.divergence, *s.adapter, how);
+            found.insert(*f.rule);
             if (progress) fputc('\n', stderr);
             if (o.json.empty())
-                fprintf(stderr, "finding: %s at op %zu (%zu ops after shrinking from %zu): %s\n",
-                        std::string(rule_id(sh.divergence.rule)).c_str(), sh.divergence.op_index, sh.trace.steps.size(),
-                        failed.executed.steps.size(), w.path.c_str());
+                fprintf(stderr, "finding: %s at op %zu after %.1f s (%zu ops after shrinking from %zu): %s\n",
+                        std::string(rule_id(*f.rule)).c_str(), f.op_index, f.seconds, f.ops, f.ops_unshrunk,
+                        f.trace.empty() ? "not written, printed on stdout" : f.trace.c_str());
+            rep.findings.push_back(std::move(f));
         }
     }
     show(true);
     if (progress) fputc('\n', stderr);
     rep.seconds = elapsed();
     rep.exercised = model.exercised();
+    if (interrupted())
+        rep.notes.push_back(std::string("interrupted by ") + interrupt_name() + " after " + std::to_string(static_cast<int>(rep.seconds)) +
+                            " s: this is the report so far");
     for (const auto& ri : all_rules())
         if (rep.findings.size() < max_findings && rule_applies(ri, s.profile) && !rep.exercised[static_cast<size_t>(ri.rule)])
             rep.notes.push_back("rule " + std::string(ri.id) + " was not exercised within the budget");

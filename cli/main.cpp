@@ -19,7 +19,7 @@ constexpr Command kCommands[] = {
     {"check", "--adapter NAME [--fault F] [--profile P] [--seed N] [--time S]", "run generated op sequences and print the per-rule report", cmd_check},
     {"replay", "FILE|DIR... --adapter NAME [--profile P]", "replay trace files and judge every op", cmd_replay},
     {"shrink", "FILE --adapter NAME [--out FILE]", "reduce a failing trace to a minimal one that fails the same rule", cmd_shrink},
-    {"fuzz", "--engine libfuzzer|afl --adapter sim|linux [--fault F] [--time S] [--jobs N] [--corpus DIR]",
+    {"fuzz", "--engine libfuzzer|afl --adapter NAME [--fault F] [--time S] [--jobs N] [--corpus DIR]",
      "coverage-guided fuzzing with a prebuilt target (presets fuzz, afl); findings shrunk and written", cmd_fuzz},
     {"pin", "FILE [--profile P]", "print a trace with every step pinned by the model (to write regression traces)", cmd_pin},
     {"list-rules", "", "the contract's rules (ID, area, scope, kernel function)", cmd_list_rules},

@@ -1,6 +1,7 @@
 #include "report.h"
 
 #include <cstdio>
+#include <span>
 
 namespace resvcheck::cli {
 namespace {
@@ -25,6 +26,14 @@ std::string json_str(std::string_view s) {
     }
     return o + "\"";
 }
+
+std::string json_list(const std::vector<std::string>& v) {
+    std::string s = "[";
+    for (size_t i = 0; i < v.size(); ++i) s += (i ? "," : "") + json_str(v[i]);
+    return s + "]";
+}
+
+std::string finding_title(const Finding& f) { return f.rule ? std::string(rule_id(*f.rule)) : "adapter " + f.kind; }
 
 std::string xml(std::string_view s) {
     std::string o;
@@ -99,9 +108,9 @@ std::string render_table(const Report& r) {
     auto p = profile_by_name(r.profile);
     std::string s;
     char line[512];
-    snprintf(line, sizeof line, "%-36s %-20s %12s  %s\n", "RULE", "AREA", "EXERCISED", "STATUS");
-    s += line;
-    for (const auto& ri : all_rules()) {
+    if (!r.engine) snprintf(line, sizeof line, "%-36s %-20s %12s  %s\n", "RULE", "AREA", "EXERCISED", "STATUS");
+    if (!r.engine) s += line;
+    for (const auto& ri : r.engine ? std::span<const RuleInfo>{} : all_rules()) {
         auto st = status_of(r, ri, p ? &*p : nullptr);
         snprintf(line, sizeof line, "%-36.*s %-20.*s %12llu  %.*s\n", static_cast<int>(ri.id.size()), ri.id.data(),
                  static_cast<int>(ri.area.size()), ri.area.data(),
@@ -110,17 +119,34 @@ std::string render_table(const Report& r) {
         s += line;
     }
     auto c = count(r);
-    snprintf(line, sizeof line,
-             "\n%s against adapter %s (profile %s): %llu traces, %llu ops in %.1f s\n"
-             "rules: %zu ok, %zu violated, %zu not exercised, %zu not applicable to the profile\n",
-             r.command.c_str(), r.adapter.c_str(), r.profile.c_str(), static_cast<unsigned long long>(r.traces),
-             static_cast<unsigned long long>(r.ops), r.seconds, c.ok, c.violated, c.unexercised, c.na);
+    if (r.engine) {
+        const auto& e = *r.engine;
+        snprintf(line, sizeof line, "\n%s against adapter %s (profile %s): %s, %llu execs (%.0f/s), corpus %llu, coverage %s, %zu engine crash(es) in %.1f s\n",
+                 r.command.c_str(), r.adapter.c_str(), r.profile.c_str(), e.name.c_str(), static_cast<unsigned long long>(e.execs),
+                 e.execs_per_sec, static_cast<unsigned long long>(e.corpus), e.coverage.empty() ? "?" : e.coverage.c_str(), e.crashes,
+                 r.seconds);
+    } else {
+        snprintf(line, sizeof line,
+                 "\n%s against adapter %s (profile %s): %llu traces, %llu ops in %.1f s\n"
+                 "rules: %zu ok, %zu violated, %zu not exercised, %zu not applicable to the profile\n",
+                 r.command.c_str(), r.adapter.c_str(), r.profile.c_str(), static_cast<unsigned long long>(r.traces),
+                 static_cast<unsigned long long>(r.ops), r.seconds, c.ok, c.violated, c.unexercised, c.na);
+    }
     s += line;
     for (const auto& f : r.findings) {
-        const auto& ri = rule_info(f.rule);
-        s += "\nVIOLATION " + std::string(ri.id) + " at op " + std::to_string(f.op_index) + "\n  rule:     " +
-             std::string(ri.statement) + "\n  allowed:  " + f.allowed + "\n  observed: " + f.observed + "\n  trace:    " +
-             f.trace + "\n  replay:   " + f.replay + "\n";
+        if (f.rule) {
+            const auto& ri = rule_info(*f.rule);
+            s += "\nVIOLATION " + std::string(ri.id) + " at op " + std::to_string(f.op_index) + "\n  rule:     " + std::string(ri.statement) +
+                 "\n  allowed:  " + f.allowed + "\n  observed: " + f.observed;
+        } else {
+            s += "\nADAPTER " + f.kind + " (not a divergence)\n  observed: " + f.observed;
+        }
+        if (f.ops) {
+            snprintf(line, sizeof line, "\n  found:    after %.1f s; %zu ops (%zu before shrinking)", f.seconds, f.ops, f.ops_unshrunk);
+            s += line;
+        }
+        s += "\n  trace:    " + (f.trace.empty() ? "(not written)" : f.trace) + "\n  replay:   " + f.replay + "\n";
+        if (!f.note.empty()) s += "  note:     " + f.note + "\n";
     }
     for (const auto& pr : r.problems) s += "\nunsupported: " + pr + "\n";
     for (const auto& n : r.notes) s += "\nnote: " + n + "\n";
@@ -137,7 +163,7 @@ std::string render_markdown(const Report& r) {
         s += "| " + std::string(ri.id) + " | " + std::string(ri.area) + " | " + std::to_string(exercised_of(r, ri.rule)) + " | " +
              std::string(status_text(status_of(r, ri, p ? &*p : nullptr))) + " |\n";
     for (const auto& f : r.findings)
-        s += "\n## " + std::string(rule_id(f.rule)) + " at op " + std::to_string(f.op_index) + "\n\n- allowed: " + f.allowed +
+        s += "\n## " + finding_title(f) + " at op " + std::to_string(f.op_index) + "\n\n- allowed: " + f.allowed +
              "\n- observed: " + f.observed + "\n- trace: `" + f.trace + "`\n- replay: `" + f.replay + "`\n";
     return s;
 }
@@ -172,7 +198,7 @@ std::string render_json(const Report& r) {
                     ",\"verdict\":" + json_str(r.findings.empty() ? (r.problems.empty() ? "conforms" : "unsupported") : "violated") +
                     ",\"traces\":" + std::to_string(r.traces) + ",\"ops\":" + std::to_string(r.ops) + ",\"rules\":[";
     bool first = true;
-    for (const auto& ri : all_rules()) {
+    for (const auto& ri : r.engine ? std::span<const RuleInfo>{} : all_rules()) {  // a fuzz run has no per-rule counts
         auto st = status_of(r, ri, p ? &*p : nullptr);
         s += std::string(first ? "" : ",") + "{\"id\":" + json_str(ri.id) + ",\"area\":" + json_str(ri.area) +
              ",\"applies\":" + (st == Status::NotApplicable ? "false" : "true") + ",\"exercised\":" + std::to_string(exercised_of(r, ri.rule)) +
@@ -182,18 +208,23 @@ std::string render_json(const Report& r) {
     s += "],\"findings\":[";
     first = true;
     for (const auto& f : r.findings) {
-        s += std::string(first ? "" : ",") + "{\"rule\":" + json_str(rule_id(f.rule)) + ",\"op_index\":" + std::to_string(f.op_index) +
-             ",\"allowed\":" + json_str(f.allowed) + ",\"observed\":" + json_str(f.observed) + ",\"trace\":" + json_str(f.trace) +
-             ",\"replay\":" + json_str(f.replay) + "}";
+        char secs[32];
+        snprintf(secs, sizeof secs, "%.3f", f.seconds);
+        s += std::string(first ? "" : ",") + "{\"rule\":" + (f.rule ? json_str(rule_id(*f.rule)) : "null") + ",\"op_index\":" + std::to_string(f.op_index) + ",\"allowed\":" + json_str(f.allowed) + ",\"observed\":" + json_str(f.observed) +
+             ",\"trace\":" + json_str(f.trace) + ",\"replay\":" + json_str(f.replay) + ",\"kind\":" + json_str(f.kind) + ",\"ops\":" + std::to_string(f.ops) +
+             ",\"ops_unshrunk\":" + std::to_string(f.ops_unshrunk) + ",\"seconds\":" + secs + ",\"note\":" + json_str(f.note) + "}";
         first = false;
     }
-    s += "],\"problems\":[";
-    first = true;
-    for (const auto& pr : r.problems) {
-        s += std::string(first ? "" : ",") + json_str(pr);
-        first = false;
+    s += "],\"problems\":" + json_list(r.problems) + ",\"notes\":" + json_list(r.notes);
+    if (r.engine) {
+        const auto& e = *r.engine;
+        char eps[32];
+        snprintf(eps, sizeof eps, "%.0f", e.execs_per_sec);
+        s += ",\"engine\":{\"name\":" + json_str(e.name) + ",\"execs\":" + std::to_string(e.execs) + ",\"execs_per_sec\":" + eps +
+             ",\"corpus\":" + std::to_string(e.corpus) + ",\"coverage\":" + json_str(e.coverage) +
+             ",\"engine_crashes\":" + std::to_string(e.crashes) + "}";
     }
-    return s + "]}\n";
+    return s + "}\n";
 }
 
 std::string render(const Report& r, const std::string& format) {

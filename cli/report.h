@@ -6,17 +6,21 @@
 #include <string>
 #include <vector>
 
+#include <optional>
+
+#include "finding_pipeline.h"
 #include "model.h"
 
 namespace resvcheck::cli {
 
-struct Finding {
-    Rule rule;
-    size_t op_index = 0;
-    std::string allowed;
-    std::string observed;
-    std::string trace;   // path of the replayable trace
-    std::string replay;  // command that replays it
+// fuzz: what the engine reported.
+struct EngineStats {
+    std::string name;  // libfuzzer, afl
+    uint64_t execs = 0;
+    double execs_per_sec = 0;
+    uint64_t corpus = 0;
+    std::string coverage;
+    size_t crashes = 0;  // inputs the engine recorded as crashing or hanging
 };
 
 struct Report {
@@ -30,6 +34,7 @@ struct Report {
     std::vector<Finding> findings;
     std::vector<std::string> problems;  // unsupported ops: not violations, but not a clean pass
     std::vector<std::string> notes;     // e.g. rules the budget did not exercise
+    std::optional<EngineStats> engine;  // fuzz only; a fuzz report has no per-rule counts
 
     bool violated(Rule r) const;
     int exit_code() const;  // 0 conforms, 1 violated, 3 unsupported ops only

@@ -1,5 +1,8 @@
 #include "properties.h"
 
+#include <cstdlib>
+#include <cstring>
+
 #include <rapidcheck.h>
 #include <rapidcheck/detail/TestListenerAdapter.h>
 
@@ -53,6 +56,20 @@ void RecordSource::restart(std::span<const Record> records) {
     records_ = records;
     pos_ = 0;
     decoder_.reset();
+}
+
+std::vector<Record> to_records(const uint8_t* data, size_t size) {
+    std::vector<Record> recs(std::min(size / kRecordSize, kMaxRecords));
+    for (size_t i = 0; i < recs.size(); ++i) std::memcpy(recs[i].data(), data + i * kRecordSize, kRecordSize);
+    return recs;
+}
+
+const MoveWeights& fuzz_weights() {
+    static const MoveWeights& w = []() -> const MoveWeights& {
+        const char* name = std::getenv("RESVCHECK_WEIGHTS");
+        return weights_for(name && *name ? name : "all");
+    }();
+    return w;
 }
 
 Trace decode_records(const std::vector<Record>& records, const MoveWeights& weights, const Profile& profile) {

@@ -7,7 +7,7 @@
 // and the CLI all go through the same decoder and the same runner.
 //
 //   PropertyRun r = check_property(all_properties()[0], model, adapter, {.seed = 42, .cases = 100});
-//   if (r.failure) write_finding(..., r.failure->executed, ...);
+//   if (r.failure) pipeline.finish(r.failure->executed, *r.failure->divergence, adapter, "property");
 #pragma once
 
 #include <functional>
@@ -46,6 +46,13 @@ private:
     OpDecoder decoder_;
     const Adapter* adapter_;
 };
+
+// The records of a fuzz input: whole 8-byte records, at most kMaxRecords (longer inputs are cut,
+// as the engines are told); a trailing partial record is ignored.
+inline constexpr size_t kMaxRecords = 256;
+std::vector<Record> to_records(const uint8_t* data, size_t size);
+// The decoder weights fuzz inputs are decoded with: RESVCHECK_WEIGHTS, default "all".
+const MoveWeights& fuzz_weights();
 
 // Decodes records into the trace they mean (for printing fuzz inputs and corpora).
 Trace decode_records(const std::vector<Record>& records, const MoveWeights& weights, const Profile& profile);

@@ -1,10 +1,16 @@
 #include "findings.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <functional>
 
 namespace resvcheck {
+namespace fs = std::filesystem;
 
 Trace pin_expected(const Trace& ops, const Profile& profile) {
     Model m(profile);
@@ -43,25 +49,61 @@ std::string render_finding(const Trace& ops, const FindingInfo& info, const std:
     return head + print_trace(t);
 }
 
-std::string write_text(const std::string& path, const std::string& text) {
-    std::error_code ec;
-    auto parent = std::filesystem::path(path).parent_path();
-    if (!parent.empty()) std::filesystem::create_directories(parent, ec);
-    if (ec) return "cannot create " + parent.string() + ": " + ec.message();
-    std::ofstream out(path, std::ios::trunc);
-    out << text;
-    out.close();
-    if (!out) return "cannot write " + path;
-    return "";
-}
-
-WrittenFinding write_finding(const std::string& dir, const Trace& ops, const FindingInfo& info) {
+std::string finding_path(const std::string& dir, const Trace& ops, const FindingInfo& info) {
     std::string body = print_trace(Trace{{}, ops.steps});
     char hash[17];
     snprintf(hash, sizeof hash, "%08zx", std::hash<std::string>{}(body + info.adapter_flags) & 0xffffffffu);
-    std::string path = (std::filesystem::path(dir) / (std::string(rule_id(info.divergence.rule)) + "-" + hash + ".trace")).string();
-    if (auto err = write_text(path, render_finding(ops, info, path)); !err.empty()) return {{}, err};
-    return {path, {}};
+    return (fs::path(dir) / (std::string(rule_id(info.divergence.rule)) + "-" + hash + ".trace")).string();
+}
+
+std::string write_atomic(const std::string& path, const std::string& text) {
+    fs::path p(path), parent = p.parent_path();
+    std::error_code ec;
+    if (!parent.empty()) fs::create_directories(parent, ec);
+    if (ec) return "cannot create " + parent.string() + ": " + ec.message();
+    std::string tmp = (parent / ("." + p.filename().string() + ".XXXXXX")).string();
+    int fd = mkstemp(tmp.data());
+    if (fd < 0) return "cannot write " + path + ": " + strerror(errno);
+    auto fail = [&](const char* what) {
+        std::string e = std::string("cannot ") + what + " " + path + ": " + strerror(errno);
+        close(fd);
+        unlink(tmp.c_str());
+        return e;
+    };
+    for (size_t done = 0; done < text.size();) {
+        ssize_t n = write(fd, text.data() + done, text.size() - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return fail("write");
+        done += static_cast<size_t>(n);
+    }
+    if (fchmod(fd, 0644) != 0 || fsync(fd) != 0) return fail("flush");
+    if (close(fd) != 0) {
+        unlink(tmp.c_str());
+        return "cannot write " + path + ": " + strerror(errno);
+    }
+    if (rename(tmp.c_str(), path.c_str()) != 0) {
+        std::string e = "cannot rename into " + path + ": " + strerror(errno);
+        unlink(tmp.c_str());
+        return e;
+    }
+    // the rename itself is durable once the directory is
+    if (int dfd = open(parent.empty() ? "." : parent.c_str(), O_RDONLY | O_DIRECTORY); dfd >= 0) {
+        fsync(dfd);
+        close(dfd);
+    }
+    return "";
+}
+
+std::string prepare_findings_dir(const std::string& dir) {
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec || !fs::is_directory(dir)) return "cannot use --findings " + dir + ": " + (ec ? ec.message() : "not a directory");
+    std::string probe = (fs::path(dir) / ".resvcheck-probe.XXXXXX").string();
+    int fd = mkstemp(probe.data());
+    if (fd < 0) return "cannot write findings to " + dir + ": " + strerror(errno);
+    close(fd);
+    unlink(probe.c_str());
+    return "";
 }
 
 }  // namespace resvcheck

@@ -3,7 +3,7 @@
 // Given a trace and a predicate "still fails the same way" (for resvcheck: the same rule is
 // violated), it drops chunks of ops, then single ops, renumbers handles densely, and lowers
 // numbers (seqnos, slot counts, errors), for as long as the predicate holds. The result is the
-// smallest trace it found; pins are dropped (write it with findings.h to re-pin).
+// smallest trace it found; pins are dropped (runner/finding_pipeline.h re-pins it when writing).
 //
 //   Trace small = shrink_trace(big, [&](const Trace& t) { return fails_with(t, rule); });
 #pragma once

@@ -1,12 +1,13 @@
 #include "harness.h"
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
 #include <set>
 #include <sstream>
 
-#include "findings.h"
+#include "finding_pipeline.h"
 #include "properties.h"
 #include "registry.h"
 #include "runner.h"
@@ -20,27 +21,28 @@ std::string env(const char* name, const char* dflt = "") {
 }
 
 struct Target {
-    std::string adapter_name;
+    std::string adapter_name;  // as the registry spells it: sim, linux, model, plugin:PATH[,OPTIONS]
     std::unique_ptr<Adapter> adapter;
     std::optional<Profile> profile;
     std::optional<Model> model;
     std::set<Rule> ignore;
-    std::string fault;
+    std::string adapter_flags;  // for replay commands
 };
 
-Target& target(const char* name) {
+Target& target(const char* dflt) {
     static Target* t = nullptr;
     if (t) return *t;
     t = new Target;  // lives for the process: engines exit without running destructors
-    t->adapter_name = name;
+    t->adapter_name = env("RESVCHECK_ADAPTER", dflt);
     AdapterOptions ao;
     ao.fault = env("RESVCHECK_FAULT");
-    t->fault = ao.fault;
     ao.kernel_src = env("RESVCHECK_KERNEL_SRC", env("KERNEL_SRC").c_str());
     if (t->adapter_name != "linux") ao.kernel_src.clear();
-    auto made = make_adapter(name, ao);
+    if (!ao.fault.empty()) t->adapter_flags = "--fault " + ao.fault;
+    if (!ao.kernel_src.empty()) t->adapter_flags += (t->adapter_flags.empty() ? "" : " ") + std::string("--kernel-src ") + ao.kernel_src;
+    auto made = make_adapter(t->adapter_name, ao);
     if (!made) {
-        fprintf(stderr, "resvcheck fuzz target: cannot make adapter %s: %s\n", name, made.error().text().c_str());
+        fprintf(stderr, "resvcheck fuzz target: cannot make adapter %s (RESVCHECK_ADAPTER): %s\n", t->adapter_name.c_str(), made.error().text().c_str());
         std::exit(2);
     }
     t->adapter = std::move(*made);
@@ -60,35 +62,29 @@ Target& target(const char* name) {
 
 }  // namespace
 
-const MoveWeights& fuzz_weights() {
-    static const MoveWeights& w = weights_for(env("RESVCHECK_WEIGHTS", "all"));
-    return w;
-}
-
-std::vector<Record> to_records(const uint8_t* data, size_t size) {
-    size_t n = std::min(size / kRecordSize, kMaxRecords);
-    std::vector<Record> recs(n);
-    for (size_t i = 0; i < n; ++i)
-        for (size_t j = 0; j < kRecordSize; ++j) recs[i][j] = data[i * kRecordSize + j];
-    return recs;
-}
-
-int run_records(const char* adapter, const uint8_t* data, size_t size) {
-    Target& t = target(adapter);
+int run_records(const char* default_adapter, const uint8_t* data, size_t size) {
+    Target& t = target(default_adapter);
     std::vector<Record> recs = to_records(data, size);
     RecordSource src(recs, fuzz_weights(), t.adapter.get());
     RunResult r = run(src, *t.model, *t.adapter, RunOptions{.record = false});  // run() resets model and adapter
     if (r.verdict != Verdict::Violation || t.ignore.count(r.divergence->rule)) return 0;
-    // A finding: record the executed ops (same input, same ops), write them, then crash.
+    // A finding: record the executed ops (same input, same ops), then the one finding pipeline.
     RecordSource again(recs, fuzz_weights(), t.adapter.get());
     RunResult full = run(again, *t.model, *t.adapter);
-    const Divergence& d = full.divergence ? *full.divergence : *r.divergence;
-    FindingInfo info{d, t.adapter_name, t.fault.empty() ? "" : "--fault " + t.fault, std::string(t.profile->name),
-                     "fuzz (fuzz-" + t.adapter_name + ", unshrunk)"};
-    auto w = write_finding(env("RESVCHECK_FINDINGS", "resvcheck-findings"), full.executed, info);
-    fprintf(stderr, "\nresvcheck: %s violated at op %zu: allowed %s, got %s\nresvcheck: finding %s\n",
-            std::string(rule_id(d.rule)).c_str(), d.op_index, d.allowed.c_str(), d.observed.c_str(),
-            w.path.empty() ? ("not written: " + w.error).c_str() : w.path.c_str());
+    if (!full.divergence) {  // nothing to write that would replay: say so, and still let the engine keep the input
+        fprintf(stderr, "\nresvcheck: %s violated at op %zu, but not when the input ran again (%s): nondeterministic adapter\n",
+                std::string(rule_id(r.divergence->rule)).c_str(), r.divergence->op_index, std::string(verdict_name(full.verdict)).c_str());
+        std::abort();
+    }
+    // Shrinking must end well inside the engine's per-input timeout (resvcheck fuzz: -timeout=10).
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    FindingPipeline fp({.dir = env("RESVCHECK_FINDINGS", "resvcheck-findings"), .adapter = t.adapter_name, .adapter_flags = t.adapter_flags,
+                        .origin = "fuzz-" + t.adapter_name, .stop = [deadline] { return std::chrono::steady_clock::now() > deadline; }},
+                       *t.profile);
+    Finding f = fp.handle(full.executed, *full.divergence, *t.adapter, "");
+    fprintf(stderr, "\nresvcheck: %s violated at op %zu: allowed %s, got %s\nresvcheck: finding %s (%zu ops, %zu before shrinking)\n",
+            std::string(rule_id(*f.rule)).c_str(), f.op_index, f.allowed.c_str(), f.observed.c_str(),
+            f.trace.empty() ? ("not written: " + f.note).c_str() : f.trace.c_str(), f.ops, f.ops_unshrunk);
     fflush(stderr);
     std::abort();
 }

@@ -2,11 +2,13 @@
 //
 // An input is a sequence of 8-byte records (trace/decoder.h; a trailing partial record is
 // ignored). The shared decoder and the model's precondition filter turn any bytes into a valid
-// trace (properties/properties.h, RecordSource), the one runner judges it, and a violation is
-// written to disk as a finding (runner/findings.h) before the target abort()s so that the
-// engine (libFuzzer, AFL++) records a crash.
+// trace (properties/properties.h, RecordSource), the one runner judges it, and a violation goes
+// through the one finding pipeline (runner/finding_pipeline.h: written unshrunk, shrunk, written
+// shrunk) before the target abort()s so that the engine (libFuzzer, AFL++) records a crash.
 //
 // Environment (read once):
+//   RESVCHECK_ADAPTER   any adapter the registry makes: sim, linux, model, plugin:PATH[,OPTIONS]
+//                       (default: the target's own, sim for fuzz-sim, linux for fuzz-linux)
 //   RESVCHECK_FAULT     sim fault switch (see `resvcheck list-faults --adapter sim`)
 //   RESVCHECK_PROFILE   model profile (default: the adapter's own)
 //   RESVCHECK_WEIGHTS   decoder weight profile (default: all)
@@ -29,15 +31,9 @@
 
 namespace resvcheck::fuzz {
 
-// Records of an input; at most kMaxRecords (longer inputs are cut, as the engines are told).
-inline constexpr size_t kMaxRecords = 256;
-std::vector<Record> to_records(const uint8_t* data, size_t size);
-
-// Runs the input against `adapter` (made once per process, reset per input). abort()s on a
-// violation after writing the finding. Returns 0 (the libFuzzer convention).
-int run_records(const char* adapter, const uint8_t* data, size_t size);
-
-// The decoder weights the targets use (RESVCHECK_WEIGHTS, default "all").
-const MoveWeights& fuzz_weights();
+// Runs the input against $RESVCHECK_ADAPTER, else `default_adapter` (made once per process,
+// reset per input). abort()s on a violation after writing the finding. Returns 0 (the libFuzzer
+// convention).
+int run_records(const char* default_adapter, const uint8_t* data, size_t size);
 
 }  // namespace resvcheck::fuzz

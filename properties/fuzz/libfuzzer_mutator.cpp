@@ -3,14 +3,14 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "harness.h"
 #include "mutator.h"
+#include "properties.h"
 
 extern "C" size_t LLVMFuzzerMutate(uint8_t* data, size_t size, size_t max_size);
 
 namespace {
 resvcheck::fuzz::RecordMutator& mutator() {
-    static auto* m = new resvcheck::fuzz::RecordMutator(resvcheck::fuzz::fuzz_weights());
+    static auto* m = new resvcheck::fuzz::RecordMutator(resvcheck::fuzz_weights());
     return *m;
 }
 }  // namespace

@@ -16,7 +16,6 @@
 #include <fstream>
 #include <random>
 
-#include "harness.h"
 #include "model_adapter.h"
 #include "properties.h"
 #include "rules.h"
@@ -47,13 +46,13 @@ void write_records(const fs::path& p, const std::vector<Record>& recs) {
 std::vector<Record> read_records(const fs::path& p) {
     std::ifstream f(p, std::ios::binary);
     std::string s((std::istreambuf_iterator<char>(f)), {});
-    return fuzz::to_records(reinterpret_cast<const uint8_t*>(s.data()), s.size());
+    return to_records(reinterpret_cast<const uint8_t*>(s.data()), s.size());
 }
 
 // Records that decode to exactly the trace's ops, or nothing.
 std::optional<std::vector<Record>> encode(const Trace& t, std::mt19937_64& rng) {
     Model m(profile());
-    OpDecoder dec(fuzz::fuzz_weights());
+    OpDecoder dec(fuzz_weights());
     std::vector<Record> out;
     for (const auto& st : t.steps) {
         if (m.precondition(st.op)) return std::nullopt;
@@ -99,14 +98,14 @@ int cmd_encode(int argc, char** argv) {
             ++skipped;
             continue;
         }
-        auto recs = encode((*parsed), rng);
+        auto recs = encode(*parsed, rng);
         if (!recs) {
             fprintf(stderr, "skip %s: an op no record decodes to in that state\n", f.c_str());
             ++skipped;
             continue;
         }
         // Check: decoding the records gives back the same ops.
-        Trace back = decode_records(*recs, fuzz::fuzz_weights(), profile());
+        Trace back = decode_records(*recs, fuzz_weights(), profile());
         const Trace& t = *parsed;
         bool same = back.steps.size() == t.steps.size();
         for (size_t i = 0; same && i < t.steps.size(); ++i) same = back.steps[i].op == t.steps[i].op;
@@ -141,7 +140,7 @@ int cmd_random(int argc, char** argv) {
             if (rng() & 1) r[2] &= 3, r[3] &= 7, r[4] &= 15;  // favour few handles: more interaction
         }
         m.clear_exercised();
-        RecordSource src(recs, fuzz::fuzz_weights(), &a);
+        RecordSource src(recs, fuzz_weights(), &a);
         run(src, m, a, RunOptions{.record = false});
         bool fresh = false;
         const auto& ex = m.exercised();
@@ -169,7 +168,7 @@ int cmd_random(int argc, char** argv) {
 
 int cmd_decode(int argc, char** argv) {
     for (int i = 2; i < argc; ++i) {
-        Trace t = decode_records(read_records(argv[i]), fuzz::fuzz_weights(), profile());
+        Trace t = decode_records(read_records(argv[i]), fuzz_weights(), profile());
         t.header.push_back(" decoded from " + std::string(argv[i]));
         fputs(print_trace(t).c_str(), stdout);
     }

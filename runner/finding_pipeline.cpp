@@ -1,0 +1,87 @@
+#include "finding_pipeline.h"
+
+#include <cstdio>
+#include <filesystem>
+
+#include "findings.h"
+#include "shrinker.h"
+
+namespace resvcheck {
+
+FindingPipeline::FindingPipeline(PipelineConfig cfg, const Profile& profile)
+    : cfg_(std::move(cfg)), profile_(profile), t0_(std::chrono::steady_clock::now()) {}
+
+double FindingPipeline::elapsed() const { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count(); }
+
+std::string FindingPipeline::prepare() const { return prepare_findings_dir(cfg_.dir); }
+
+// Writes one finding file; on failure prints it in full on stdout. Returns the path written or "".
+std::string FindingPipeline::write(const Trace& ops, const Divergence& d, const std::string& how, const std::string& path, Finding* f) {
+    FindingInfo info{d, cfg_.adapter, cfg_.adapter_flags, std::string(profile_.name), cfg_.origin + (how.empty() ? "" : " (" + how + ")")};
+    std::string p = path.empty() ? finding_path(cfg_.dir, ops, info) : path;
+    std::string text = render_finding(ops, info, p);
+    std::string err = write_atomic(p, text);
+    if (f) f->replay = replay_command(p, info);
+    if (err.empty()) return p;
+    fflush(stderr);
+    printf("resvcheck: %s; the finding in full:\n%s\n", err.c_str(), text.c_str());
+    fflush(stdout);
+    if (f) f->note = "not written (" + err + "); printed on stdout";
+    return "";
+}
+
+void FindingPipeline::record(const Trace& executed, const Divergence& d, const std::string& how) {
+    pending_at_ = elapsed();
+    pending_ = write(executed, d, how.empty() ? "unshrunk" : how + ", unshrunk", "", nullptr);
+}
+
+Finding FindingPipeline::finish(const Trace& failing, const Divergence& d, Adapter& adapter, const std::string& how) {
+    Finding f;
+    f.seconds = pending_at_ >= 0 ? pending_at_ : elapsed();
+    f.ops_unshrunk = std::min(failing.steps.size(), d.op_index + 1);  // the ops up to the failure
+    Model m(profile_);
+    auto verdict_of = [&](const Trace& t) { return run(t, m, adapter, RunOptions{.record = false}); };
+    auto same = [&](const RunResult& r) { return r.verdict == Verdict::Violation && r.divergence->rule == d.rule; };
+    // The adapter's behaviour is what fails, not the pins: shrink without them.
+    Trace start = failing;
+    for (auto& st : start.steps) st.pin.reset();
+    RunResult first = verdict_of(start);
+    Trace out = failing;
+    Divergence div = d;
+    if (!same(first)) {
+        f.note = "did not fail the same way on replay (" +
+                 (first.divergence ? std::string(rule_id(first.divergence->rule)) : std::string(verdict_name(first.verdict))) +
+                 "): written unshrunk";
+    } else {
+        // only the ops up to the failure matter
+        if (first.divergence->op_index + 1 < start.steps.size()) start.steps.resize(first.divergence->op_index + 1);
+        ShrinkStats stats;
+        auto fails = [&](const Trace& t) { return !(cfg_.stop && cfg_.stop()) && same(verdict_of(t)); };
+        Trace small = shrink_trace(start, fails, &stats);
+        RunResult r = verdict_of(small);
+        f.shrink_tries = stats.tries;
+        out = same(r) ? small : start;
+        div = same(r) ? *r.divergence : *first.divergence;
+    }
+    f.rule = div.rule;
+    f.op_index = div.op_index;
+    f.allowed = div.allowed;
+    f.observed = div.observed;
+    f.ops = std::min(out.steps.size(), div.op_index + 1);
+    f.trace = write(out, div, how, cfg_.out, &f);
+    if (!f.trace.empty() && !pending_.empty() && pending_ != f.trace) {
+        std::error_code ec;  // another process writing the same finding (libFuzzer -fork) may have removed it
+        std::filesystem::remove(pending_, ec);
+    }
+    if (f.trace.empty() && !pending_.empty()) f.note += "; the unshrunk trace is on disk: " + pending_;
+    pending_.clear();
+    pending_at_ = -1;
+    return f;
+}
+
+Finding FindingPipeline::handle(const Trace& executed, const Divergence& d, Adapter& adapter, const std::string& how) {
+    record(executed, d, how);
+    return finish(executed, d, adapter, how);
+}
+
+}  // namespace resvcheck

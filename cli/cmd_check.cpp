@@ -1,6 +1,7 @@
 // resvcheck check --adapter NAME [--fault F] [--profile P] [--seed N] [--time SECONDS]
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <random>
@@ -104,12 +105,23 @@ int cmd_check(const Options& o) {
             if (!cr.failure) continue;
             const RunResult& failed = cr.failure->result;
             findings.record(failed.executed, *failed.divergence, how);  // on disk before shrinking starts
-            Finding f = findings.finish(cr.failure->reduced, *failed.divergence, *s.adapter, how);
+            found.insert(failed.divergence->rule);  // seen: later cases failing this way are not diagnosed again
+            auto dg = findings.localise(cr.failure->reduced, *failed.divergence, *s.adapter);
+            if (dg) {  // one finding per root cause: another symptom of a known one is listed under it
+                auto known = std::find_if(rep.findings.begin(), rep.findings.end(), [&](const Finding& k) { return k.rule == dg->root.rule; });
+                if (known != rep.findings.end()) {
+                    if (dg->root.rule != failed.divergence->rule) known->symptoms.push_back(failed.divergence->rule);
+                    findings.discard();
+                    continue;
+                }
+            }
+            Finding f = findings.finish(cr.failure->reduced, *failed.divergence, *s.adapter, how, dg);
             found.insert(*f.rule);
             if (progress) fputc('\n', stderr);
             if (o.json.empty())
-                fprintf(stderr, "finding: %s at op %zu after %.1f s (%zu ops after shrinking from %zu): %s\n",
+                fprintf(stderr, "finding: %s at op %zu after %.1f s (%zu ops after shrinking from %zu)%s: %s\n",
                         std::string(rule_id(*f.rule)).c_str(), f.op_index, f.seconds, f.ops, f.ops_unshrunk,
+                        f.symptoms.empty() ? "" : (", first seen as " + std::string(rule_id(f.symptoms[0]))).c_str(),
                         f.trace.empty() ? "not written, printed on stdout" : f.trace.c_str());
             rep.findings.push_back(std::move(f));
         }

@@ -1,5 +1,6 @@
 #include "report.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <span>
 
@@ -34,6 +35,19 @@ std::string json_list(const std::vector<std::string>& v) {
 }
 
 std::string finding_title(const Finding& f) { return f.rule ? std::string(rule_id(*f.rule)) : "adapter " + f.kind; }
+
+// The rules one root cause was noticed as, without repeats.
+std::vector<std::string> symptom_ids(const Finding& f) {
+    std::vector<std::string> out;
+    for (Rule r : f.symptoms)
+        if (std::find(out.begin(), out.end(), rule_id(r)) == out.end()) out.emplace_back(rule_id(r));
+    return out;
+}
+std::string joined(const std::vector<std::string>& v) {
+    std::string s;
+    for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
+    return s;
+}
 
 std::string xml(std::string_view s) {
     std::string o;
@@ -145,6 +159,8 @@ std::string render_table(const Report& r) {
             snprintf(line, sizeof line, "\n  found:    after %.1f s; %zu ops (%zu before shrinking)", f.seconds, f.ops, f.ops_unshrunk);
             s += line;
         }
+        if (!f.symptoms.empty())
+            s += "\n  symptoms: " + joined(symptom_ids(f)) + " (violated too, by this one root cause: one finding)";
         s += "\n  trace:    " + (f.trace.empty() ? "(not written)" : f.trace) + "\n  replay:   " + f.replay + "\n";
         if (!f.note.empty()) s += "  note:     " + f.note + "\n";
     }
@@ -164,7 +180,8 @@ std::string render_markdown(const Report& r) {
              std::string(status_text(status_of(r, ri, p ? &*p : nullptr))) + " |\n";
     for (const auto& f : r.findings)
         s += "\n## " + finding_title(f) + " at op " + std::to_string(f.op_index) + "\n\n- allowed: " + f.allowed +
-             "\n- observed: " + f.observed + "\n- trace: `" + f.trace + "`\n- replay: `" + f.replay + "`\n";
+             "\n- observed: " + f.observed + (f.symptoms.empty() ? "" : "\n- symptoms: " + joined(symptom_ids(f))) +
+             "\n- trace: `" + f.trace + "`\n- replay: `" + f.replay + "`\n";
     return s;
 }
 
@@ -212,7 +229,7 @@ std::string render_json(const Report& r) {
         snprintf(secs, sizeof secs, "%.3f", f.seconds);
         s += std::string(first ? "" : ",") + "{\"rule\":" + (f.rule ? json_str(rule_id(*f.rule)) : "null") + ",\"op_index\":" + std::to_string(f.op_index) + ",\"allowed\":" + json_str(f.allowed) + ",\"observed\":" + json_str(f.observed) +
              ",\"trace\":" + json_str(f.trace) + ",\"replay\":" + json_str(f.replay) + ",\"kind\":" + json_str(f.kind) + ",\"ops\":" + std::to_string(f.ops) +
-             ",\"ops_unshrunk\":" + std::to_string(f.ops_unshrunk) + ",\"seconds\":" + secs + ",\"note\":" + json_str(f.note) + "}";
+             ",\"ops_unshrunk\":" + std::to_string(f.ops_unshrunk) + ",\"seconds\":" + secs + ",\"note\":" + json_str(f.note) + ",\"symptoms\":" + json_list(symptom_ids(f)) + "}";
         first = false;
     }
     s += "],\"problems\":" + json_list(r.problems) + ",\"notes\":" + json_list(r.notes);

@@ -130,6 +130,7 @@ void State::unbury(ResvS& r, uint32_t f) {
 }
 
 void State::judge_releases() {
+    const bool diverged_before = div.has_value();
     const auto& o = seen();
     std::vector<uint32_t> must;
     std::sort(touched.begin(), touched.end());
@@ -185,6 +186,7 @@ void State::judge_releases() {
                      "f" + std::to_string(f) + " not released");
         }
     }
+    if (div && !diverged_before) div->references = true;
     // Adopt: released fences are gone everywhere.
     for (auto h : o.released) {
         uint32_t f = h.id;

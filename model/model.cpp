@@ -88,6 +88,7 @@ Model& Model::operator=(const Model& o) {
 const Profile& Model::profile() const { return s_->prof; }
 const StateView& Model::view() const { return *s_; }
 const std::vector<uint64_t>& Model::exercised() const { return s_->exercised; }
+Rule Model::reference_rule() const { return s_->ref_rule; }
 void Model::clear_exercised() { std::fill(s_->exercised.begin(), s_->exercised.end(), 0); }
 
 void Model::reset() {

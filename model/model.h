@@ -47,10 +47,11 @@ std::optional<Profile> profile_by_name(std::string_view name);
 bool rule_applies(const RuleInfo& rule, const Profile& profile);
 
 struct Divergence {
-    Rule rule;
+    Rule rule{};
     size_t op_index = 0;
     std::string allowed;   // what the contract allowed
     std::string observed;  // what happened
+    bool references = false;  // a release that is missing, early or doubled (a reference count is off)
 };
 
 class Model {
@@ -82,6 +83,11 @@ public:
     void clear_exercised();
 
     const StateView& view() const;
+
+    // The rule about references that the op last judged or performed follows (add_fence: it drops
+    // exactly the overwritten entry's reference): what a reference leak found later is blamed on
+    // once diagnosis has located the op (runner/diagnose.h).
+    Rule reference_rule() const;
 
     struct State;  // defined in detail/model_state.h
 

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "diagnose.h"
 #include "findings.h"
 #include "shrinker.h"
 
@@ -35,33 +36,69 @@ void FindingPipeline::record(const Trace& executed, const Divergence& d, const s
     pending_ = write(executed, d, how.empty() ? "unshrunk" : how + ", unshrunk", "", nullptr);
 }
 
-Finding FindingPipeline::finish(const Trace& failing, const Divergence& d, Adapter& adapter, const std::string& how) {
+std::optional<Diagnosis> FindingPipeline::localise(const Trace& failing, const Divergence& d, Adapter& adapter) const {
+    Model m(profile_);
+    Trace start = failing;
+    for (auto& st : start.steps) st.pin.reset();  // the adapter's behaviour is what fails, not the pins
+    RunResult first = run(start, m, adapter, RunOptions{.record = false});
+    if (first.verdict != Verdict::Violation || first.divergence->rule != d.rule) return std::nullopt;
+    if (first.divergence->op_index + 1 < start.steps.size()) start.steps.resize(first.divergence->op_index + 1);
+    return diagnose(start, *first.divergence, profile_, adapter);
+}
+
+void FindingPipeline::discard() {
+    std::error_code ec;
+    if (!pending_.empty()) std::filesystem::remove(pending_, ec);
+    pending_.clear();
+    pending_at_ = -1;
+}
+
+Finding FindingPipeline::finish(const Trace& failing, const Divergence& d, Adapter& adapter, const std::string& how,
+                                std::optional<Diagnosis> dg) {
     Finding f;
     f.seconds = pending_at_ >= 0 ? pending_at_ : elapsed();
     f.ops_unshrunk = std::min(failing.steps.size(), d.op_index + 1);  // the ops up to the failure
     Model m(profile_);
     auto verdict_of = [&](const Trace& t) { return run(t, m, adapter, RunOptions{.record = false}); };
-    auto same = [&](const RunResult& r) { return r.verdict == Verdict::Violation && r.divergence->rule == d.rule; };
-    // The adapter's behaviour is what fails, not the pins: shrink without them.
-    Trace start = failing;
-    for (auto& st : start.steps) st.pin.reset();
-    RunResult first = verdict_of(start);
+    if (!dg) dg = localise(failing, d, adapter);
     Trace out = failing;
     Divergence div = d;
-    if (!same(first)) {
+    if (!dg) {
+        Trace unpinned = failing;
+        for (auto& st : unpinned.steps) st.pin.reset();
+        RunResult again = verdict_of(unpinned);
         f.note = "did not fail the same way on replay (" +
-                 (first.divergence ? std::string(rule_id(first.divergence->rule)) : std::string(verdict_name(first.verdict))) +
+                 (again.divergence ? std::string(rule_id(again.divergence->rule)) : std::string(verdict_name(again.verdict))) +
                  "): written unshrunk";
     } else {
-        // only the ops up to the failure matter
-        if (first.divergence->op_index + 1 < start.steps.size()) start.steps.resize(first.divergence->op_index + 1);
+        // Shrink by root cause: the probed trace's first divergence is the root, so "the same first
+        // rule" keeps traces that show the cause, however early; a reference root is re-diagnosed.
+        const Rule root = dg->root.rule;
+        if (root != d.rule) f.symptoms.push_back(d.rule);
+        auto same = [&](const RunResult& r) { return r.verdict == Verdict::Violation && r.divergence->rule == root; };
+        auto culprit = [&](const Trace& t, Trace* shown) {
+            auto c = reference_culprit(t, t.steps.size(), profile_, adapter, shown);
+            return c && c->rule == root ? c : std::nullopt;
+        };
         ShrinkStats stats;
-        auto fails = [&](const Trace& t) { return !(cfg_.stop && cfg_.stop()) && same(verdict_of(t)); };
-        Trace small = shrink_trace(start, fails, &stats);
-        RunResult r = verdict_of(small);
+        auto fails = [&](const Trace& t) {
+            if (cfg_.stop && cfg_.stop()) return false;
+            return dg->by_teardown ? culprit(t, nullptr).has_value() : same(verdict_of(t));
+        };
+        Trace small = shrink_trace(dg->trace, fails, &stats);
         f.shrink_tries = stats.tries;
-        out = same(r) ? small : start;
-        div = same(r) ? *r.divergence : *first.divergence;
+        if (dg->by_teardown) {
+            Trace shown;
+            auto c = culprit(small, &shown);
+            if (!c) c = culprit(dg->trace, &shown);
+            out = c ? shown : dg->shown;
+            div = c ? *c : dg->root;
+            div.op_index = out.steps.empty() ? 0 : out.steps.size() - 1;  // the teardown op that shows it
+        } else {
+            RunResult r = verdict_of(small);
+            out = same(r) ? small : dg->trace;
+            div = same(r) ? *r.divergence : dg->root;
+        }
     }
     f.rule = div.rule;
     f.op_index = div.op_index;

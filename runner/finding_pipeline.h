@@ -2,7 +2,8 @@
 // shared by check, fuzz, shrink and the fuzz targets:
 //
 //   record   the unshrunk trace goes to disk before anything else (a crash while shrinking loses nothing)
-//   shrink   delta debugging with "violates the same rule on this adapter" as the predicate
+//   localise the root cause (diagnose.h): the first op whose effect breaks the contract
+//   shrink   delta debugging with "the same root cause on this adapter" as the predicate
 //   write    the shrunk trace, re-pinned; then the unshrunk file is removed
 //   report   the Finding record the report renders
 //
@@ -19,7 +20,9 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
+#include "diagnose.h"
 #include "runner.h"
 
 namespace resvcheck {
@@ -38,6 +41,7 @@ struct Finding {
     size_t shrink_tries = 0;
     double seconds = 0;       // from the start of the run to the finding
     std::string note;         // e.g. why it was not written or not shrunk
+    std::vector<Rule> symptoms;  // rules this root cause was first noticed as, or also broke
 };
 
 struct PipelineConfig {
@@ -60,10 +64,18 @@ public:
     // shrunk trace is on disk. `how` is added to the origin ("property resv").
     void record(const Trace& executed, const Divergence& d, const std::string& how);
 
-    // Shrinks `failing` (violating d.rule on `adapter`) to the same rule, writes it and returns
-    // the finding. If the trace does not fail the same way on replay (a nondeterministic
-    // adapter), it is written unshrunk with `d`, and the note says so.
-    Finding finish(const Trace& failing, const Divergence& d, Adapter& adapter, const std::string& how);
+    // The root cause of `failing` (violating d.rule on `adapter`), or nothing if it does not fail
+    // the same way on replay (a nondeterministic adapter).
+    std::optional<Diagnosis> localise(const Trace& failing, const Divergence& d, Adapter& adapter) const;
+
+    // Localises `failing` (unless `dg` is given), shrinks it to the same root cause, writes it and
+    // returns the finding, named by the root cause with d.rule among its symptoms. If the trace
+    // does not fail the same way on replay, it is written unshrunk with `d`, and the note says so.
+    Finding finish(const Trace& failing, const Divergence& d, Adapter& adapter, const std::string& how,
+                   std::optional<Diagnosis> dg = std::nullopt);
+
+    // Drops the unshrunk file record() wrote: the failure was another symptom of a finding already made.
+    void discard();
 
     // record() then finish() on the same trace.
     Finding handle(const Trace& executed, const Divergence& d, Adapter& adapter, const std::string& how);

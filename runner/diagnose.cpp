@@ -1,0 +1,169 @@
+#include "diagnose.h"
+
+#include <algorithm>
+
+namespace resvcheck {
+namespace {
+
+// The failing trace's ops, each followed by the probes of the state it reached. `origin[i]` is the
+// index in `ops` of the i-th op yielded, or -1 for a probe.
+class ProbingSource final : public OpSource {
+public:
+    ProbingSource(const Trace& ops, size_t last, const Adapter& adapter) : ops_(ops), last_(last), adapter_(adapter) {}
+
+    std::optional<Op> next(const Model& model) override {
+        if (pending_.empty() && pos_ > 0 && !probed_) {
+            probed_ = true;
+            if (pos_ <= last_) pending_ = state_probes(model, &adapter_);
+            std::reverse(pending_.begin(), pending_.end());
+        }
+        if (!pending_.empty()) {
+            Op op = std::move(pending_.back());
+            pending_.pop_back();
+            origin.push_back(-1);
+            return op;
+        }
+        if (pos_ > last_ || pos_ >= ops_.steps.size()) return std::nullopt;
+        const Op& op = ops_.steps[pos_].op;
+        // the failing trace met every precondition when it ran; a probe's adoption can only narrow
+        // what the contract allows, never make an op invalid, but stop rather than send one
+        if (!model.has_op(op) || model.precondition(op) || !adapter_.supports(op)) return std::nullopt;
+        origin.push_back(static_cast<int>(pos_));
+        ++pos_;
+        probed_ = false;
+        return op;
+    }
+
+    std::vector<int> origin;
+
+private:
+    const Trace& ops_;
+    size_t last_;
+    const Adapter& adapter_;
+    size_t pos_ = 0;
+    bool probed_ = true;
+    std::vector<Op> pending_;
+};
+
+// The failing trace's ops 0..last, then a teardown of everything left: iterators ended, objects
+// unlocked and finalised, every caller reference put. A reference the implementation leaked or
+// dropped too early by op `last` shows as a release that is missing, early or doubled.
+class TeardownSource final : public OpSource {
+public:
+    TeardownSource(const Trace& ops, size_t last, const Adapter& adapter) : ops_(ops), last_(last), adapter_(adapter) {}
+
+    std::optional<Op> next(const Model& model) override {
+        if (pos_ <= last_ && pos_ < ops_.steps.size()) {
+            const Op& op = ops_.steps[pos_].op;
+            if (!model.has_op(op) || model.precondition(op) || !adapter_.supports(op)) return std::nullopt;
+            ++pos_;
+            return op;
+        }
+        if (!tearing_) {
+            tearing_ = true;
+            teardown_from = pos_;
+            ref_rule = model.reference_rule();  // of op `last`, the one this teardown tests
+        }
+        const StateView& v = model.view();
+        auto ok = [&](const Op& op) { return model.has_op(op) && !model.precondition(op) && adapter_.supports(op); };
+        for (uint32_t i = 0; i < v.count(HandleKind::Iter); ++i)
+            if (v.iter_mode(i) >= 0 && ok(ResvIterEnd{IterH{i}})) return ResvIterEnd{IterH{i}};
+        for (uint32_t r = 0; r < v.count(HandleKind::Resv); ++r)
+            if (v.alive(HandleKind::Resv, r) && v.resv_locked(r) && ok(ResvUnlock{ResvH{r}})) return ResvUnlock{ResvH{r}};
+        for (uint32_t r = 0; r < v.count(HandleKind::Resv); ++r)
+            if (v.alive(HandleKind::Resv, r) && ok(ResvFini{ResvH{r}})) return ResvFini{ResvH{r}};
+        for (uint32_t f = 0; f < v.count(HandleKind::Fence); ++f)
+            if (v.alive(HandleKind::Fence, f) && ok(FencePut{FenceH{f}})) return FencePut{FenceH{f}};
+        return std::nullopt;
+    }
+
+    size_t teardown_from = SIZE_MAX;  // index of the first teardown op
+    Rule ref_rule = Rule::FENCE_REF_RELEASE;
+
+private:
+    const Trace& ops_;
+    size_t last_;
+    const Adapter& adapter_;
+    size_t pos_ = 0;
+    bool tearing_ = false;
+};
+
+}  // namespace
+
+std::optional<Divergence> reference_culprit(const Trace& ops, size_t before, const Profile& profile, Adapter& adapter, Trace* shown) {
+    Model m(profile);
+    for (size_t j = 0; j < before && j < ops.steps.size(); ++j) {
+        TeardownSource src(ops, j, adapter);
+        RunResult r = run(src, m, adapter);
+        if (r.verdict != Verdict::Violation) continue;
+        if (r.divergence->op_index < src.teardown_from) return std::nullopt;  // an op of the trace itself fails: not this kind
+        if (shown) {
+            shown->steps.clear();
+            for (const auto& st : r.executed.steps) shown->steps.push_back({st.op, std::nullopt, {}, 0});
+        }
+        Divergence d = *r.divergence;
+        if (d.references) d.rule = src.ref_rule;  // a reference count is off: op j's reference rule
+        d.op_index = j;
+        d.observed = "after op " + std::to_string(j) + ", a teardown finds: " + r.divergence->observed + " (op " +
+                     std::to_string(r.divergence->op_index) + ", " + std::string(op_name(r.executed.steps[r.divergence->op_index].op)) +
+                     ", as " + std::string(rule_id(r.divergence->rule)) + ")";
+        return d;
+    }
+    return std::nullopt;
+}
+
+std::vector<Op> state_probes(const Model& model, const Adapter* adapter) {
+    const StateView& v = model.view();
+    std::vector<Op> out;
+    auto add = [&](Op op) {
+        if (model.has_op(op) && !model.precondition(op) && (!adapter || adapter->supports(op))) out.push_back(std::move(op));
+    };
+    for (uint32_t r = 0; r < v.count(HandleKind::Resv); ++r) {
+        if (!v.alive(HandleKind::Resv, r)) continue;
+        // a locked walk also shows signalled entries the unlocked one skips
+        if (v.resv_locked(r)) add(ResvForEachFence{ResvH{r}, Usage::BOOKKEEP});
+        else add(ResvForEachFenceUnlocked{ResvH{r}, Usage::BOOKKEEP});
+        add(ResvIsLocked{ResvH{r}});
+        if (v.resv_locked(r)) add(ResvLockingCtx{ResvH{r}});
+    }
+    for (uint32_t f = 0; f < v.count(HandleKind::Fence); ++f)
+        if (v.alive(HandleKind::Fence, f)) add(FenceGetStatus{FenceH{f}});
+    return out;
+}
+
+Diagnosis diagnose(const Trace& failing, const Divergence& symptom, const Profile& profile, Adapter& adapter) {
+    Diagnosis dg;
+    dg.symptom = dg.root = symptom;
+    dg.trace.header = failing.header;
+    for (size_t i = 0; i <= symptom.op_index && i < failing.steps.size(); ++i) dg.trace.steps.push_back({failing.steps[i].op, std::nullopt, {}, 0});
+    Model m(profile);
+    ProbingSource src(failing, symptom.op_index, adapter);
+    RunResult r = run(src, m, adapter);
+    if (r.verdict != Verdict::Violation) return dg;  // the probes hid the failure: keep the symptom
+    const size_t at = r.divergence->op_index;
+    int before = -1;  // the last original op at or before the divergence
+    for (size_t i = 0; i <= at && i < src.origin.size(); ++i)
+        if (src.origin[i] >= 0) before = src.origin[i];
+    // A leaked or early-dropped reference is invisible to probes: tear the state down after each
+    // op before the probe's culprit and see whether the references balance.
+    Trace shown;
+    const size_t probe_culprit = before >= 0 ? static_cast<size_t>(before) : symptom.op_index;
+    if (auto ref = reference_culprit(failing, probe_culprit, profile, adapter, &shown)) {
+        dg.root = *ref;
+        dg.by_teardown = true;
+        dg.earlier = ref->op_index < symptom.op_index;
+        dg.trace.steps.assign(failing.steps.begin(), failing.steps.begin() + static_cast<long>(ref->op_index + 1));
+        for (auto& st : dg.trace.steps) st.pin.reset();
+        dg.shown = std::move(shown);
+        return dg;
+    }
+    dg.root = *r.divergence;
+    dg.root.op_index = at;
+    dg.earlier = before >= 0 && static_cast<size_t>(before) < symptom.op_index;
+    dg.trace.steps.clear();
+    for (size_t i = 0; i <= at && i < r.executed.steps.size(); ++i) dg.trace.steps.push_back({r.executed.steps[i].op, std::nullopt, {}, 0});
+    dg.shown = dg.trace;
+    return dg;
+}
+
+}  // namespace resvcheck

@@ -1,0 +1,50 @@
+// diagnose.h - root-cause localisation: which op first left the implementation in a state the
+// contract does not allow, and the rule of that op.
+//
+// A divergence names the op where the model first noticed a difference, which is often a symptom:
+// an entry missing from a walk many ops after the add_fence that dropped it. diagnose() replays the
+// failing ops with read-only probes of the whole observable state after each one (a walk of every
+// reservation object, the status of every fence, each object's lock state), so the first probe that
+// diverges sits right after the op that broke the state, and the model's blame names that op's
+// rule. The probed trace up to that probe is where shrinking starts: its first divergence is the
+// root cause, so shrinking by "the same first rule" keeps the cause, not the symptom.
+//
+// References cannot be probed without changing them, so a reference leaked or dropped too early is
+// located by tearing the state down (end iterators, unlock, fini, put every reference) after each
+// op in turn: the first op after which the teardown does not balance is the culprit, and the root
+// is the reference rule of that op (Model::reference_rule). Such a root is shrunk by re-diagnosing
+// (reference_culprit), and the trace written is the culprit's prefix followed by its teardown.
+//
+//   Diagnosis dg = diagnose(failing, divergence, profile, adapter);
+//   dg.root.rule      // e.g. RESV-ADD-NO-REPLACE-WEAKER (the symptom may have been RESV-USAGE-FILTER)
+//   dg.trace          // the ops, probes included, up to the root's divergence
+#pragma once
+
+#include "runner.h"
+
+namespace resvcheck {
+
+struct Diagnosis {
+    Divergence root;     // the earliest divergence found (the symptom itself if no probe diverges earlier)
+    Divergence symptom;  // the divergence diagnosed
+    Trace trace;         // where shrinking starts (unpinned): probed ops up to the root's divergence, or
+                         // for a reference root the ops up to the culprit
+    Trace shown;         // what replays the failure: `trace`, or for a reference root with its teardown
+    bool earlier = false;     // the root is an op before the symptom's
+    bool by_teardown = false;  // located by a teardown (references, or what a release runs): shrink with reference_culprit()
+};
+
+// `failing` (unpinned ops) violates `symptom` on `adapter` under `profile`.
+Diagnosis diagnose(const Trace& failing, const Divergence& symptom, const Profile& profile, Adapter& adapter);
+
+// The first op of `ops` (before index `before`) after which tearing everything down does not
+// balance the references, as a divergence of that op's reference rule; `shown` (if given) gets the
+// prefix with the teardown that fails.
+std::optional<Divergence> reference_culprit(const Trace& ops, size_t before, const Profile& profile, Adapter& adapter,
+                                            Trace* shown = nullptr);
+
+// The read-only probes of everything observable in the state `model` has reached that meet their
+// preconditions and that `adapter` provides (adapter may be null: every op counts as provided).
+std::vector<Op> state_probes(const Model& model, const Adapter* adapter);
+
+}  // namespace resvcheck

@@ -131,7 +131,8 @@ struct resvcheck_op {
 };
 
 /* Observation flags */
-#define RC_OBS_RESTARTED (1u << 0)     /* dma_resv_iter_is_restarted() was true for the yielded fence */
+#define RC_OBS_RESTARTED (1u << 0)     /* dma_resv_iter_is_restarted() after the step: true after every first step
+                                          and every restart, also when the step yields no fence (empty object) */
 #define RC_OBS_CONTAINER (1u << 1)     /* get_singleton returned a new container of the listed fences */
 
 #define RC_OBS_MAX 256

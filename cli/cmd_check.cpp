@@ -17,7 +17,6 @@
 namespace resvcheck::cli {
 namespace {
 
-constexpr double kDefaultSeconds = 20;
 constexpr uint64_t kCasesPerBatch = kSizeCycle;  // each property in turn, one cycle of sizes at a time
 
 }  // namespace
@@ -26,40 +25,16 @@ int cmd_check(const Options& o) {
     auto setup = make_setup(o);
     if (!setup) return fail(setup.error());
     auto& s = *setup;
-    uint64_t seed = 0;
-    if (!o.seed.empty()) {
-        try {
-            seed = std::stoull(o.seed);
-        } catch (...) {
-            return usage_error("--seed needs a number, got '" + o.seed + "'");
-        }
-    } else {
-        seed = std::random_device{}();
-    }
-    size_t max_findings = SIZE_MAX;
-    if (!o.max_findings.empty()) {
-        try {
-            max_findings = std::stoul(o.max_findings);
-        } catch (...) {
-            return usage_error("--max-findings needs a number, got '" + o.max_findings + "'");
-        }
-    }
-    double budget = kDefaultSeconds;
-    if (!o.time.empty()) {
-        try {
-            budget = std::stod(o.time);
-        } catch (...) {
-            return usage_error("--time needs seconds, got '" + o.time + "'");
-        }
-    }
-    const std::string dir = o.findings.empty() ? "resvcheck-findings" : o.findings;
-    FindingPipeline findings({.dir = dir, .adapter = o.adapter, .adapter_flags = s.adapter_flags,
+    const uint64_t seed = o.seed ? *o.seed : std::random_device{}();
+    const uint64_t max_findings = o.max_findings;
+    const double budget = o.time;
+    FindingPipeline findings({.dir = o.findings, .adapter = o.adapter, .adapter_flags = s.adapter_flags,
                               .origin = "check --seed " + std::to_string(seed), .stop = interrupted},
                              s.profile);
     if (auto err = findings.prepare(); !err.empty()) return usage_error(err);
     catch_interrupts();
-    const bool progress = o.quiet.empty() && o.json.empty() && isatty(2);
-    if (o.json.empty()) fprintf(stderr, "resvcheck check: adapter %s, profile %s, seed %llu, %.0f s\n", o.adapter.c_str(),
+    const bool progress = !o.quiet && !o.json && isatty(2);
+    if (!o.json) fprintf(stderr, "resvcheck check: adapter %s, profile %s, seed %llu, %.0f s\n", o.adapter.c_str(),
                                 std::string(s.profile.name).c_str(), static_cast<unsigned long long>(seed), budget);
 
     Report rep;
@@ -118,7 +93,7 @@ int cmd_check(const Options& o) {
             Finding f = findings.finish(cr.failure->reduced, *failed.divergence, *s.adapter, how, dg);
             found.insert(*f.rule);
             if (progress) fputc('\n', stderr);
-            if (o.json.empty())
+            if (!o.json)
                 fprintf(stderr, "finding: %s at op %zu after %.1f s (%zu ops after shrinking from %zu)%s: %s\n",
                         std::string(rule_id(*f.rule)).c_str(), f.op_index, f.seconds, f.ops, f.ops_unshrunk,
                         f.symptoms.empty() ? "" : (", first seen as " + std::string(rule_id(f.symptoms[0]))).c_str(),
@@ -136,9 +111,18 @@ int cmd_check(const Options& o) {
     for (const auto& ri : all_rules())
         if (rep.findings.size() < max_findings && rule_applies(ri, s.profile) && !rep.exercised[static_cast<size_t>(ri.rule)])
             rep.notes.push_back("rule " + std::string(ri.id) + " was not exercised within the budget");
-    fputs(render(rep, o.json.empty() ? o.format : "json").c_str(), stdout);
-    // Unexercised rules are reported, but only violations change the exit status.
-    return rep.findings.empty() ? kExitConforms : kExitViolation;
+    // What this adapter cannot be asked, under a profile that has it: the rules behind those ops
+    // were not tested, so the run does not say "conforms" (exit 3 without a violation).
+    for (size_t k = 0; k < kOpKinds; ++k) {
+        Op op = op_of_kind(k);
+        if (model.has_op(op) && !s.adapter->supports(op))
+            rep.problems.push_back("adapter " + o.adapter + " does not provide " + std::string(op_kind_name(k)) + ": what it promises was not tested");
+    }
+    if (rep.ops == 0) rep.problems.push_back("no op ran within the budget: nothing was tested");
+    rep.rule_table = !o.quiet;
+    fputs(render(rep, o.json ? "json" : o.format).c_str(), stdout);
+    // Unexercised rules within the budget are notes; violations and untestable ops decide the status.
+    return rep.exit_code();
 }
 
 }  // namespace resvcheck::cli

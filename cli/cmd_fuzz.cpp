@@ -62,17 +62,12 @@ int cmd_fuzz(const Options& o) {
         return fail(setup.error());
     }
     Setup& s = *setup;
-    const std::string engine = o.engine.empty() ? "libfuzzer" : o.engine;
-    if (engine != "libfuzzer" && engine != "afl") return usage_error("--engine must be libfuzzer or afl, not '" + engine + "'");
+    const std::string& engine = o.engine;
     fuzz::SessionConfig cfg;
     fuzz::EngineConfig ec;
-    try {
-        if (!o.time.empty()) cfg.budget = std::stod(o.time);
-        if (!o.jobs.empty()) ec.jobs = std::max(1, std::stoi(o.jobs));
-        if (!o.max_findings.empty()) cfg.max_findings = std::stoul(o.max_findings);
-    } catch (...) {
-        return usage_error("--time, --jobs and --max-findings need numbers");
-    }
+    cfg.budget = o.time;
+    ec.jobs = static_cast<int>(std::min<uint64_t>(o.jobs, 64));
+    cfg.max_findings = o.max_findings;
     auto root = find_root();
     if (!root) return usage_error("cannot find the resvcheck source tree (CMakePresets.json) above the binary or the working directory");
     const bool lf = engine == "libfuzzer";
@@ -89,7 +84,7 @@ int cmd_fuzz(const Options& o) {
     if (o.corpus.empty() && !fs::is_directory(seeds)) seeds = *root / "corpora" / "seeds" / "sim";  // the record seeds fit every adapter
     if (!fs::is_directory(seeds) || fs::is_empty(seeds)) return usage_error("no seed corpus at " + seeds.string());
 
-    cfg.findings_dir = o.findings.empty() ? "resvcheck-findings" : o.findings;
+    cfg.findings_dir = o.findings;
     if (auto err = prepare_findings_dir(cfg.findings_dir); !err.empty()) return usage_error(err);
     std::string adapter_tag = o.adapter.starts_with("plugin:") ? "plugin" : o.adapter;
     std::string tag = engine + "-" + adapter_tag + (o.fault.empty() ? "" : "-" + o.fault);
@@ -100,12 +95,12 @@ int cmd_fuzz(const Options& o) {
     fs::create_directories(ec.corpus);
     for (const auto& e : fs::directory_iterator(seeds))
         if (e.is_regular_file()) fs::copy_file(e.path(), ec.corpus / e.path().filename(), fs::copy_options::overwrite_existing, err);
-    ec.seed = o.seed;
+    ec.seed = o.seed ? std::to_string(*o.seed) : "";
 
     cfg.adapter = o.adapter;
     cfg.bin = ec.bin;
-    cfg.format = o.json.empty() ? o.format : "json";
-    cfg.progress = o.quiet.empty() && o.json.empty() && isatty(2);
+    cfg.format = o.json ? "json" : o.format;
+    cfg.progress = !o.quiet && !o.json && isatty(2);
     cfg.env = {{"RESVCHECK_ADAPTER", absolute_adapter(o.adapter)}, {"RESVCHECK_FINDINGS", fs::absolute(cfg.findings_dir).string()}};
     if (!o.fault.empty()) cfg.env.emplace_back("RESVCHECK_FAULT", o.fault);
     if (!o.profile.empty()) cfg.env.emplace_back("RESVCHECK_PROFILE", o.profile);
@@ -113,7 +108,7 @@ int cmd_fuzz(const Options& o) {
     // A stray RESVCHECK_FUZZ_IGNORE in the environment would hide findings; the session sets its own.
     unsetenv("RESVCHECK_FUZZ_IGNORE");
 
-    if (o.json.empty())
+    if (!o.json)
         fprintf(stderr, "resvcheck fuzz: %s, adapter %s%s, profile %s, %.0f s, %d job(s)\n  target %s\n  seeds %s -> %s\n", engine.c_str(),
                 o.adapter.c_str(), o.fault.empty() ? "" : (" --fault " + o.fault).c_str(), std::string(s.profile.name).c_str(), cfg.budget,
                 ec.jobs, ec.bin.c_str(), seeds.c_str(), ec.corpus.c_str());

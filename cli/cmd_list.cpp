@@ -10,7 +10,7 @@ namespace resvcheck::cli {
 int cmd_list_rules(const Options& o) {
     auto p = o.profile.empty() ? std::nullopt : profile_by_name(o.profile);
     if (!o.profile.empty() && !p) return usage_error("unknown profile '" + o.profile + "'");
-    if (!o.json.empty()) {
+    if (o.json) {
         std::string s = "[";
         bool first = true;
         for (const auto& r : all_rules()) {

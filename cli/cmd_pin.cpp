@@ -14,6 +14,7 @@ int cmd_pin(const Options& o) {
     auto parsed = load_trace(o.args[0]);
     if (!parsed) return fail(parsed.error());
     const Trace& t = *parsed;
+    if (t.steps.empty()) return usage_error(o.args[0] + ": the trace has no ops");
     Model check(*p);
     for (size_t i = 0; i < t.steps.size(); ++i) {
         if (auto why = check.precondition(t.steps[i].op))

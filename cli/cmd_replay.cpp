@@ -71,14 +71,16 @@ int cmd_replay(const Options& o) {
             FindingInfo info{*r.divergence, o.adapter, s.adapter_flags, rep.profile, "replay " + f};
             rep.findings.push_back(Finding{r.divergence->rule, r.divergence->op_index, r.divergence->allowed, r.divergence->observed, f,
                                            replay_command(f, info)});
-            if (o.json.empty() && o.format.empty())
+            if (!o.json && o.format == "table")
                 fprintf(stderr, "%s: %s violated at op %zu\n", f.c_str(), std::string(rule_id(r.divergence->rule)).c_str(),
                         r.divergence->op_index);
         }
     }
     rep.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     rep.exercised = model.exercised();
-    fputs(render(rep, o.json.empty() ? o.format : "json").c_str(), stdout);
+    if (rep.ops == 0) rep.problems.push_back("no op was replayed (" + std::string(rep.traces ? "the traces are empty" : "every trace was skipped") + "): nothing was tested");
+    rep.rule_table = !o.quiet && files.size() > 1;  // one trace: its result, not the whole rule table
+    fputs(render(rep, o.json ? "json" : o.format).c_str(), stdout);
     return rep.exit_code();
 }
 

@@ -8,25 +8,28 @@ using namespace resvcheck::cli;
 
 namespace {
 
+constexpr size_t kAny = SIZE_MAX;
+
 struct Command {
     std::string_view name;
     std::string_view args;
     std::string_view help;
     int (*run)(const Options&);
+    size_t max_positional;  // FILE arguments it takes
 };
 
 constexpr Command kCommands[] = {
-    {"check", "--adapter NAME [--fault F] [--profile P] [--seed N] [--time S]", "run generated op sequences and print the per-rule report", cmd_check},
-    {"replay", "FILE|DIR... --adapter NAME [--profile P]", "replay trace files and judge every op", cmd_replay},
-    {"shrink", "FILE --adapter NAME [--out FILE]", "reduce a failing trace to a minimal one that fails the same rule", cmd_shrink},
+    {"check", "--adapter NAME [--fault F] [--profile P] [--seed N] [--time S]", "run generated op sequences and print the per-rule report", cmd_check, 0},
+    {"replay", "FILE|DIR... --adapter NAME [--profile P]", "replay trace files and judge every op", cmd_replay, kAny},
+    {"shrink", "FILE --adapter NAME [--out FILE]", "reduce a failing trace to a minimal one that fails the same rule", cmd_shrink, 1},
     {"fuzz", "--engine libfuzzer|afl --adapter NAME [--fault F] [--time S] [--jobs N] [--corpus DIR]",
-     "coverage-guided fuzzing with a prebuilt target (presets fuzz, afl); findings shrunk and written", cmd_fuzz},
-    {"pin", "FILE [--profile P]", "print a trace with every step pinned by the model (to write regression traces)", cmd_pin},
-    {"list-rules", "", "the contract's rules (ID, area, scope, kernel function)", cmd_list_rules},
-    {"list-adapters", "", "the implementations resvcheck can drive", cmd_list_adapters},
-    {"list-faults", "--adapter sim", "the simulator's fault switches", cmd_list_faults},
-    {"list-ops", "", "the operation vocabulary and its text syntax", cmd_list_ops},
-    {"list-profiles", "", "the model profiles", cmd_list_profiles},
+     "coverage-guided fuzzing with a prebuilt target (presets fuzz, afl); findings shrunk and written", cmd_fuzz, 0},
+    {"pin", "FILE [--profile P]", "print a trace with every step pinned by the model (to write regression traces)", cmd_pin, 1},
+    {"list-rules", "", "the contract's rules (ID, area, scope, kernel function)", cmd_list_rules, 0},
+    {"list-adapters", "", "the implementations resvcheck can drive", cmd_list_adapters, 0},
+    {"list-faults", "--adapter sim", "the simulator's fault switches", cmd_list_faults, 0},
+    {"list-ops", "", "the operation vocabulary and its text syntax", cmd_list_ops, 0},
+    {"list-profiles", "", "the model profiles", cmd_list_profiles, 0},
 };
 
 void print_help(FILE* to) {
@@ -50,15 +53,18 @@ int usage_error(const std::string& message) { return fail(Error{ErrorKind::Usage
 
 int main(int argc, char** argv) {
     auto parsed = parse_options(argc, argv);
-    if (auto* err = std::get_if<std::string>(&parsed)) return usage_error(*err);
-    const Options& o = std::get<Options>(parsed);
-    if (o.command.empty() || o.command == "help" || (!o.help.empty() && o.command.empty())) {
-        print_help(o.command.empty() && o.help.empty() ? stderr : stdout);
-        return o.command.empty() && o.help.empty() ? kExitSetup : kExitConforms;
+    if (!parsed) return fail(parsed.error());
+    const Options& o = *parsed;
+    if (o.command.empty() || o.command == "help") {
+        print_help(o.command.empty() && !o.help ? stderr : stdout);
+        return o.command.empty() && !o.help ? kExitSetup : kExitConforms;
     }
     for (const auto& c : kCommands)
         if (c.name == o.command) {
-            if (!o.help.empty()) {
+            if (o.args.size() > c.max_positional)
+                return usage_error(o.command + " takes " + (c.max_positional ? "one file" : "no file arguments") + ", got '" +
+                                   o.args[c.max_positional] + "' (options start with --)");
+            if (o.help) {
                 printf("resvcheck %.*s %.*s\n  %.*s\n\n%s", static_cast<int>(c.name.size()), c.name.data(), static_cast<int>(c.args.size()),
                        c.args.data(), static_cast<int>(c.help.size()), c.help.data(), flags_help().c_str());
                 return kExitConforms;

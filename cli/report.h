@@ -35,6 +35,7 @@ struct Report {
     std::vector<std::string> problems;  // unsupported ops: not violations, but not a clean pass
     std::vector<std::string> notes;     // e.g. rules the budget did not exercise
     std::optional<EngineStats> engine;  // fuzz only; a fuzz report has no per-rule counts
+    bool rule_table = true;  // the table view's per-rule rows (off with --quiet, and for one replayed trace)
 
     bool violated(Rule r) const;
     int exit_code() const;  // 0 conforms, 1 violated, 3 unsupported ops only

@@ -25,7 +25,10 @@ Trace pin_expected(const Trace& ops, const Profile& profile) {
 }
 
 std::string replay_command(const std::string& path, const FindingInfo& info) {
-    std::string cmd = "build/resvcheck replay " + path + " --adapter " + info.adapter;
+    // The binary's real path, so the command works pasted where it was printed (or anywhere).
+    std::error_code ec;
+    auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+    std::string cmd = (ec ? std::string("resvcheck") : self.string()) + " replay " + path + " --adapter " + info.adapter;
     if (!info.adapter_flags.empty()) cmd += " " + info.adapter_flags;
     cmd += " --profile " + info.profile;
     return cmd;

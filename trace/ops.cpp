@@ -11,6 +11,13 @@ constexpr std::array<std::string_view, kOpKinds> names_of(std::index_sequence<I.
 }
 constexpr auto kNames = names_of(std::make_index_sequence<kOpKinds>{});
 
+template <size_t... I>
+Op op_of_kind_impl(size_t kind, std::index_sequence<I...>) {
+    Op out;
+    ((kind == I ? (out = std::variant_alternative_t<I, Op>{}, true) : false) || ...);
+    return out;
+}
+
 }  // namespace
 
 std::string_view op_name(const Op& op) { return kNames[op.index()]; }
@@ -23,6 +30,8 @@ Rule op_bug_rule(const Op& op) { return std::visit([](const auto& o) { return o.
 bool op_provided(const Op& op, uint32_t features) {
     return std::visit([&](const auto& o) { return (o.feature & ~features) == 0; }, op);
 }
+
+Op op_of_kind(size_t kind) { return op_of_kind_impl(kind, std::make_index_sequence<kOpKinds>{}); }
 
 int op_kind_by_name(std::string_view name) {
     for (size_t i = 0; i < kOpKinds; ++i)

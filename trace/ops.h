@@ -324,6 +324,9 @@ Rule op_bug_rule(const Op& op);
 // Whether an implementation with the ABI feature mask `features` provides the op.
 bool op_provided(const Op& op, uint32_t features);
 
+// A default-constructed op of kind `kind` (variant index): what supports() and has_op() are asked.
+Op op_of_kind(size_t kind);
+
 // The op kind (variant index) for a kernel name, or -1.
 int op_kind_by_name(std::string_view name);
 // Kernel names of every op, in variant order (for help texts and error messages).

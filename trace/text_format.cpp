@@ -5,6 +5,7 @@
 #include <cstring>
 #include <limits>
 #include <charconv>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -174,7 +175,10 @@ std::string handle_text(Handle<K> h) {
 struct Signature : FieldVisitor {
     std::string s;
     template <HandleKind K>
-    void handle(const char*, const Handle<K>&) { s += " " + std::string(handle_prefix(K)) + "<N>"; }
+    void handle(const char* name, const Handle<K>&) {
+        // "dst:r<N> src:r<N>" where the field's name says more than its kind
+        s += " " + (std::string(name) == handle_prefix(K) ? std::string() : std::string(name) + ":") + std::string(handle_prefix(K)) + "<N>";
+    }
     void opt_handle(const char*, const OptAcqH&) { s += " [a<N>]"; }
     void usage(const char*, Usage) { s += " KERNEL|WRITE|READ|BOOKKEEP"; }
     void flag(const char* name, bool) { s += " [" + std::string(name) + "=0|1]"; }
@@ -551,6 +555,8 @@ Expected<Trace> parse_trace(std::string_view text, std::string_view file) {
 }
 
 Expected<Trace> load_trace(const std::string& path) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) return Error{ErrorKind::Io, "is a directory; give a trace file", path};
     std::ifstream in(path, std::ios::binary);
     if (!in) return Error{ErrorKind::Io, "cannot open the file", path};
     std::stringstream ss;

@@ -10,7 +10,7 @@ fail() { echo "$@"; exit 1; }
 run() {
   local sig=$1 want=$2 verdict=$3; shift 3
   local start=$SECONDS
-  "$B" check --adapter sim --seed 3 --time 60 --quiet --findings "$W/$sig" "$@" >"$W/$sig.out" 2>"$W/$sig.err" &
+  "$B" check --adapter sim --seed 3 --time 60 --findings "$W/$sig" "$@" >"$W/$sig.out" 2>"$W/$sig.err" &
   local pid=$!
   sleep 1.5
   kill "-$sig" "$pid"

@@ -303,15 +303,35 @@ struct ResvIterEnd {
 
 #undef RESVCHECK_OP_TRAITS
 
-using Op = std::variant<
-    FenceContextAlloc, FenceInit, FenceSignal, FenceSetError, FenceGetStatus, FenceIsSignaled,
-    FenceIsLater, FenceIsLaterOrSame, FenceAddCallback, FenceRemoveCallback, FenceGet, FencePut,
-    FenceWaitTimeout, WwAcquireInit, WwAcquireDone, WwAcquireFini, ResvInit, ResvFini, ResvLock,
-    ResvLockInterruptible, ResvLockSlow, ResvLockSlowInterruptible, ResvTrylock, ResvUnlock,
-    ResvIsLocked, ResvLockingCtx, ResvReserveFences, ResvAddFence, ResvReplaceFences,
-    ResvCopyFences, ResvGetFences, ResvGetSingleton, ResvTestSignaled, ResvWaitTimeout,
-    ResvSetDeadline, ResvUsageRw, ResvForEachFence, ResvForEachFenceUnlocked, ResvIterBegin,
-    ResvIterFirst, ResvIterNext, ResvIterFirstUnlocked, ResvIterNextUnlocked, ResvIterEnd>;
+// Every op, once, in variant (kind) order: Op and each consumer's per-op declarations (the model's
+// pre/run, model/detail/op_rules.h) come from this list. Append only: kinds are indices.
+#define RESVCHECK_OP_TYPES(X)                                                                                           \
+    X(FenceContextAlloc) X(FenceInit) X(FenceSignal) X(FenceSetError) X(FenceGetStatus) X(FenceIsSignaled)          \
+    X(FenceIsLater) X(FenceIsLaterOrSame) X(FenceAddCallback) X(FenceRemoveCallback) X(FenceGet) X(FencePut)        \
+    X(FenceWaitTimeout) X(WwAcquireInit) X(WwAcquireDone) X(WwAcquireFini) X(ResvInit) X(ResvFini) X(ResvLock)     \
+    X(ResvLockInterruptible) X(ResvLockSlow) X(ResvLockSlowInterruptible) X(ResvTrylock) X(ResvUnlock)             \
+    X(ResvIsLocked) X(ResvLockingCtx) X(ResvReserveFences) X(ResvAddFence) X(ResvReplaceFences)                    \
+    X(ResvCopyFences) X(ResvGetFences) X(ResvGetSingleton) X(ResvTestSignaled) X(ResvWaitTimeout)                  \
+    X(ResvSetDeadline) X(ResvUsageRw) X(ResvForEachFence) X(ResvForEachFenceUnlocked) X(ResvIterBegin)             \
+    X(ResvIterFirst) X(ResvIterNext) X(ResvIterFirstUnlocked) X(ResvIterNextUnlocked) X(ResvIterEnd)
+
+namespace detail {
+// std::variant of a list that ends with `void` (so the list macro can put a comma after every name).
+template <class... T>
+struct TypeList {};
+template <class List, class... Done>
+struct VariantOf;
+template <class... Done>
+struct VariantOf<TypeList<void>, Done...> {
+    using type = std::variant<Done...>;
+};
+template <class Head, class... Rest, class... Done>
+struct VariantOf<TypeList<Head, Rest...>, Done...> : VariantOf<TypeList<Rest...>, Done..., Head> {};
+}  // namespace detail
+
+#define RESVCHECK_OP_TYPE_(name) name,
+using Op = detail::VariantOf<detail::TypeList<RESVCHECK_OP_TYPES(RESVCHECK_OP_TYPE_) void>>::type;
+#undef RESVCHECK_OP_TYPE_
 
 inline constexpr size_t kOpKinds = std::variant_size_v<Op>;
 

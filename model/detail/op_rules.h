@@ -41,61 +41,13 @@ struct Pre {
     bool usage_ok(Usage u);
 };
 
-#define RESVCHECK_OP_RULES(O) \
+// Each op's precondition and its effect and judgement, defined in the model file of its rule area
+// (fence.cpp, ww.cpp, reserve_add.cpp, replace_copy.cpp, query.cpp, iter.cpp). Declared for every
+// op of the vocabulary: a new op without them does not link.
+#define RESVCHECK_OP_RULES(O)     \
     bool pre(Pre& p, const O& o); \
-    void run(State& s, const O& o)
-
-// fence.cpp: seqnos, signalling, status, waits, callbacks, references
-RESVCHECK_OP_RULES(FenceContextAlloc);
-RESVCHECK_OP_RULES(FenceInit);
-RESVCHECK_OP_RULES(FenceSignal);
-RESVCHECK_OP_RULES(FenceSetError);
-RESVCHECK_OP_RULES(FenceGetStatus);
-RESVCHECK_OP_RULES(FenceIsSignaled);
-RESVCHECK_OP_RULES(FenceIsLater);
-RESVCHECK_OP_RULES(FenceIsLaterOrSame);
-RESVCHECK_OP_RULES(FenceAddCallback);
-RESVCHECK_OP_RULES(FenceRemoveCallback);
-RESVCHECK_OP_RULES(FenceGet);
-RESVCHECK_OP_RULES(FencePut);
-RESVCHECK_OP_RULES(FenceWaitTimeout);
-// ww.cpp: acquire contexts and the reservation lock
-RESVCHECK_OP_RULES(WwAcquireInit);
-RESVCHECK_OP_RULES(WwAcquireDone);
-RESVCHECK_OP_RULES(WwAcquireFini);
-RESVCHECK_OP_RULES(ResvLock);
-RESVCHECK_OP_RULES(ResvLockInterruptible);
-RESVCHECK_OP_RULES(ResvLockSlow);
-RESVCHECK_OP_RULES(ResvLockSlowInterruptible);
-RESVCHECK_OP_RULES(ResvTrylock);
-RESVCHECK_OP_RULES(ResvUnlock);
-RESVCHECK_OP_RULES(ResvIsLocked);
-RESVCHECK_OP_RULES(ResvLockingCtx);
-// reserve_add.cpp: object lifetime, reserving slots, adding fences
-RESVCHECK_OP_RULES(ResvInit);
-RESVCHECK_OP_RULES(ResvFini);
-RESVCHECK_OP_RULES(ResvReserveFences);
-RESVCHECK_OP_RULES(ResvAddFence);
-// replace_copy.cpp
-RESVCHECK_OP_RULES(ResvReplaceFences);
-RESVCHECK_OP_RULES(ResvCopyFences);
-// query.cpp: queries and complete walks
-RESVCHECK_OP_RULES(ResvGetFences);
-RESVCHECK_OP_RULES(ResvGetSingleton);
-RESVCHECK_OP_RULES(ResvTestSignaled);
-RESVCHECK_OP_RULES(ResvWaitTimeout);
-RESVCHECK_OP_RULES(ResvSetDeadline);
-RESVCHECK_OP_RULES(ResvUsageRw);
-RESVCHECK_OP_RULES(ResvForEachFence);
-RESVCHECK_OP_RULES(ResvForEachFenceUnlocked);
-// iter.cpp: stepwise iterators
-RESVCHECK_OP_RULES(ResvIterBegin);
-RESVCHECK_OP_RULES(ResvIterFirst);
-RESVCHECK_OP_RULES(ResvIterNext);
-RESVCHECK_OP_RULES(ResvIterFirstUnlocked);
-RESVCHECK_OP_RULES(ResvIterNextUnlocked);
-RESVCHECK_OP_RULES(ResvIterEnd);
-
+    void run(State& s, const O& o);
+RESVCHECK_OP_TYPES(RESVCHECK_OP_RULES)
 #undef RESVCHECK_OP_RULES
 
 

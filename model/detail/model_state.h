@@ -63,7 +63,9 @@ struct Slot {
     Usage u = Usage::KERNEL;
     bool required = true;
     Rule origin = Rule::RESV_ADD_LISTED;   // how it got here: names usage mismatches
-    Rule suspect = Rule::RESV_ADD_LISTED;  // the last op that must not have removed it
+    Rule suspect = Rule::RESV_ADD_LISTED;  // the last op that must not have removed it; RESV_USAGE_FILTER:
+                                           // no op since a walk with usage seen_u listed it
+    Usage seen_u = Usage::KERNEL;
 };
 
 // An entry the model knows is gone, and the rule that removed it (names a wrongly kept entry).
@@ -83,6 +85,10 @@ struct ResvS {
     bool forfeited = false; // debug profile: unlock took the unused slots away
     uint64_t gen = 0;       // list identity: changes when the list object is replaced
     uint64_t mod = 0;       // bumps on every write (contract restarts)
+    // exact: a paused cursor's restart (or its absence) shows whether reserve reallocated, so the
+    // rule it blames is the capacity rule when a reserve replaced or kept the list
+    Rule list_rule = Rule::RESV_ITER_RESTART_ON_REALLOC;  // the replacement of the list a restart follows
+    uint64_t kept = 0;      // reserves that kept the list
     int guarantee = 0;      // appends guaranteed by reservations under the current lock
     bool ever_listed = false;
     std::vector<Slot> slots;
@@ -97,6 +103,7 @@ struct IterS {
     int cur = -1;           // fence the unlocked cursor holds a reference on
     // exact cursor
     uint64_t gen = 0;
+    uint64_t kept = 0;      // ResvS::kept at the (re)start
     bool has_list = false;
     size_t index = 0;
     size_t num = 0;
@@ -156,6 +163,7 @@ struct Model::State final : StateView {
     uint32_t exp_warnings = 0;
     Rule warn_rule = Rule::WARN_ONLY_PREDICTED;
     Rule ref_rule = Rule::FENCE_REF_RELEASE;  // names a missing release during this op
+    Rule early_release = Rule::FENCE_REF_NO_EARLY_RELEASE;  // names a release this op must not make
     std::vector<uint32_t> exp_deadlines;
     std::optional<Rule> first_ret_rule;            // the rule behind the op's expected result
     std::vector<std::pair<uint32_t, Rule>> buried;  // entries the op removed, and why

@@ -27,7 +27,6 @@ void take_cur(State& s, IterS& it, uint32_t f) {
 void exact_restart(IterS& it, const ResvS& r) {
     it.index = 0;
     it.gen = r.gen;
-    it.kept = r.kept;
     it.has_list = r.has_list;
     it.num = r.has_list ? r.slots.size() : 0;
 }
@@ -122,10 +121,9 @@ void unlocked_step_exact(State& s, IterS& it, ResvS& r, bool first) {
     exact_walk_unlocked(s, it, r);
     std::optional<Entry> want;
     if (it.cur >= 0) want = Entry{FenceH{static_cast<uint32_t>(it.cur)}, it.fence_usage};
-    Rule restart_rule = first           ? Rule::RESV_ITER_RESTART_FLAG
-                        : restarted     ? r.list_rule
-                        : it.kept != r.kept ? Rule::RESV_EXACT_CAPACITY
-                                        : Rule::RESV_ITER_NO_SPURIOUS_RESTART;
+    Rule restart_rule = first       ? Rule::RESV_ITER_RESTART_FLAG
+                        : restarted ? Rule::RESV_ITER_RESTART_ON_REALLOC
+                                    : Rule::RESV_ITER_NO_SPURIOUS_RESTART;
     s.exercise(Rule::RESV_ITER_RESTART_FLAG);
     s.exercise(Rule::RESV_ITER_UNLOCKED_SKIPS_SIGNALED);
     s.exercise(Rule::RESV_ITER_UNLOCKED_COMPLETE);

@@ -61,7 +61,6 @@ void run(State& s, const ResvCopyFences& o) {
     dst.guarantee = 0;
     dst.ever_listed = true;
     ++dst.mod;
-    dst.list_rule = Rule::RESV_ITER_RESTART_ON_REALLOC;
     if (dst.slots.empty()) {
         dst.has_list = false;
         dst.max = 0;

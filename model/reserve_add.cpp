@@ -67,7 +67,6 @@ void reallocate(State& s, ResvS& r, uint32_t requested, Rule prune_why) {
     r.forfeited = false;
     r.has_list = true;
     r.ever_listed = true;
-    r.list_rule = Rule::RESV_EXACT_CAPACITY;
     for (size_t j = r.slots.size(); j-- > 0;) {
         const auto& sl = r.slots[j];
         if (s.fences[sl.f].signaled) {
@@ -85,7 +84,6 @@ void reserve_exact(State& s, ResvS& r, uint32_t n) {
     s.exercise(Rule::RESV_EXACT_CAPACITY);
     if (r.has_list && r.max != 0) {
         if (num + n <= r.max) {
-            ++r.kept;
             s.early_release = Rule::RESV_EXACT_CAPACITY;
             for (auto& sl : r.slots)
                 if (s.fences[sl.f].signaled) sl.suspect = Rule::RESV_EXACT_CAPACITY;

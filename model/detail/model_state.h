@@ -85,10 +85,6 @@ struct ResvS {
     bool forfeited = false; // debug profile: unlock took the unused slots away
     uint64_t gen = 0;       // list identity: changes when the list object is replaced
     uint64_t mod = 0;       // bumps on every write (contract restarts)
-    // exact: a paused cursor's restart (or its absence) shows whether reserve reallocated, so the
-    // rule it blames is the capacity rule when a reserve replaced or kept the list
-    Rule list_rule = Rule::RESV_ITER_RESTART_ON_REALLOC;  // the replacement of the list a restart follows
-    uint64_t kept = 0;      // reserves that kept the list
     int guarantee = 0;      // appends guaranteed by reservations under the current lock
     bool ever_listed = false;
     std::vector<Slot> slots;
@@ -103,7 +99,6 @@ struct IterS {
     int cur = -1;           // fence the unlocked cursor holds a reference on
     // exact cursor
     uint64_t gen = 0;
-    uint64_t kept = 0;      // ResvS::kept at the (re)start
     bool has_list = false;
     size_t index = 0;
     size_t num = 0;

@@ -154,7 +154,12 @@ void State::judge_releases() {
             }
             if (!may_release(*this, fences[f])) {
                 const auto& fs = fences[f];
-                fail(Rule::FENCE_REF_NO_EARLY_RELEASE,
+                // reserve releases only what it prunes: a signalled fence released by a reserve
+                // that had room means it reallocated; an unsignalled one must never be dropped
+                Rule why = early_release;
+                if (!fs.signaled && (why == Rule::RESV_EXACT_CAPACITY || why == Rule::RESV_RESERVE_PRUNES_SIGNALED))
+                    why = Rule::RESV_RESERVE_KEEPS_UNSIGNALED;
+                fail(why,
                      "f" + std::to_string(f) + " stays alive (references: caller " + std::to_string(fs.harness) +
                          ", reservation entries " + std::to_string(prof.exact_kernel ? fs.slots : fs.required) +
                          ", cursors " + std::to_string(fs.iter) + ")",
@@ -276,7 +281,8 @@ struct WalkJudge {
             const auto& sl = r.slots[j];
             if (matched[j] || !in_scope(sl) || !s.must_list(sl)) continue;
             if (!(static_cast<int>(sl.u) < static_cast<int>(u)) ||
-                (sl.suspect != Rule::RESV_ADD_LISTED && sl.suspect != Rule::RESV_UNLOCK_KEEPS_FENCES))
+                (sl.suspect != Rule::RESV_ADD_LISTED && sl.suspect != Rule::RESV_UNLOCK_KEEPS_FENCES &&
+                 sl.suspect != Rule::RESV_USAGE_FILTER))
                 return false;
             missing = true;
         }
@@ -334,7 +340,9 @@ struct WalkJudge {
             // an entry a copy or replace put there may be missing for its own reasons (usage)
             if (!s.fences[sl.f].signaled || sl.suspect == Rule::RESV_COPY_UNSIGNALED || sl.suspect == Rule::RESV_REPLACE_ALL_OF_CONTEXT)
                 only_signaled_missing = false;
-            missing_rules.push_back(sl.suspect);
+            // listed by a walk and untouched since: this walk lost it, through its usage if that differs
+            if (sl.suspect == Rule::RESV_USAGE_FILTER) missing_rules.push_back(sl.seen_u == u ? main : Rule::RESV_USAGE_FILTER);
+            else missing_rules.push_back(sl.suspect);
         }
         if (missing_rules.empty()) return true;
         if (s.prof.exact_kernel && w == State::Walk::Locked && only_signaled_missing && all_signaled_missing && any_signaled)
@@ -380,6 +388,12 @@ struct WalkJudge {
                 for (auto& e : observed) e.usage = Usage::KERNEL;
         }
         if (!match_observed() || !none_missing()) return;
+        if (!s.div && with_usage)
+            for (size_t j = 0; j < r.slots.size(); ++j)
+                if (matched[j]) {
+                    r.slots[j].suspect = Rule::RESV_USAGE_FILTER;
+                    r.slots[j].seen_u = u;
+                }
         if (s.prof.exact_kernel) settle_exact();
         else settle_contract();
     }

@@ -134,6 +134,7 @@ void run_op(State& s, const Op& op) {
     s.exp_warnings = 0;
     s.warn_rule = Rule::WARN_ONLY_PREDICTED;
     s.ref_rule = Rule::FENCE_REF_RELEASE;
+    s.early_release = Rule::FENCE_REF_NO_EARLY_RELEASE;
     auto apply = [&](const auto& o) { run(s, o); };
     // Every op that meets its preconditions promises to return: the process must not die, hang or
     // run out of memory (seen through an isolated adapter).

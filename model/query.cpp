@@ -107,7 +107,11 @@ bool pre(Pre& p, const ResvForEachFenceUnlocked& o) { return p.resv(o.r); }
 void run(State& s, const ResvForEachFenceUnlocked& o) {
     auto& r = s.resvs[o.r.id];
     std::vector<Entry> got = s.producing() ? std::vector<Entry>{} : s.obs->fences;
-    s.judge_walk(r, o.usage, Walk::Unlocked, got, Rule::RESV_ITER_UNLOCKED_COMPLETE);
+    // The walk starts collecting afresh at every restart: entries missing after a restart that
+    // nothing caused mean is_restarted stayed set, not that the entries went away.
+    bool restarted = !s.producing() && s.obs->restarted;
+    s.judge_walk(r, o.usage, Walk::Unlocked, got, Rule::RESV_ITER_UNLOCKED_COMPLETE,
+                 restarted ? std::optional(Rule::RESV_ITER_RESTART_FLAG) : std::nullopt);
     s.exercise(Rule::RESV_ITER_NO_SPURIOUS_RESTART);
     if (s.producing()) s.out->fences = got;
     else if (s.obs->restarted) s.fail(Rule::RESV_ITER_NO_SPURIOUS_RESTART, "no restart (nothing changed during the walk)", "restarted");

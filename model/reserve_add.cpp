@@ -84,6 +84,7 @@ void reserve_exact(State& s, ResvS& r, uint32_t n) {
     s.exercise(Rule::RESV_EXACT_CAPACITY);
     if (r.has_list && r.max != 0) {
         if (num + n <= r.max) {
+            s.early_release = Rule::RESV_EXACT_CAPACITY;
             for (auto& sl : r.slots)
                 if (s.fences[sl.f].signaled) sl.suspect = Rule::RESV_EXACT_CAPACITY;
             return;
@@ -119,6 +120,7 @@ void run(State& s, const ResvReserveFences& o) {
     auto& r = s.resvs[o.r.id];
     uint32_t n = o.num_fences;
     s.ref_rule = Rule::RESV_RESERVE_PRUNES_SIGNALED;
+    s.early_release = Rule::RESV_RESERVE_PRUNES_SIGNALED;
     if (n == 0) {
         if (s.prof.exact_kernel) reserve_zero_exact(s);
         else reserve_zero_contract(s);

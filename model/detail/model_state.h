@@ -63,7 +63,9 @@ struct Slot {
     Usage u = Usage::KERNEL;
     bool required = true;
     Rule origin = Rule::RESV_ADD_LISTED;   // how it got here: names usage mismatches
-    Rule suspect = Rule::RESV_ADD_LISTED;  // the last op that must not have removed it
+    Rule suspect = Rule::RESV_ADD_LISTED;  // the last op that must not have removed it; RESV_USAGE_FILTER:
+                                           // no op since a walk with usage seen_u listed it
+    Usage seen_u = Usage::KERNEL;
 };
 
 // An entry the model knows is gone, and the rule that removed it (names a wrongly kept entry).
@@ -156,6 +158,7 @@ struct Model::State final : StateView {
     uint32_t exp_warnings = 0;
     Rule warn_rule = Rule::WARN_ONLY_PREDICTED;
     Rule ref_rule = Rule::FENCE_REF_RELEASE;  // names a missing release during this op
+    Rule early_release = Rule::FENCE_REF_NO_EARLY_RELEASE;  // names a release this op must not make
     std::vector<uint32_t> exp_deadlines;
     std::optional<Rule> first_ret_rule;            // the rule behind the op's expected result
     std::vector<std::pair<uint32_t, Rule>> buried;  // entries the op removed, and why

@@ -91,11 +91,28 @@ const std::vector<uint64_t>& Model::exercised() const { return s_->exercised; }
 Rule Model::reference_rule() const { return s_->ref_rule; }
 void Model::clear_exercised() { std::fill(s_->exercised.begin(), s_->exercised.end(), 0); }
 
-void Model::reset() {
-    auto ex = std::move(s_->exercised);
-    s_ = std::make_unique<State>(s_->prof);
-    s_->exercised = std::move(ex);
+State::State(State&& o, Recycle) : prof(o.prof), exercised(std::move(o.exercised)) {
+    // Every other member starts from its initialiser; only the vectors' storage is taken over.
+    auto reuse = [](auto& to, auto& from) {
+        to = std::move(from);
+        to.clear();
+    };
+    reuse(ctxs, o.ctxs);
+    reuse(fences, o.fences);
+    reuse(resvs, o.resvs);
+    reuse(iters, o.iters);
+    reuse(acqs, o.acqs);
+    reuse(cbs, o.cbs);
+    reuse(touched, o.touched);
+    reuse(exp_callbacks, o.exp_callbacks);
+    reuse(exp_deadlines, o.exp_deadlines);
+    reuse(buried, o.buried);
+    reuse(must_release_scratch, o.must_release_scratch);
+    reuse(walk_want, o.walk_want);
+    reuse(walk_matched, o.walk_matched);
 }
+
+void Model::reset() { *s_ = State(std::move(*s_), State::Recycle{}); }
 
 bool Model::has_op(const Op& op) const { return op_provided(op, s_->prof.has_deadline ? RC_FEATURE_DEADLINE : RC_FEATURE_BASE); }
 

@@ -649,7 +649,12 @@ static void adapter_reset(void *self)
 		if (e && !e->released)
 			e->hf->ad = NULL, e->hf->handle = ~0u;
 	}
-	rcu_barrier();	/* run pending kfree_rcu so memory does not grow across traces */
+	/*
+	 * Pending RCU callbacks only free memory (kfree_rcu, SLAB_TYPESAFE_BY_RCU caches): releases are
+	 * reported when the reference drops, not when memory goes. So they wait for a batch, and memory
+	 * stays bounded without a grace period per trace; destroy drains them all.
+	 */
+	shim_host_rcu_reclaim();
 	table_free(ad, &ad->fences, ad->tainted);
 	table_free(ad, &ad->contexts, false);
 	table_free(ad, &ad->resvs, ad->tainted);
@@ -729,6 +734,7 @@ static void adapter_destroy(void *self)
 	struct linux_adapter *ad = self;
 
 	adapter_reset(ad);
+	rcu_barrier();
 	/* nothing runs kernel code any more: what tainted traces left can go */
 	for (u32 i = 0; i < ad->nr_grave; i++)
 		kfree(ad->grave[i]);

@@ -14,29 +14,43 @@ using State = Model::State;
 namespace {
 template <typename V>
 bool in(const V& v, uint32_t id) { return id < v.size(); }
+
+// Whether a handle may be named by an op (fences: the caller holds a reference).
+bool is_live(const ResvS& r) { return r.live; }
+bool is_live(const FenceS& f) { return f.live && f.harness > 0; }
+bool is_live(const CtxS& c) { return c.live; }
+bool is_live(const IterS& i) { return i.live; }
+bool is_live(const AcqS& a) { return a.live; }
+bool is_live(const CbS&) { return true; }
+
+// Calls f with the table of handles of kind k (the switch stays out of the per-handle loops).
+template <typename F>
+auto with_table(const State& s, HandleKind k, F&& f) {
+    switch (k) {
+    case HandleKind::Resv: return f(s.resvs);
+    case HandleKind::Fence: return f(s.fences);
+    case HandleKind::Ctx: return f(s.ctxs);
+    case HandleKind::Iter: return f(s.iters);
+    case HandleKind::Acq: return f(s.acqs);
+    case HandleKind::Cb: break;
+    }
+    return f(s.cbs);
+}
 }  // namespace
 
 uint32_t State::count(HandleKind k) const {
-    switch (k) {
-    case HandleKind::Resv: return static_cast<uint32_t>(resvs.size());
-    case HandleKind::Fence: return static_cast<uint32_t>(fences.size());
-    case HandleKind::Ctx: return static_cast<uint32_t>(ctxs.size());
-    case HandleKind::Iter: return static_cast<uint32_t>(iters.size());
-    case HandleKind::Acq: return static_cast<uint32_t>(acqs.size());
-    case HandleKind::Cb: return static_cast<uint32_t>(cbs.size());
-    }
-    return 0;
+    return with_table(*this, k, [](const auto& v) { return static_cast<uint32_t>(v.size()); });
 }
 bool State::alive(HandleKind k, uint32_t id) const {
-    switch (k) {
-    case HandleKind::Resv: return in(resvs, id) && resvs[id].live;
-    case HandleKind::Fence: return in(fences, id) && fences[id].live && fences[id].harness > 0;
-    case HandleKind::Ctx: return in(ctxs, id) && ctxs[id].live;
-    case HandleKind::Iter: return in(iters, id) && iters[id].live;
-    case HandleKind::Acq: return in(acqs, id) && acqs[id].live;
-    case HandleKind::Cb: return in(cbs, id);
-    }
-    return false;
+    return with_table(*this, k, [&](const auto& v) { return in(v, id) && is_live(v[id]); });
+}
+uint32_t State::live(HandleKind k, uint32_t from, std::span<uint32_t> out) const {
+    return with_table(*this, k, [&](const auto& v) {
+        uint32_t m = 0;
+        for (uint32_t i = from; i < v.size() && m < out.size(); ++i)
+            if (is_live(v[i])) out[m++] = i;
+        return m;
+    });
 }
 bool State::resv_locked(uint32_t r) const { return in(resvs, r) && resvs[r].locked; }
 int State::resv_holder(uint32_t r) const { return in(resvs, r) ? resvs[r].holder : -1; }

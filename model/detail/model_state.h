@@ -173,6 +173,7 @@ struct Model::State final : StateView {
     // ---- StateView (model.cpp) ----
     uint32_t count(HandleKind k) const override;
     bool alive(HandleKind k, uint32_t id) const override;
+    uint32_t live(HandleKind k, uint32_t from, std::span<uint32_t> out) const override;
     bool resv_locked(uint32_t r) const override;
     int resv_holder(uint32_t r) const override;
     int resv_reserved(uint32_t r) const override;

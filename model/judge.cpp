@@ -132,7 +132,8 @@ void State::unbury(ResvS& r, uint32_t f) {
 void State::judge_releases() {
     const bool diverged_before = div.has_value();
     const auto& o = seen();
-    std::vector<uint32_t> must;
+    std::vector<uint32_t>& must = must_release_scratch;
+    must.clear();
     std::sort(touched.begin(), touched.end());
     touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
     for (uint32_t f : touched)
@@ -252,8 +253,8 @@ struct WalkJudge {
     Rule main;
     std::optional<Rule> override_rule;
     bool with_usage = w != State::Walk::FencesOnly;
-    std::vector<Entry> want{};
-    std::vector<char> matched{};
+    std::vector<Entry>& want;     // the State's scratch buffers: no allocation per walk
+    std::vector<char>& matched;
 
     Rule name(Rule rr) const { return override_rule ? *override_rule : rr; }
     bool in_scope(const Slot& sl) const { return s.in_scope(sl, u, w); }
@@ -323,7 +324,7 @@ struct WalkJudge {
 
     // Every slot that must be listed is listed (or covered by the same fence with a stronger usage).
     bool none_missing() {
-        std::vector<Rule> missing_rules;
+        std::optional<Rule> first_missing;
         bool only_signaled_missing = true, all_signaled_missing = true, any_signaled = false;
         for (size_t j = 0; j < r.slots.size(); ++j) {
             const auto& sl = r.slots[j];
@@ -341,16 +342,15 @@ struct WalkJudge {
             if (!s.fences[sl.f].signaled || sl.suspect == Rule::RESV_COPY_UNSIGNALED || sl.suspect == Rule::RESV_REPLACE_ALL_OF_CONTEXT)
                 only_signaled_missing = false;
             // listed by a walk and untouched since: this walk lost it, through its usage if that differs
-            if (sl.suspect == Rule::RESV_USAGE_FILTER) missing_rules.push_back(sl.seen_u == u ? main : Rule::RESV_USAGE_FILTER);
-            else missing_rules.push_back(sl.suspect);
+            if (!first_missing) first_missing = sl.suspect == Rule::RESV_USAGE_FILTER ? (sl.seen_u == u ? main : Rule::RESV_USAGE_FILTER) : sl.suspect;
         }
-        if (missing_rules.empty()) return true;
+        if (!first_missing) return true;
         if (s.prof.exact_kernel && w == State::Walk::Locked && only_signaled_missing && all_signaled_missing && any_signaled)
             fail_list(Rule::RESV_ITER_LOCKED_YIELDS_SIGNALED);
         else if (inverted_filter())
             fail_list(Rule::RESV_USAGE_FILTER);
         else
-            fail_list(missing_rules.front());
+            fail_list(*first_missing);
         return false;
     }
 
@@ -380,6 +380,7 @@ struct WalkJudge {
 
     void judge() {
         exercise_all();
+        want.clear();
         for (const auto& sl : r.slots)
             if (in_scope(sl) && s.must_list(sl)) want.push_back({FenceH{sl.f}, sl.u});
         if (s.producing()) {
@@ -402,7 +403,7 @@ struct WalkJudge {
 }  // namespace
 
 void State::judge_walk(ResvS& r, Usage u, Walk w, std::vector<Entry>& observed, Rule main, std::optional<Rule> override_rule) {
-    WalkJudge{*this, r, u, w, observed, main, override_rule}.judge();
+    WalkJudge{*this, r, u, w, observed, main, override_rule, w != Walk::FencesOnly, walk_want, walk_matched}.judge();
 }
 
 std::pair<bool, bool> State::busy(const ResvS& r, Usage u) const {

@@ -14,29 +14,43 @@ using State = Model::State;
 namespace {
 template <typename V>
 bool in(const V& v, uint32_t id) { return id < v.size(); }
+
+// Whether a handle may be named by an op (fences: the caller holds a reference).
+bool is_live(const ResvS& r) { return r.live; }
+bool is_live(const FenceS& f) { return f.live && f.harness > 0; }
+bool is_live(const CtxS& c) { return c.live; }
+bool is_live(const IterS& i) { return i.live; }
+bool is_live(const AcqS& a) { return a.live; }
+bool is_live(const CbS&) { return true; }
+
+// Calls f with the table of handles of kind k (the switch stays out of the per-handle loops).
+template <typename F>
+auto with_table(const State& s, HandleKind k, F&& f) {
+    switch (k) {
+    case HandleKind::Resv: return f(s.resvs);
+    case HandleKind::Fence: return f(s.fences);
+    case HandleKind::Ctx: return f(s.ctxs);
+    case HandleKind::Iter: return f(s.iters);
+    case HandleKind::Acq: return f(s.acqs);
+    case HandleKind::Cb: break;
+    }
+    return f(s.cbs);
+}
 }  // namespace
 
 uint32_t State::count(HandleKind k) const {
-    switch (k) {
-    case HandleKind::Resv: return static_cast<uint32_t>(resvs.size());
-    case HandleKind::Fence: return static_cast<uint32_t>(fences.size());
-    case HandleKind::Ctx: return static_cast<uint32_t>(ctxs.size());
-    case HandleKind::Iter: return static_cast<uint32_t>(iters.size());
-    case HandleKind::Acq: return static_cast<uint32_t>(acqs.size());
-    case HandleKind::Cb: return static_cast<uint32_t>(cbs.size());
-    }
-    return 0;
+    return with_table(*this, k, [](const auto& v) { return static_cast<uint32_t>(v.size()); });
 }
 bool State::alive(HandleKind k, uint32_t id) const {
-    switch (k) {
-    case HandleKind::Resv: return in(resvs, id) && resvs[id].live;
-    case HandleKind::Fence: return in(fences, id) && fences[id].live && fences[id].harness > 0;
-    case HandleKind::Ctx: return in(ctxs, id) && ctxs[id].live;
-    case HandleKind::Iter: return in(iters, id) && iters[id].live;
-    case HandleKind::Acq: return in(acqs, id) && acqs[id].live;
-    case HandleKind::Cb: return in(cbs, id);
-    }
-    return false;
+    return with_table(*this, k, [&](const auto& v) { return in(v, id) && is_live(v[id]); });
+}
+uint32_t State::live(HandleKind k, uint32_t from, std::span<uint32_t> out) const {
+    return with_table(*this, k, [&](const auto& v) {
+        uint32_t m = 0;
+        for (uint32_t i = from; i < v.size() && m < out.size(); ++i)
+            if (is_live(v[i])) out[m++] = i;
+        return m;
+    });
 }
 bool State::resv_locked(uint32_t r) const { return in(resvs, r) && resvs[r].locked; }
 int State::resv_holder(uint32_t r) const { return in(resvs, r) ? resvs[r].holder : -1; }
@@ -91,11 +105,28 @@ const std::vector<uint64_t>& Model::exercised() const { return s_->exercised; }
 Rule Model::reference_rule() const { return s_->ref_rule; }
 void Model::clear_exercised() { std::fill(s_->exercised.begin(), s_->exercised.end(), 0); }
 
-void Model::reset() {
-    auto ex = std::move(s_->exercised);
-    s_ = std::make_unique<State>(s_->prof);
-    s_->exercised = std::move(ex);
+State::State(State&& o, Recycle) : prof(o.prof), exercised(std::move(o.exercised)) {
+    // Every other member starts from its initialiser; only the vectors' storage is taken over.
+    auto reuse = [](auto& to, auto& from) {
+        to = std::move(from);
+        to.clear();
+    };
+    reuse(ctxs, o.ctxs);
+    reuse(fences, o.fences);
+    reuse(resvs, o.resvs);
+    reuse(iters, o.iters);
+    reuse(acqs, o.acqs);
+    reuse(cbs, o.cbs);
+    reuse(touched, o.touched);
+    reuse(exp_callbacks, o.exp_callbacks);
+    reuse(exp_deadlines, o.exp_deadlines);
+    reuse(buried, o.buried);
+    reuse(must_release_scratch, o.must_release_scratch);
+    reuse(walk_want, o.walk_want);
+    reuse(walk_matched, o.walk_matched);
 }
+
+void Model::reset() { *s_ = State(std::move(*s_), State::Recycle{}); }
 
 bool Model::has_op(const Op& op) const { return op_provided(op, s_->prof.has_deadline ? RC_FEATURE_DEADLINE : RC_FEATURE_BASE); }
 

@@ -28,13 +28,18 @@ struct Ctx {
     // The n-th (mod count) live handle of a kind, or nothing. One pass: the selector is a byte, so
     // the handle it names is among the first 256 candidates.
     std::optional<uint32_t> pick(HandleKind k, uint8_t sel, auto&& ok) const {
-        std::array<uint32_t, 256> first;
-        uint32_t n = v.count(k), alive = 0;
-        for (uint32_t i = 0; i < n; ++i)
-            if (v.alive(k, i) && ok(i)) {
-                if (alive < first.size()) first[alive] = i;
-                ++alive;
-            }
+        std::array<uint32_t, 256> first, live;
+        uint32_t alive = 0;
+        for (uint32_t from = 0;;) {  // live handles a buffer at a time (one buffer in practice)
+            const uint32_t m = v.live(k, from, live);
+            for (uint32_t j = 0; j < m; ++j)
+                if (ok(live[j])) {
+                    if (alive < first.size()) first[alive] = live[j];
+                    ++alive;
+                }
+            if (m < live.size()) break;
+            from = live[m - 1] + 1;
+        }
         if (!alive) return std::nullopt;
         return first[sel % alive];
     }

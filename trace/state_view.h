@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 
 #include "handles.h"
 
@@ -13,6 +14,10 @@ public:
     virtual ~StateView() = default;
     virtual uint32_t count(HandleKind k) const = 0;  // handles allocated so far (0..count-1)
     virtual bool alive(HandleKind k, uint32_t id) const = 0;  // fences: the caller holds a reference
+    // Fills `out` with the live handles of kind k from id `from` on, in id order, and returns how
+    // many it wrote (fewer than out.size(): there are no more). One call where alive() would take
+    // one per id: the decoder asks this for nearly every record.
+    virtual uint32_t live(HandleKind k, uint32_t from, std::span<uint32_t> out) const = 0;
     virtual bool resv_locked(uint32_t r) const = 0;
     virtual int resv_holder(uint32_t r) const = 0;       // acquire context, or -1
     virtual int resv_reserved(uint32_t r) const = 0;     // appends guaranteed by reservations

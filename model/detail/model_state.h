@@ -162,12 +162,21 @@ struct Model::State final : StateView {
     std::vector<uint32_t> exp_deadlines;
     std::optional<Rule> first_ret_rule;            // the rule behind the op's expected result
     std::vector<std::pair<uint32_t, Rule>> buried;  // entries the op removed, and why
+    // scratch buffers of judge_releases and judge_walk, kept so that judging an op allocates nothing
+    std::vector<uint32_t> must_release_scratch;
+    std::vector<Entry> walk_want;
+    std::vector<char> walk_matched;
 
     explicit State(const Profile& p) : prof(p) { exercised.assign(all_rules().size(), 0); }
+    // The initial state again, keeping `old`'s exercised counts and its buffers' capacity (a new
+    // trace then allocates nothing until it outgrows the last one).
+    struct Recycle {};
+    State(State&& old, Recycle);
 
     // ---- StateView (model.cpp) ----
     uint32_t count(HandleKind k) const override;
     bool alive(HandleKind k, uint32_t id) const override;
+    uint32_t live(HandleKind k, uint32_t from, std::span<uint32_t> out) const override;
     bool resv_locked(uint32_t r) const override;
     int resv_holder(uint32_t r) const override;
     int resv_reserved(uint32_t r) const override;

@@ -78,6 +78,7 @@ struct cb_entry {
 struct table {
 	void **slot;
 	u32 size;
+	u32 used;	/* slots from here on are NULL: what reset has to look at */
 };
 
 struct linux_adapter {
@@ -116,6 +117,7 @@ static void table_put(struct table *t, s64 h, void *p)
 	if (t->slot[h])
 		shim_bug(__FILE__, __LINE__, "adapter: handle %lld created twice", h);
 	t->slot[h] = p;
+	t->used = max_t(u32, t->used, h + 1);
 }
 
 /* Keep an entry of a tainted trace: leaked kernel objects may still link to it. */
@@ -133,17 +135,19 @@ static void bury(struct linux_adapter *ad, void *p)
 	ad->grave[ad->nr_grave++] = p;
 }
 
-static void table_free(struct linux_adapter *ad, struct table *t, bool tainted)
+/* Empties a table for the next trace; the slot array stays (destroy frees it). */
+static void table_clear(struct linux_adapter *ad, struct table *t, bool tainted)
 {
-	for (u32 i = 0; i < t->size; i++) {
-		if (tainted && t->slot[i])
+	for (u32 i = 0; i < t->used; i++) {
+		if (!t->slot[i])
+			continue;
+		if (tainted)
 			bury(ad, t->slot[i]);
 		else
 			kfree(t->slot[i]);
+		t->slot[i] = NULL;
 	}
-	kfree(t->slot);
-	t->slot = NULL;
-	t->size = 0;
+	t->used = 0;
 }
 
 static void *lookup(struct table *t, s64 h, const char *kind)
@@ -588,7 +592,7 @@ static int reset_objects(void *arg)
 	struct linux_adapter *ad = arg;
 	u32 i;
 
-	for (i = 0; i < ad->iters.size; i++) {
+	for (i = 0; i < ad->iters.used; i++) {
 		struct iter_entry *e = ad->iters.slot[i];
 		if (e && !e->ended) {
 			dma_resv_iter_end(&e->it);
@@ -596,13 +600,13 @@ static int reset_objects(void *arg)
 		}
 	}
 	/* detach callbacks still queued on live fences before those fences go away */
-	for (i = 0; i < ad->cbs.size; i++) {
+	for (i = 0; i < ad->cbs.used; i++) {
 		struct cb_entry *e = ad->cbs.slot[i];
 		/* still queued means its fence is alive: signalling or releasing it unlinks the node */
 		if (e && !list_empty(&e->cb.node))
 			dma_fence_remove_callback(e->fence, &e->cb);
 	}
-	for (i = 0; i < ad->resvs.size; i++) {
+	for (i = 0; i < ad->resvs.used; i++) {
 		struct resv_entry *e = ad->resvs.slot[i];
 		if (!e || e->finished)
 			continue;
@@ -611,7 +615,7 @@ static int reset_objects(void *arg)
 		dma_resv_fini(&e->obj);
 		e->finished = true;
 	}
-	for (i = 0; i < ad->fences.size; i++) {
+	for (i = 0; i < ad->fences.used; i++) {
 		struct fence_entry *e = ad->fences.slot[i];
 		while (e && !e->released && e->harness_refs > 0) {
 			e->harness_refs--;
@@ -644,18 +648,23 @@ static void adapter_reset(void *self)
 	}
 	shim_set_signal_pending(current, false);
 	/* fences the kernel still references (leaked) keep their memory: it is not ours to free */
-	for (u32 i = 0; i < ad->fences.size; i++) {
+	for (u32 i = 0; i < ad->fences.used; i++) {
 		struct fence_entry *e = ad->fences.slot[i];
 		if (e && !e->released)
 			e->hf->ad = NULL, e->hf->handle = ~0u;
 	}
-	rcu_barrier();	/* run pending kfree_rcu so memory does not grow across traces */
-	table_free(ad, &ad->fences, ad->tainted);
-	table_free(ad, &ad->contexts, false);
-	table_free(ad, &ad->resvs, ad->tainted);
-	table_free(ad, &ad->acquires, ad->tainted);
-	table_free(ad, &ad->iters, ad->tainted);
-	table_free(ad, &ad->cbs, ad->tainted);
+	/*
+	 * Pending RCU callbacks only free memory (kfree_rcu, SLAB_TYPESAFE_BY_RCU caches): releases are
+	 * reported when the reference drops, not when memory goes. So they wait for a batch, and memory
+	 * stays bounded without a grace period per trace; destroy drains them all.
+	 */
+	shim_host_rcu_reclaim();
+	table_clear(ad, &ad->fences, ad->tainted);
+	table_clear(ad, &ad->contexts, false);
+	table_clear(ad, &ad->resvs, ad->tainted);
+	table_clear(ad, &ad->acquires, ad->tainted);
+	table_clear(ad, &ad->iters, ad->tainted);
+	table_clear(ad, &ad->cbs, ad->tainted);
 	ad->tainted = false;
 	shim_reset_debug_state();
 }
@@ -729,6 +738,13 @@ static void adapter_destroy(void *self)
 	struct linux_adapter *ad = self;
 
 	adapter_reset(ad);
+	rcu_barrier();
+	kfree(ad->fences.slot);
+	kfree(ad->contexts.slot);
+	kfree(ad->resvs.slot);
+	kfree(ad->acquires.slot);
+	kfree(ad->iters.slot);
+	kfree(ad->cbs.slot);
 	/* nothing runs kernel code any more: what tainted traces left can go */
 	for (u32 i = 0; i < ad->nr_grave; i++)
 		kfree(ad->grave[i]);

@@ -62,7 +62,8 @@ struct guard {
 	sigjmp_buf env;
 	struct guard *outer;
 };
-static __thread struct guard *current_guard;
+/* initial-exec: a dlopened plugin's default TLS model costs a __tls_get_addr call per access */
+static __thread struct guard *current_guard __attribute__((tls_model("initial-exec")));
 static char bug_message[512];
 
 void shim_host_set_bug_message(const char *msg)
@@ -244,6 +245,7 @@ struct shim_rcu_cb {
 	void (*fn)(void *head);
 };
 #define SHIM_RCU_QUEUE_MAX 4096
+#define SHIM_RCU_RECLAIM_BATCH 1024	/* one grace period per ~50 traces of the check loop */
 static pthread_mutex_t rcu_q_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct shim_rcu_cb *rcu_q;
 static unsigned long rcu_q_len;
@@ -303,6 +305,17 @@ void shim_host_rcu_barrier(void)
 	}
 }
 
+void shim_host_rcu_reclaim(void)
+{
+	int due;
+
+	pthread_mutex_lock(&rcu_q_lock);
+	due = rcu_q_len >= SHIM_RCU_RECLAIM_BATCH || rcu_handed_off;
+	pthread_mutex_unlock(&rcu_q_lock);
+	if (due)
+		shim_host_rcu_barrier();
+}
+
 void shim_host_qsort(void *base, unsigned long n, unsigned long size,
 		     int (*cmp)(const void *, const void *))
 {
@@ -311,7 +324,7 @@ void shim_host_qsort(void *base, unsigned long n, unsigned long size,
 
 unsigned int shim_host_random_u32(void)
 {
-	static __thread unsigned int seed;
+	static __thread unsigned int seed __attribute__((tls_model("initial-exec")));
 	if (!seed)
 		seed = (unsigned int)shim_host_now_ns() | 1;
 	return (unsigned int)rand_r(&seed) ^ ((unsigned int)rand_r(&seed) << 16);

@@ -42,7 +42,8 @@ struct task_struct {
 	char comm[TASK_COMM_LEN];
 };
 
-static __thread struct task_struct *cur;
+/* initial-exec: shim_current() runs on every lock and RCU section, __tls_get_addr would dominate it */
+static __thread struct task_struct *cur __attribute__((tls_model("initial-exec")));
 static int nr_live_kthreads;	/* created and not exited */
 static int nr_timers_armed;	/* pending or running */
 static long long virtual_ns;	/* time skipped by sleeps nothing could end */

@@ -53,6 +53,11 @@ void shim_host_rcu_read_unlock(void);
 void shim_host_synchronize_rcu(void);
 void shim_host_call_rcu(void *head, void (*fn)(void *head));
 void shim_host_rcu_barrier(void);
+/*
+ * Runs the queued call_rcu() callbacks once a batch of them waits (rcu_barrier() otherwise): for
+ * callers that need memory to stay bounded, not the callbacks run now (the adapter between traces).
+ */
+void shim_host_rcu_reclaim(void);
 
 /* misc */
 void shim_host_qsort(void *base, unsigned long n, unsigned long size,

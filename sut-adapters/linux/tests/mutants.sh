@@ -9,16 +9,12 @@ RESVCHECK=$1 TREE=$2 LIST=$3 WORK=$4 JOBS=${5:-2}
 TIME=${MUTANT_TIME:-30}
 export RESVCHECK_CACHE_DIR=${RESVCHECK_CACHE_DIR:-$WORK/cache}
 rm -rf "$WORK/m" && mkdir -p "$WORK/m" "$RESVCHECK_CACHE_DIR"
-files="Makefile $(cd "$TREE" && ls drivers/dma-buf/*.[ch] include/linux/dma-fence.h include/linux/dma-fence-array.h \
-  include/linux/dma-fence-chain.h include/linux/dma-fence-unwrap.h include/linux/dma-resv.h)"
+MUTANT_TREE=$(dirname "$0")/mutant_tree.sh
 
 one() {  # name file script what
   local name=$1 file=$2 script=$3 what=$4 d=$WORK/m/$1
-  mkdir -p "$d/tree"
-  (cd "$TREE" && cp --parents $files "$d/tree/")
-  sed -i -e "$script" "$d/tree/$file"
-  if cmp -s "$TREE/$file" "$d/tree/$file"; then
-    echo "NOT-APPLIED $name: '$script' did not change $file"; return
+  if ! why=$("$MUTANT_TREE" "$TREE" "$d/tree" "$file" "$script"); then
+    echo "NOT-APPLIED $name: $why"; return
   fi
   local t0=$(date +%s.%N)
   "$RESVCHECK" check --adapter linux --kernel-src "$d/tree" --time "$TIME" --max-findings 1 --seed 1 --quiet \
@@ -35,7 +31,7 @@ one() {  # name file script what
     printf 'ERROR    %-26s exit %d: %s\n' "$name" "$rc" "$(head -c 600 "$d/out")"
   fi
 }
-export -f one; export WORK TREE RESVCHECK TIME files
+export -f one; export WORK TREE RESVCHECK TIME MUTANT_TREE
 grep -v '^\s*#' "$LIST" | grep -v '^\s*$' | tr '\n' '\0' |
   xargs -0 -P "$JOBS" -I{} bash -c 'IFS="|" read -r n f s w <<<"$1"; one "$n" "$f" "$s" "$w"' _ {} | tee "$WORK/results.txt"
 caught=$(grep -c '^CAUGHT' "$WORK/results.txt")

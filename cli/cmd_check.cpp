@@ -187,13 +187,17 @@ int cmd_check(const Options& o) {
             for (size_t r = 0; r < kRuleCount; ++r) children_exercised[r] += cr.exercised[r];
             const size_t pi = cr.at.property;
             const std::string how = "property " + std::string(props[pi].name) + ", case " + std::to_string(cr.case_index);
-            if (cr.end == ChildRun::End::StartFailed)
-                return fail(Error{ErrorKind::Setup, "adapter " + o.adapter + " did not start in a child process: " +
-                                                        cr.supervised.reason + "\n" + cr.supervised.stderr_tail});
+            if (cr.end == ChildRun::End::StartFailed) {
+                const std::string why = "adapter " + o.adapter + " did not start in a child process: " +
+                                        end_text(cr.supervised.reason, cr.supervised.stderr_tail);
+                if (rep.traces == 0 && rep.findings.empty()) return fail(Error{ErrorKind::Setup, why});
+                rep.problems.push_back(why + "; the run stopped there");  // keep the report of what ran
+                break;
+            }
             if (cr.end == ChildRun::End::Failed) {
                 // Rerun here through the isolated adapter: a crash while diagnosing or shrinking is safe too.
                 RunResult failed = run_case(*s.adapter, model, pi, seed, cr.case_index, RunOptions{.record = true});
-                RunResult small = run_records(*s.adapter, model, pi, cr.records, RunOptions{.record = true});
+                RunResult small = run_case_records(*s.adapter, model, pi, cr.records, RunOptions{.record = true});
                 if (failed.verdict != Verdict::Violation)
                     rep.notes.push_back(how + " failed in a child but not when rerun: the adapter is nondeterministic");
                 else
@@ -232,8 +236,8 @@ int cmd_check(const Options& o) {
         if (rep.findings.size() < max_findings && rule_applies(ri, s.profile) && !rep.exercised[static_cast<size_t>(ri.rule)])
             rep.notes.push_back("rule " + std::string(ri.id) + " was not exercised within the budget");
     fputs(render(rep, o.json.empty() ? o.format : "json").c_str(), stdout);
-    // Unexercised rules are reported, but only violations change the exit status.
-    return rep.findings.empty() ? kExitConforms : kExitViolation;
+    // Unexercised rules are reported, but only violations (or a run that could not go on) change the exit status.
+    return !rep.findings.empty() ? kExitViolation : rep.problems.empty() ? kExitConforms : kExitSetup;
 }
 
 }  // namespace resvcheck::cli

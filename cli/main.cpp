@@ -16,7 +16,7 @@ struct Command {
 };
 
 constexpr Command kCommands[] = {
-    {"check", "--adapter NAME [--fault F] [--profile P] [--seed N] [--time S]", "run generated op sequences and print the per-rule report", cmd_check},
+    {"check", "--adapter NAME [--fault F] [--profile P] [--seed N] [--time S] [--isolate auto|on|off]", "run generated op sequences and print the per-rule report", cmd_check},
     {"replay", "FILE|DIR... --adapter NAME [--profile P]", "replay trace files and judge every op", cmd_replay},
     {"shrink", "FILE --adapter NAME [--out FILE]", "reduce a failing trace to a minimal one that fails the same rule", cmd_shrink},
     {"fuzz", "--engine libfuzzer|afl --adapter NAME [--fault F] [--time S] [--jobs N] [--corpus DIR]",

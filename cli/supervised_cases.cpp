@@ -85,7 +85,6 @@ void snapshot(const Shared& sh, ChildRun& r) {
     r.at = {sh.batch.load(kRelaxed), static_cast<size_t>(sh.property.load(kRelaxed))};
     r.traces = sh.traces.load(kRelaxed);
     r.ops = sh.ops.load(kRelaxed);
-    r.exercised.resize(kRuleCount);
     for (size_t i = 0; i < kRuleCount; ++i) r.exercised[i] = sh.exercised[i].load(kRelaxed);
 }
 
@@ -99,6 +98,7 @@ ChildRun SupervisedCases::run(CasePosition from, const std::set<Rule>& ignore, c
                               const std::function<void(const ChildRun&)>& tick) const {
     ChildRun out;
     out.at = from;
+    out.exercised.resize(kRuleCount);
     void* mem = mmap(nullptr, sizeof(Shared), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (mem == MAP_FAILED) {
         out.end = ChildRun::End::StartFailed;

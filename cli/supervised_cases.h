@@ -51,7 +51,7 @@ struct ChildRun {
     uint64_t case_index = 0, op_index = 0;
     uint64_t traces = 0, ops = 0;      // cases and ops it finished
     std::vector<uint64_t> exercised;   // by rule, its model's counts
-    std::vector<Record> records;       // Failed: the failing case's smallest records (run_records)
+    std::vector<Record> records;       // Failed: the failing case's smallest records (run_case_records)
     SuperviseResult supervised;
 };
 

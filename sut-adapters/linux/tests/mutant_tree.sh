@@ -7,7 +7,7 @@ set -uo pipefail
 TREE=$1 DEST=$2 FILE=$3 SCRIPT=$4
 files="Makefile $(cd "$TREE" && ls drivers/dma-buf/*.[ch] include/linux/dma-fence.h include/linux/dma-fence-array.h \
   include/linux/dma-fence-chain.h include/linux/dma-fence-unwrap.h include/linux/dma-resv.h)"
-mkdir -p "$DEST"
+mkdir -p "$DEST" && DEST=$(cd "$DEST" && pwd)
 (cd "$TREE" && cp --parents $files "$DEST/")
 sed -i -e "$SCRIPT" "$DEST/$FILE"
 if cmp -s "$TREE/$FILE" "$DEST/$FILE"; then

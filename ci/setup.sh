@@ -10,7 +10,7 @@ packages=(
   googletest libgtest-dev libbenchmark-dev
   libboost1.81-dev librapidcheck-dev liburcu-dev
   linux-source-6.12 linux-source-6.1
-  afl++
+  afl++ jq bc
 )
 if [[ "${1:-}" == "--vm" ]]; then
   packages+=(qemu-system-x86 linux-image-amd64 linux-headers-amd64 busybox-static cpio)

@@ -53,7 +53,7 @@ std::string absolute_adapter(const std::string& a) {
 }  // namespace
 
 int cmd_fuzz(const Options& o) {
-    auto setup = make_setup(o);
+    auto setup = make_setup(o, {.isolable = false});
     if (!setup) {
         if (o.adapter == "linux" && setup.error().message.find("unknown adapter") != std::string::npos)
             return usage_error("this resvcheck was built without the linux adapter; build both with -DRESVCHECK_LINUX=ON:\n"

@@ -1,14 +1,17 @@
 // commands.h - the resvcheck subcommands and what they share.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <variant>
 
 #include "adapter.h"
+#include "child.h"
 #include "error.h"
 #include "model.h"
 #include "options.h"
+#include "registry.h"
 
 namespace resvcheck::cli {
 
@@ -27,11 +30,20 @@ int usage_error(const std::string& message);
 
 // The adapter and the profile a command runs with.
 struct Setup {
-    std::unique_ptr<Adapter> adapter;
+    std::unique_ptr<Adapter> adapter;  // with isolation, an IsolatedAdapter: a crash or hang is an ADAPTER-* finding
     Profile profile;
     std::string adapter_flags;  // flags that recreate this adapter (for printed commands)
+    bool isolated = false;      // --isolate, resolved
+    IsolationLimits limits;     // of the isolated adapter (check's supervised children use them too)
+    AdapterOptions adapter_options;
 };
-Expected<Setup> make_setup(const Options& o);
+// isolable: the command may run the adapter in a child (not fuzz: its engines isolate by themselves);
+// watchdog: the per-op watchdog when --watchdog is not given.
+struct SetupFor {
+    bool isolable = true;
+    std::chrono::milliseconds watchdog{10'000};
+};
+Expected<Setup> make_setup(const Options& o, const SetupFor& how = {});
 
 int cmd_replay(const Options& o);
 int cmd_check(const Options& o);

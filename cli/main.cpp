@@ -19,7 +19,7 @@ struct Command {
 };
 
 constexpr Command kCommands[] = {
-    {"check", "--adapter NAME [--fault F] [--profile P] [--seed N] [--time S]", "run generated op sequences and print the per-rule report", cmd_check, 0},
+    {"check", "--adapter NAME [--fault F] [--profile P] [--seed N] [--time S] [--isolate auto|on|off]", "run generated op sequences and print the per-rule report", cmd_check, 0},
     {"replay", "FILE|DIR... --adapter NAME [--profile P]", "replay trace files and judge every op", cmd_replay, kAny},
     {"shrink", "FILE --adapter NAME [--out FILE]", "reduce a failing trace to a minimal one that fails the same rule", cmd_shrink, 1},
     {"fuzz", "--engine libfuzzer|afl --adapter NAME [--fault F] [--time S] [--jobs N] [--corpus DIR]",

@@ -104,6 +104,12 @@ uint64_t exercised_of(const Report& r, Rule rule) {
     return i < r.exercised.size() ? r.exercised[i] : 0;
 }
 
+std::string seconds_text(double s) {
+    char b[32];
+    snprintf(b, sizeof b, "%.3f", s);
+    return b;
+}
+
 }  // namespace
 
 bool Report::violated(Rule rule) const {
@@ -214,7 +220,7 @@ std::string render_json(const Report& r) {
     auto p = profile_by_name(r.profile);
     std::string s = "{\"command\":" + json_str(r.command) + ",\"adapter\":" + json_str(r.adapter) + ",\"profile\":" + json_str(r.profile) +
                     ",\"verdict\":" + json_str(r.findings.empty() ? (r.problems.empty() ? "conforms" : "unsupported") : "violated") +
-                    ",\"traces\":" + std::to_string(r.traces) + ",\"ops\":" + std::to_string(r.ops) + ",\"rules\":[";
+                    ",\"traces\":" + std::to_string(r.traces) + ",\"ops\":" + std::to_string(r.ops) + ",\"seconds\":" + seconds_text(r.seconds) + ",\"rules\":[";
     bool first = true;
     for (const auto& ri : r.engine ? std::span<const RuleInfo>{} : all_rules()) {  // a fuzz run has no per-rule counts
         auto st = status_of(r, ri, p ? &*p : nullptr);
@@ -226,11 +232,9 @@ std::string render_json(const Report& r) {
     s += "],\"findings\":[";
     first = true;
     for (const auto& f : r.findings) {
-        char secs[32];
-        snprintf(secs, sizeof secs, "%.3f", f.seconds);
         s += std::string(first ? "" : ",") + "{\"rule\":" + (f.rule ? json_str(rule_id(*f.rule)) : "null") + ",\"op_index\":" + std::to_string(f.op_index) + ",\"allowed\":" + json_str(f.allowed) + ",\"observed\":" + json_str(f.observed) +
              ",\"trace\":" + json_str(f.trace) + ",\"replay\":" + json_str(f.replay) + ",\"kind\":" + json_str(f.kind) + ",\"ops\":" + std::to_string(f.ops) +
-             ",\"ops_unshrunk\":" + std::to_string(f.ops_unshrunk) + ",\"seconds\":" + secs + ",\"note\":" + json_str(f.note) + ",\"symptoms\":" + json_list(symptom_ids(f)) + "}";
+             ",\"ops_unshrunk\":" + std::to_string(f.ops_unshrunk) + ",\"seconds\":" + seconds_text(f.seconds) + ",\"note\":" + json_str(f.note) + ",\"symptoms\":" + json_list(symptom_ids(f)) + "}";
         first = false;
     }
     s += "],\"problems\":" + json_list(r.problems) + ",\"notes\":" + json_list(r.notes);

@@ -1,7 +1,9 @@
+#include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 
 #include "commands.h"
-#include "registry.h"
+#include "isolated_adapter.h"
 
 namespace resvcheck::cli {
 namespace {
@@ -18,15 +20,27 @@ AdapterOptions adapter_options(const Options& o) {
 
 }  // namespace
 
-Expected<Setup> make_setup(const Options& o) {
+Expected<Setup> make_setup(const Options& o, const SetupFor& how) {
     if (o.adapter.empty()) {
         std::string names;
         for (const auto& a : known_adapters()) names += " " + std::string(a.name);
         return Error{ErrorKind::Usage, "--adapter is required; known adapters:" + names};
     }
-    auto made = make_adapter(o.adapter, adapter_options(o));
-    if (!made) return made.error();
     Setup s;
+    s.adapter_options = adapter_options(o);
+    if (o.isolate == "auto") {
+        s.isolated = how.isolable && (o.adapter == "linux" || o.adapter.starts_with("plugin:"));  // foreign or kernel code
+    } else if (o.isolate == "on" && !how.isolable) {
+        return Error{ErrorKind::Usage, "--isolate on does not apply here: the fuzz engines run the adapter in processes of their own"};
+    } else {
+        s.isolated = how.isolable && o.isolate == "on";
+    }
+    s.limits.watchdog = how.watchdog;
+    if (o.watchdog > 0) s.limits.watchdog = std::chrono::milliseconds(std::max<int64_t>(1, static_cast<int64_t>(std::min(o.watchdog, 86400.0) * 1000)));
+    // The child's address-space limit in MiB (0: none); tests set a small one to run out of memory fast.
+    if (const char* mb = std::getenv("RESVCHECK_CHILD_MEMORY_MB")) s.limits.address_space = std::strtoull(mb, nullptr, 10) << 20;
+    auto made = s.isolated ? make_isolated_adapter(o.adapter, s.adapter_options, s.limits) : make_adapter(o.adapter, s.adapter_options);
+    if (!made) return made.error();
     s.adapter = std::move(*made);
     std::string prof = o.profile.empty() ? std::string(s.adapter->default_profile()) : o.profile;
     auto p = profile_by_name(prof);
@@ -38,6 +52,14 @@ Expected<Setup> make_setup(const Options& o) {
     s.profile = *p;
     if (!o.fault.empty()) s.adapter_flags += "--fault " + o.fault;
     if (!o.kernel_src.empty()) s.adapter_flags += (s.adapter_flags.empty() ? "" : " ") + std::string("--kernel-src ") + o.kernel_src;
+    // A crash or hang finding replays as one only in a child, and a hang within the same watchdog.
+    auto add_flag = [&](const std::string& f) { s.adapter_flags += (s.adapter_flags.empty() ? "" : " ") + f; };
+    if (o.isolate != "auto") add_flag("--isolate " + o.isolate);
+    if (o.watchdog > 0) {
+        char w[32];
+        snprintf(w, sizeof w, "%g", o.watchdog);
+        add_flag(std::string("--watchdog ") + w);
+    }
     return s;
 }
 

@@ -56,6 +56,10 @@ struct CaseRunner {
 
 }  // namespace
 
+RunResult run_records(Adapter& adapter, Model& model, size_t property, std::span<const Record> records, const RunOptions& opts) {
+    return CaseRunner(adapter, model, property).run_records(records, opts);
+}
+
 RunResult run_case(Adapter& adapter, Model& model, size_t property, uint64_t seed, uint64_t case_index, const RunOptions& opts) {
     return CaseRunner(adapter, model, property)(property, seed, case_index, opts);
 }
@@ -66,6 +70,7 @@ CasesRun run_cases(Adapter& adapter, Model& model, size_t property, uint64_t see
     CaseRunner one(adapter, model, property);
     for (uint64_t c = first_case; c < first_case + count; ++c) {
         if (hooks.stop && hooks.stop()) break;
+        if (hooks.on_start) hooks.on_start(c);
         RunResult r = one(property, seed, c, RunOptions{.record = false});
         ++out.cases;
         out.ops += r.ops_run;
@@ -77,11 +82,13 @@ CasesRun run_cases(Adapter& adapter, Model& model, size_t property, uint64_t see
             recorded = std::move(r);
         }
         Trace reduced = recorded.executed;
+        std::vector<Record> records = one.records;
         if (recorded.divergence) {
-            RunResult small = one.run_records(one.shrink(one.records, recorded.divergence->rule), RunOptions{.record = true});
-            if (small.verdict == Verdict::Violation) reduced = std::move(small.executed);
+            std::vector<Record> fewer = one.shrink(one.records, recorded.divergence->rule);
+            RunResult small = one.run_records(fewer, RunOptions{.record = true});
+            if (small.verdict == Verdict::Violation) reduced = std::move(small.executed), records = std::move(fewer);
         }
-        out.failure = CaseFailure{c, std::move(recorded), std::move(reduced)};
+        out.failure = CaseFailure{c, std::move(recorded), std::move(reduced), std::move(records)};
         break;
     }
     return out;

@@ -21,6 +21,7 @@ namespace resvcheck {
 struct CaseHooks {
     const std::set<Rule>* ignore = nullptr;  // violations of these rules count as passes (already reported)
     std::function<bool()> stop;              // polled before every case: true ends the run early
+    std::function<void(uint64_t case_index)> on_start;  // before every case (a supervisor's progress)
     std::function<void(size_t ops)> on_case; // after every case, with the ops it ran (progress)
 };
 
@@ -32,6 +33,7 @@ struct CaseFailure {
     // The executed ops of the smallest records found that still violate the same rule (chunks of
     // records dropped, bytes lowered, as RapidCheck's shrinking did): where the trace shrinker starts.
     Trace reduced;
+    std::vector<Record> records;  // those smallest records (run_records reruns them, in another process too)
 };
 
 struct CasesRun {
@@ -43,6 +45,10 @@ struct CasesRun {
 // Runs case `case_index` of property `property` (an index into all_properties()).
 RunResult run_case(Adapter& adapter, Model& model, size_t property, uint64_t seed, uint64_t case_index,
                    const RunOptions& opts = {});
+
+// Runs records as a case of `property` (e.g. CaseFailure::records, from a child process).
+RunResult run_records(Adapter& adapter, Model& model, size_t property, std::span<const Record> records,
+                      const RunOptions& opts = {});
 
 // Runs cases first_case .. first_case + count - 1 of `property` until one fails or hooks.stop says so.
 CasesRun run_cases(Adapter& adapter, Model& model, size_t property, uint64_t seed, uint64_t first_case, uint64_t count,

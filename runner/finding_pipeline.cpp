@@ -43,6 +43,9 @@ std::optional<Diagnosis> FindingPipeline::localise(const Trace& failing, const D
     RunResult first = run(start, m, adapter, RunOptions{.record = false});
     if (first.verdict != Verdict::Violation || first.divergence->rule != d.rule) return std::nullopt;
     if (first.divergence->op_index + 1 < start.steps.size()) start.steps.resize(first.divergence->op_index + 1);
+    // A crash, hang or memory exhaustion is its own root cause: the op it happened in is what a
+    // developer acts on (and probing around a hang would cost a watchdog per probe).
+    if (is_process_rule(d.rule)) return Diagnosis{*first.divergence, *first.divergence, start, start};
     return diagnose(start, *first.divergence, profile_, adapter);
 }
 

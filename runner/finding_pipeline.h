@@ -2,7 +2,8 @@
 // shared by check, fuzz, shrink and the fuzz targets:
 //
 //   record   the unshrunk trace goes to disk before anything else (a crash while shrinking loses nothing)
-//   localise the root cause (diagnose.h): the first op whose effect breaks the contract
+//   localise the root cause (diagnose.h): the first op whose effect breaks the contract (a crash,
+//            hang or memory exhaustion, ADAPTER-*, is its own root cause: the op it happened in)
 //   shrink   delta debugging with "the same root cause on this adapter" as the predicate
 //   write    the shrunk trace, re-pinned; then the unshrunk file is removed
 //   report   the Finding record the report renders

@@ -7,6 +7,7 @@
 //   r.id == "RESV-ADD-LISTED", r.area == "resv.add"
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -19,6 +20,12 @@ enum class Rule : uint16_t {
 #include "rules.def"
 #undef RULE
 };
+
+inline constexpr size_t kRuleCount = 0
+#define RULE(ident, id, area, scope, function, statement, note61) +1
+#include "rules.def"
+#undef RULE
+    ;
 
 // Which model profiles check a rule: all, or those with the named switch (model.h Profile, rules.def).
 enum class RuleScope : uint8_t { all, exact_kernel, unlock_forfeits_reservation, has_deadline };
@@ -38,5 +45,7 @@ const RuleInfo& rule_info(Rule r);
 std::optional<Rule> rule_by_id(std::string_view id);
 std::string_view rule_id(Rule r);
 std::string_view scope_name(RuleScope s);
+// ADAPTER-CRASH, -HANG, -OOM: the implementation's process failed (seen through an isolated adapter).
+constexpr bool is_process_rule(Rule r) { return r == Rule::ADAPTER_CRASH || r == Rule::ADAPTER_HANG || r == Rule::ADAPTER_OOM; }
 
 }  // namespace resvcheck

@@ -37,6 +37,13 @@ bool mentions_allocation_failure(const std::string& s) {
 
 }  // namespace
 
+std::string end_text(const std::string& reason, const std::string& stderr_tail) {
+    std::string m = reason;
+    if (!stderr_tail.empty())
+        m += "\nstderr of the implementation (last " + std::to_string(stderr_tail.size()) + " bytes):\n" + stderr_tail;
+    return m;
+}
+
 Child::~Child() {
     if (pid_ > 0) finish(true);
 }

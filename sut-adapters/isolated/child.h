@@ -54,6 +54,9 @@ struct ChildEnd {
     std::string stderr_tail;
 };
 
+// How a report states a child's end: the reason, then the stderr tail under a heading.
+std::string end_text(const std::string& reason, const std::string& stderr_tail);
+
 class Child {
 public:
     Child() = default;

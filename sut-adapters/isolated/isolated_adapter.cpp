@@ -196,13 +196,6 @@ Observation::Status status_of(ChildEnd::Kind k) {
     return Observation::Status::Crash;
 }
 
-std::string end_text(const ChildEnd& e) {
-    std::string m = e.reason;
-    if (!e.stderr_tail.empty())
-        m += "\nstderr of the implementation (last " + std::to_string(e.stderr_tail.size()) + " bytes):\n" + e.stderr_tail;
-    return m;
-}
-
 class IsolatedAdapter final : public Adapter {
 public:
     IsolatedAdapter(std::string_view name, AdapterOptions opts, IsolationLimits limits)
@@ -273,7 +266,7 @@ private:
         std::string hello;
         if (Got g = recv_frame(sock_, hello, &child_, limits_.start_timeout); g != Got::Ok) {
             auto e = end_child(nullptr, g == Got::Timeout, "did not start within " + seconds_text(limits_.start_timeout));
-            err = "adapter " + requested_ + " failed while starting in its own process: " + end_text(e);
+            err = "adapter " + requested_ + " failed while starting in its own process: " + end_text(e.reason, e.stderr_tail);
             return false;
         }
         Reader r{hello};
@@ -302,7 +295,7 @@ private:
         sock_ = -1;
         ChildEnd e = child_.finish(hung, hung ? hang_reason : "");
         dead_status_ = status_of(e.kind);
-        dead_message_ = (op ? "during " + print_op(*op) + ": " : std::string()) + end_text(e);
+        dead_message_ = (op ? "during " + print_op(*op) + ": " : std::string()) + end_text(e.reason, e.stderr_tail);
         return e;
     }
 

@@ -10,7 +10,8 @@
 
 namespace resvcheck {
 
-SuperviseResult supervise(const std::function<int(Progress&)>& fn, const IsolationLimits& limits) {
+SuperviseResult supervise(const std::function<int(Progress&)>& fn, const IsolationLimits& limits,
+                          const std::function<void(const Progress&)>& tick) {
     SuperviseResult r;
     // Mapped before the fork, so parent and child see the same page.
     void* mem = mmap(nullptr, sizeof(Progress), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -44,6 +45,7 @@ SuperviseResult supervise(const std::function<int(Progress&)>& fn, const Isolati
     auto last_progress = Clock::now();
     std::string hang;
     while (!child.wait_exit(step)) {
+        if (tick) tick(*p);
         if (uint64_t h = heartbeat(); h != seen) {
             seen = h;
             last_progress = Clock::now();

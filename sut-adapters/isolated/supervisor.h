@@ -72,7 +72,10 @@ struct SuperviseResult {
 };
 
 // Runs fn in a forked child under `limits` (watchdog = longest time without progress) and waits
-// for it. A set-up failure (no fork, no shared memory) is a Crash whose reason says so.
-SuperviseResult supervise(const std::function<int(Progress&)>& fn, const IsolationLimits& limits = {});
+// for it, calling `tick` (if given) with the child's progress every few milliseconds meanwhile (a
+// progress line, a stop request through memory the caller shares with the child). A set-up failure
+// (no fork, no shared memory) is a Crash whose reason says so.
+SuperviseResult supervise(const std::function<int(Progress&)>& fn, const IsolationLimits& limits = {},
+                          const std::function<void(const Progress&)>& tick = {});
 
 }  // namespace resvcheck

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # SIGINT/SIGTERM stop `check` cleanly: the report so far and the verdict are printed, the exit
-# status reflects the findings, and every finding on disk replays as a violation.
+# status reflects the findings, and every finding on disk replays as a violation; also when the
+# cases run in supervised children (--isolate on), which leave the stopping to the parent.
 #   usage: interrupt.sh RESVCHECK WORKDIR
 set -u
 B=$1 W=$2
@@ -10,6 +11,7 @@ fail() { echo "$@"; exit 1; }
 run() {
   local sig=$1 want=$2 verdict=$3; shift 3
   local start=$SECONDS
+  rm -rf "$W/$sig"
   "$B" check --adapter sim --seed 3 --time 60 --findings "$W/$sig" "$@" >"$W/$sig.out" 2>"$W/$sig.err" &
   local pid=$!
   sleep 1.5
@@ -27,4 +29,6 @@ files=$(find "$W/INT" -name '*.trace' | wc -l)
 "$B" replay "$W/INT" --adapter sim --fault seqno32-no-wrap --json >"$W/replay.json" 2>&1
 [ "$(grep -o '"trace":' "$W/replay.json" | wc -l)" -eq "$files" ] || fail "INT: not every finding on disk replays as a violation"
 run TERM 0 "^verdict: conforms"
-echo "SIGINT: exit 1 with $files finding(s) on disk; SIGTERM on a conforming run: exit 0"
+run INT 0 "^verdict: conforms" --isolate on
+run INT 1 "^verdict: [0-9]+ violation" --fault seqno32-no-wrap --isolate on
+echo "SIGINT: exit 1 with $files finding(s) on disk; SIGTERM on a conforming run: exit 0; likewise isolated"

@@ -2,6 +2,7 @@
 // child that finished, and tells a slow but progressing child from a stuck one.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -91,6 +92,31 @@ TEST(Supervise, SlowButProgressingWorkIsNoHang) {
         {.watchdog = 300ms});
     EXPECT_EQ(r.outcome, Outcome::Finished) << r.reason;
     EXPECT_EQ(r.ops_done, 750u);
+}
+
+TEST(Supervise, TickSeesProgressAndCanStopTheChild) {
+    // Memory the caller shares with the child itself: the parent asks the child to stop there.
+    void* mem = mmap(nullptr, sizeof(std::atomic<bool>), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    ASSERT_NE(mem, MAP_FAILED);
+    auto* stop = new (mem) std::atomic<bool>(false);
+    uint64_t seen = 0;
+    SuperviseResult r = supervise(
+        [stop](Progress& p) {
+            for (uint64_t i = 0; !stop->load(); ++i) {
+                p.begin_op(i);
+                std::this_thread::sleep_for(1ms);
+            }
+            return 0;
+        },
+        {.watchdog = 5s},
+        [&](const Progress& p) {
+            seen = p.ops_done.load();
+            if (seen >= 100) stop->store(true);
+        });
+    EXPECT_EQ(r.outcome, Outcome::Finished) << r.reason;
+    EXPECT_GE(seen, 100u);
+    EXPECT_GE(r.ops_done, seen);
+    munmap(mem, sizeof(std::atomic<bool>));
 }
 
 TEST(Supervise, MemoryExhaustionIsOutOfMemory) {

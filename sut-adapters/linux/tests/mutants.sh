@@ -14,16 +14,12 @@ RESVCHECK=$1 TREE=$2 LIST=$3 WORK=$4 JOBS=${5:-2}
 TIME=${MUTANT_TIME:-20} SEED=${MUTANT_SEED:-1} MAX_OPS=${MUTANT_MAX_OPS:-12}
 export RESVCHECK_CACHE_DIR=${RESVCHECK_CACHE_DIR:-$WORK/cache}
 rm -rf "$WORK/m" && mkdir -p "$WORK/m" "$RESVCHECK_CACHE_DIR"
-files="Makefile $(cd "$TREE" && ls drivers/dma-buf/*.[ch] include/linux/dma-fence.h include/linux/dma-fence-array.h \
-  include/linux/dma-fence-chain.h include/linux/dma-fence-unwrap.h include/linux/dma-resv.h)"
+MUTANT_TREE=$(dirname "$0")/mutant_tree.sh
 
 one() {  # name file script expected what [known]
   local name=$1 file=$2 script=$3 expected=$4 what=$5 known=${6:-} d=$WORK/m/$1
-  mkdir -p "$d/tree"
-  (cd "$TREE" && cp --parents $files "$d/tree/")
-  sed -i -e "$script" "$d/tree/$file"
-  if cmp -s "$TREE/$file" "$d/tree/$file"; then
-    echo "NOT-APPLIED $name: '$script' did not change $file"; return
+  if ! why=$("$MUTANT_TREE" "$TREE" "$d/tree" "$file" "$script"); then
+    echo "NOT-APPLIED $name: $why"; return
   fi
   local t0=$(date +%s.%N)
   "$RESVCHECK" check --adapter linux --kernel-src "$d/tree" --time "$TIME" --max-findings 1 --seed "$SEED" --quiet --json \
@@ -40,7 +36,7 @@ one() {  # name file script expected what [known]
   if [ "$verdict" != MISNAMED ] && [ "$ops" -gt "$MAX_OPS" ]; then verdict=TOO-LONG; fi
   printf '%-11s %-28s %-34s %2d ops %5.1fs  expected %s\n' "$verdict" "$name" "$rule" "$ops" "$t" "$expected"
 }
-export -f one; export WORK TREE RESVCHECK TIME SEED MAX_OPS files
+export -f one; export WORK TREE RESVCHECK TIME SEED MAX_OPS MUTANT_TREE
 grep -v '^\s*#' "$LIST" | grep -v '^\s*$' | tr '\n' '\0' |
   xargs -0 -P "$JOBS" -I{} bash -c 'IFS="|" read -r n f s e w k <<<"$1"; one "$n" "$f" "$s" "$e" "$w" "$k"' _ {} | tee "$WORK/results.txt"
 caught=$(grep -c '^CAUGHT' "$WORK/results.txt")

@@ -6,7 +6,7 @@
 # within its budget plus slack, exit 1, and leave an ADAPTER-HANG finding at a resv_add_fence on disk.
 set -uo pipefail
 RESVCHECK=$1 TREE=$2 WORK=$3
-TIME=15 SLACK=15
+TIME=15 SLACK=30
 export RESVCHECK_CACHE_DIR=${RESVCHECK_CACHE_DIR:-$WORK/cache}
 fail() { echo "$@"; exit 1; }
 rm -rf "$WORK/tree" "$WORK/findings" && mkdir -p "$RESVCHECK_CACHE_DIR"

@@ -5,16 +5,40 @@
 namespace resvcheck {
 namespace {
 
-// The failing trace's ops, each followed by the probes of the state it reached. `origin[i]` is the
-// index in `ops` of the i-th op yielded, or -1 for a probe.
-class ProbingSource final : public OpSource {
+// Replays the failing trace's ops 0..last and adds ops of its own (probes, a teardown); the
+// subclass says what comes after each of the trace's ops and after the last one.
+class PrefixSource : public OpSource {
 public:
-    ProbingSource(const Trace& ops, size_t last, const Adapter& adapter) : ops_(ops), last_(last), adapter_(adapter) {}
+    PrefixSource(const Trace& ops, size_t last, const Adapter& adapter) : ops_(ops), last_(last), adapter_(adapter) {}
+
+protected:
+    bool allowed(const Model& model, const Op& op) const { return model.has_op(op) && !model.precondition(op) && adapter_.supports(op); }
+    bool trace_done() const { return pos_ > last_ || pos_ >= ops_.steps.size(); }
+    // The trace's next op; nothing at its end, or if the state no longer allows it (an adoption by
+    // an added op can only narrow what the contract allows, but an invalid op is never sent).
+    std::optional<Op> next_of_trace(const Model& model) {
+        if (trace_done() || !allowed(model, ops_.steps[pos_].op)) return std::nullopt;
+        return ops_.steps[pos_++].op;
+    }
+    size_t pos_ = 0;  // the next of the trace's ops
+
+private:
+    const Trace& ops_;
+    size_t last_;
+    const Adapter& adapter_;
+};
+
+// The failing trace's ops, each followed by the probes of the state it reached. `origin[i]` is the
+// index in the trace of the i-th op yielded, or -1 for a probe.
+class ProbingSource final : public PrefixSource {
+public:
+    using PrefixSource::PrefixSource;
 
     std::optional<Op> next(const Model& model) override {
         if (pending_.empty() && pos_ > 0 && !probed_) {
             probed_ = true;
-            if (pos_ <= last_) pending_ = state_probes(model, &adapter_);
+            if (!trace_done()) pending_ = state_probes(model, nullptr);  // none after the last op: the run ends there
+            std::erase_if(pending_, [&](const Op& op) { return !allowed(model, op); });
             std::reverse(pending_.begin(), pending_.end());
         }
         if (!pending_.empty()) {
@@ -23,13 +47,10 @@ public:
             origin.push_back(-1);
             return op;
         }
-        if (pos_ > last_ || pos_ >= ops_.steps.size()) return std::nullopt;
-        const Op& op = ops_.steps[pos_].op;
-        // the failing trace met every precondition when it ran; a probe's adoption can only narrow
-        // what the contract allows, never make an op invalid, but stop rather than send one
-        if (!model.has_op(op) || model.precondition(op) || !adapter_.supports(op)) return std::nullopt;
-        origin.push_back(static_cast<int>(pos_));
-        ++pos_;
+        const size_t at = pos_;
+        auto op = next_of_trace(model);
+        if (!op) return std::nullopt;
+        origin.push_back(static_cast<int>(at));
         probed_ = false;
         return op;
     }
@@ -37,10 +58,6 @@ public:
     std::vector<int> origin;
 
 private:
-    const Trace& ops_;
-    size_t last_;
-    const Adapter& adapter_;
-    size_t pos_ = 0;
     bool probed_ = true;
     std::vector<Op> pending_;
 };
@@ -48,32 +65,26 @@ private:
 // The failing trace's ops 0..last, then a teardown of everything left: iterators ended, objects
 // unlocked and finalised, every caller reference put. A reference the implementation leaked or
 // dropped too early by op `last` shows as a release that is missing, early or doubled.
-class TeardownSource final : public OpSource {
+class TeardownSource final : public PrefixSource {
 public:
-    TeardownSource(const Trace& ops, size_t last, const Adapter& adapter) : ops_(ops), last_(last), adapter_(adapter) {}
+    using PrefixSource::PrefixSource;
 
     std::optional<Op> next(const Model& model) override {
-        if (pos_ <= last_ && pos_ < ops_.steps.size()) {
-            const Op& op = ops_.steps[pos_].op;
-            if (!model.has_op(op) || model.precondition(op) || !adapter_.supports(op)) return std::nullopt;
-            ++pos_;
-            return op;
-        }
+        if (!trace_done()) return next_of_trace(model);
         if (!tearing_) {
             tearing_ = true;
             teardown_from = pos_;
             ref_rule = model.reference_rule();  // of op `last`, the one this teardown tests
         }
         const StateView& v = model.view();
-        auto ok = [&](const Op& op) { return model.has_op(op) && !model.precondition(op) && adapter_.supports(op); };
         for (uint32_t i = 0; i < v.count(HandleKind::Iter); ++i)
-            if (v.iter_mode(i) >= 0 && ok(ResvIterEnd{IterH{i}})) return ResvIterEnd{IterH{i}};
+            if (v.iter_mode(i) >= 0 && allowed(model, ResvIterEnd{IterH{i}})) return ResvIterEnd{IterH{i}};
         for (uint32_t r = 0; r < v.count(HandleKind::Resv); ++r)
-            if (v.alive(HandleKind::Resv, r) && v.resv_locked(r) && ok(ResvUnlock{ResvH{r}})) return ResvUnlock{ResvH{r}};
+            if (v.alive(HandleKind::Resv, r) && v.resv_locked(r) && allowed(model, ResvUnlock{ResvH{r}})) return ResvUnlock{ResvH{r}};
         for (uint32_t r = 0; r < v.count(HandleKind::Resv); ++r)
-            if (v.alive(HandleKind::Resv, r) && ok(ResvFini{ResvH{r}})) return ResvFini{ResvH{r}};
+            if (v.alive(HandleKind::Resv, r) && allowed(model, ResvFini{ResvH{r}})) return ResvFini{ResvH{r}};
         for (uint32_t f = 0; f < v.count(HandleKind::Fence); ++f)
-            if (v.alive(HandleKind::Fence, f) && ok(FencePut{FenceH{f}})) return FencePut{FenceH{f}};
+            if (v.alive(HandleKind::Fence, f) && allowed(model, FencePut{FenceH{f}})) return FencePut{FenceH{f}};
         return std::nullopt;
     }
 
@@ -81,10 +92,6 @@ public:
     Rule ref_rule = Rule::FENCE_REF_RELEASE;
 
 private:
-    const Trace& ops_;
-    size_t last_;
-    const Adapter& adapter_;
-    size_t pos_ = 0;
     bool tearing_ = false;
 };
 

@@ -56,10 +56,14 @@ void reserve_zero_exact(State& s) {
         s.expect_ret(Rule::RESV_RESERVE_ZERO, RetKind::Errno, 0);  // list with capacity: nothing to do
     }
 }
-void reserve_zero_contract(State& s) {
+void reserve_zero_contract(State& s, ResvS& r) {
     int64_t got = s.expect_ret_any(Rule::RESV_RESERVE_ZERO, RetKind::Errno, {-EINVAL, 0});
-    if (got == -EINVAL) s.expect_warn(Rule::RESV_RESERVE_ZERO);
-    else s.exercise(Rule::WARN_ONLY_PREDICTED);
+    if (got == -EINVAL) {
+        s.expect_warn(Rule::RESV_RESERVE_ZERO);
+    } else {
+        s.exercise(Rule::WARN_ONLY_PREDICTED);
+        ++r.mod;  // kernels that accept 0 (6.1, 6.6) may reallocate the list: a paused walk may restart
+    }
 }
 
 void reallocate(State& s, ResvS& r, uint32_t requested, Rule prune_why) {
@@ -123,7 +127,7 @@ void run(State& s, const ResvReserveFences& o) {
     s.early_release = Rule::RESV_RESERVE_PRUNES_SIGNALED;
     if (n == 0) {
         if (s.prof.exact_kernel) reserve_zero_exact(s);
-        else reserve_zero_contract(s);
+        else reserve_zero_contract(s, r);
         return;
     }
     s.expect_ret(Rule::RESV_RESERVE_OK, RetKind::Errno, 0);

@@ -25,7 +25,30 @@ std::string known_list() {
     return s;
 }
 
+#if RESVCHECK_HAVE_LINUX
+// --profile linux-V[-debug] picks the prebuilt tree V and the CONFIG_DEBUG_MUTEXES variant; with
+// --kernel-src the tree's Makefile decides the version.
+Expected<linux_adapter::Located> locate_linux(const AdapterOptions& opts) {
+    std::string version;
+    if (opts.profile.starts_with("linux-")) {
+        version = opts.profile.substr(6);
+        if (version.ends_with("-debug")) version.resize(version.size() - 6);
+    }
+    return linux_adapter::locate(opts.kernel_src, opts.profile.ends_with("-debug"), version);
+}
+#endif
+
 }  // namespace
+
+Status prepare_adapter(std::string_view name, const AdapterOptions& opts) {
+#if RESVCHECK_HAVE_LINUX
+    if (name == "linux")
+        if (auto loc = locate_linux(opts); !loc) return loc.error();
+#endif
+    (void)name;
+    (void)opts;
+    return ok();
+}
 
 std::span<const AdapterInfo> known_adapters() { return kAdapters; }
 
@@ -53,14 +76,7 @@ Expected<std::unique_ptr<Adapter>> make_adapter(std::string_view name, const Ada
     }
 #if RESVCHECK_HAVE_LINUX
     if (name == "linux") {
-        // --profile linux-V[-debug] picks the prebuilt tree V and the CONFIG_DEBUG_MUTEXES variant;
-        // with --kernel-src the tree's Makefile decides the version.
-        std::string version;
-        if (opts.profile.starts_with("linux-")) {
-            version = opts.profile.substr(6);
-            if (version.ends_with("-debug")) version.resize(version.size() - 6);
-        }
-        auto loc = linux_adapter::locate(opts.kernel_src, opts.profile.ends_with("-debug"), version);
+        auto loc = locate_linux(opts);
         if (!loc) return loc.error();
         return load_plugin(loc->path, "");
     }

@@ -28,6 +28,10 @@ struct AdapterInfo {
 std::span<const AdapterInfo> known_adapters();
 Expected<std::unique_ptr<Adapter>> make_adapter(std::string_view name, const AdapterOptions& opts);
 
+// The set-up of make_adapter that runs none of the implementation's code (compiling a kernel tree
+// into its cached plugin): done in the parent before a child process only loads the result.
+Status prepare_adapter(std::string_view name, const AdapterOptions& opts);
+
 struct FaultInfo {
     std::string name;
     std::string description;

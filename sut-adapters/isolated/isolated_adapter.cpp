@@ -56,7 +56,7 @@ struct Reader {
             return;
         }
         v.resize(n);
-        std::memcpy(v.data(), in.data(), n * sizeof(T));
+        if (n) std::memcpy(v.data(), in.data(), n * sizeof(T));  // an empty vector's data() may be null
         in.remove_prefix(n * sizeof(T));
     }
     std::string get_str() {
@@ -314,6 +314,8 @@ private:
 }  // namespace
 
 Expected<std::unique_ptr<Adapter>> make_isolated_adapter(std::string_view name, const AdapterOptions& opts, const IsolationLimits& limits) {
+    // Compile here, not in the child, so the child's start-up limit covers loading, not building.
+    if (auto prepared = prepare_adapter(name, opts); !prepared) return prepared.error();
     auto a = std::make_unique<IsolatedAdapter>(name, opts, limits);
     if (auto started = a->start(); !started) return started.error();
     return std::unique_ptr<Adapter>(std::move(a));

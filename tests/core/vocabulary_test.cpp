@@ -42,7 +42,7 @@ TEST(Vocabulary, EveryAbiKindHasExactlyOneOpWithItsArgumentCount) {
         EXPECT_EQ(resvcheck_op_nargs(row.num), row.nargs);
     }
     EXPECT_EQ(std::size(kAbi), kOpKinds) << "an op of trace/ops.h has no row in the ABI's op list";
-    EXPECT_EQ(resvcheck_op_nargs(14), -1);
+    EXPECT_EQ(resvcheck_op_nargs(999), -1);
 }
 
 TEST(Vocabulary, FeaturesDecideWhatIsProvided) {

@@ -71,7 +71,7 @@ int cmd_check(const Options& o) {
                               .origin = "check --seed " + std::to_string(seed),
                               .stop = [&] { return interrupted() || (shrinking_process_failure && elapsed() >= budget); }},
                              s.profile);
-    if (auto err = findings.prepare(); !err.empty()) return usage_error(err);
+    if (auto ready = findings.prepare(); !ready) return fail(ready.error());
     catch_interrupts();
     const bool progress = !o.quiet && !o.json && isatty(2);
     char isolation[64] = "";

@@ -85,7 +85,7 @@ int cmd_fuzz(const Options& o) {
     if (!fs::is_directory(seeds) || fs::is_empty(seeds)) return usage_error("no seed corpus at " + seeds.string());
 
     cfg.findings_dir = o.findings;
-    if (auto err = prepare_findings_dir(cfg.findings_dir); !err.empty()) return usage_error(err);
+    if (auto ready = prepare_findings_dir(cfg.findings_dir); !ready) return fail(ready.error());
     std::string adapter_tag = o.adapter.starts_with("plugin:") ? "plugin" : o.adapter;
     std::string tag = engine + "-" + adapter_tag + (o.fault.empty() ? "" : "-" + o.fault);
     std::error_code err;

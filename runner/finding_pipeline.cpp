@@ -14,16 +14,17 @@ FindingPipeline::FindingPipeline(PipelineConfig cfg, const Profile& profile)
 
 double FindingPipeline::elapsed() const { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count(); }
 
-std::string FindingPipeline::prepare() const { return prepare_findings_dir(cfg_.dir); }
+Status FindingPipeline::prepare() const { return prepare_findings_dir(cfg_.dir); }
 
 // Writes one finding file; on failure prints it in full on stdout. Returns the path written or "".
 std::string FindingPipeline::write(const Trace& ops, const Divergence& d, const std::string& how, const std::string& path, Finding* f) {
     FindingInfo info{d, cfg_.adapter, cfg_.adapter_flags, std::string(profile_.name), cfg_.origin + (how.empty() ? "" : " (" + how + ")")};
     std::string p = path.empty() ? finding_path(cfg_.dir, ops, info) : path;
     std::string text = render_finding(ops, info, p);
-    std::string err = write_atomic(p, text);
+    Status written = write_atomic(p, text);
     if (f) f->replay = replay_command(p, info);
-    if (err.empty()) return p;
+    if (written) return p;
+    const std::string err = written.error().text();
     fflush(stderr);
     printf("resvcheck: %s; the finding in full:\n%s\n", err.c_str(), text.c_str());
     fflush(stdout);

@@ -12,7 +12,7 @@
 // full on stdout and the Finding says so; the run goes on.
 //
 //   FindingPipeline fp({.dir = "resvcheck-findings", .adapter = "sim", .origin = "check --seed 1"}, profile);
-//   if (auto err = fp.prepare(); !err.empty()) return usage_error(err);
+//   if (auto ready = fp.prepare(); !ready) return fail(ready.error());
 //   fp.record(first.executed, *first.divergence, "property resv");      // optional early copy
 //   Finding f = fp.finish(smaller.executed, *smaller.divergence, adapter, "property resv");
 #pragma once
@@ -58,8 +58,8 @@ class FindingPipeline {
 public:
     FindingPipeline(PipelineConfig cfg, const Profile& profile);
 
-    // Creates the findings directory and checks it is writable: an error message, or "".
-    std::string prepare() const;
+    // Creates the findings directory and checks it is writable.
+    Status prepare() const;
 
     // Writes `executed` (ending with the failing op) unshrunk; finish() removes it once the
     // shrunk trace is on disk. `how` is added to the origin ("property resv").

@@ -59,16 +59,17 @@ std::string finding_path(const std::string& dir, const Trace& ops, const Finding
     return (fs::path(dir) / (std::string(rule_id(info.divergence.rule)) + "-" + hash + ".trace")).string();
 }
 
-std::string write_atomic(const std::string& path, const std::string& text) {
+Status write_atomic(const std::string& path, const std::string& text) {
+    auto io = [&](std::string m) { return Error{ErrorKind::Io, std::move(m)}; };
     fs::path p(path), parent = p.parent_path();
     std::error_code ec;
     if (!parent.empty()) fs::create_directories(parent, ec);
-    if (ec) return "cannot create " + parent.string() + ": " + ec.message();
+    if (ec) return io("cannot create " + parent.string() + ": " + ec.message());
     std::string tmp = (parent / ("." + p.filename().string() + ".XXXXXX")).string();
     int fd = mkstemp(tmp.data());
-    if (fd < 0) return "cannot write " + path + ": " + strerror(errno);
+    if (fd < 0) return io("cannot write " + path + ": " + strerror(errno));
     auto fail = [&](const char* what) {
-        std::string e = std::string("cannot ") + what + " " + path + ": " + strerror(errno);
+        Error e = io(std::string("cannot ") + what + " " + path + ": " + strerror(errno));
         close(fd);
         unlink(tmp.c_str());
         return e;
@@ -82,10 +83,10 @@ std::string write_atomic(const std::string& path, const std::string& text) {
     if (fchmod(fd, 0644) != 0 || fsync(fd) != 0) return fail("flush");
     if (close(fd) != 0) {
         unlink(tmp.c_str());
-        return "cannot write " + path + ": " + strerror(errno);
+        return io("cannot write " + path + ": " + strerror(errno));
     }
     if (rename(tmp.c_str(), path.c_str()) != 0) {
-        std::string e = "cannot rename into " + path + ": " + strerror(errno);
+        Error e = io("cannot rename into " + path + ": " + strerror(errno));
         unlink(tmp.c_str());
         return e;
     }
@@ -94,19 +95,20 @@ std::string write_atomic(const std::string& path, const std::string& text) {
         fsync(dfd);
         close(dfd);
     }
-    return "";
+    return ok();
 }
 
-std::string prepare_findings_dir(const std::string& dir) {
+Status prepare_findings_dir(const std::string& dir) {
+    auto io = [&](std::string m) { return Error{ErrorKind::Io, std::move(m)}; };
     std::error_code ec;
     fs::create_directories(dir, ec);
-    if (ec || !fs::is_directory(dir)) return "cannot use --findings " + dir + ": " + (ec ? ec.message() : "not a directory");
+    if (ec || !fs::is_directory(dir)) return io("cannot use --findings " + dir + ": " + (ec ? ec.message() : "not a directory"));
     std::string probe = (fs::path(dir) / ".resvcheck-probe.XXXXXX").string();
     int fd = mkstemp(probe.data());
-    if (fd < 0) return "cannot write findings to " + dir + ": " + strerror(errno);
+    if (fd < 0) return io("cannot write findings to " + dir + ": " + strerror(errno));
     close(fd);
     unlink(probe.c_str());
-    return "";
+    return ok();
 }
 
 }  // namespace resvcheck

@@ -35,9 +35,9 @@ std::string replay_command(const std::string& path, const FindingInfo& info);
 // Writes `text` to `path` through a temporary file in the same directory (".NAME.XXXXXX", so
 // never a *.trace), fsync'd and renamed over `path`; parent directories are created. Returns an
 // error message, or "" on success.
-std::string write_atomic(const std::string& path, const std::string& text);
+Status write_atomic(const std::string& path, const std::string& text);
 
 // Creates `dir` and checks that files can be created in it; an error message, or "".
-std::string prepare_findings_dir(const std::string& dir);
+Status prepare_findings_dir(const std::string& dir);
 
 }  // namespace resvcheck

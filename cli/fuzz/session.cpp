@@ -212,8 +212,9 @@ void Session::keep_raw(const Artifact& a, const std::string& bytes, const std::v
     f.ops = t.steps.size();
     f.seconds = elapsed();
     f.trace = base + ".bin";
-    std::string err = write_atomic(base + ".bin", bytes);
-    if (err.empty()) err = write_atomic(base + ".trace", print_trace(t));
+    Status written = write_atomic(base + ".bin", bytes);
+    if (written) written = write_atomic(base + ".trace", print_trace(t));
+    const std::string err = written ? "" : written.error().text();
     std::string envs;
     for (const auto& [k, v] : cfg_.env)
         if (k != "RESVCHECK_FINDINGS") envs += k + "=" + v + " ";

@@ -53,7 +53,7 @@ TEST(FindingPipeline, RecordsThenReplacesTheUnshrunkFileWithTheShrunkOne) {
     ASSERT_EQ(r.verdict, Verdict::Violation);
     fs::path dir = fresh_dir("shrink");
     FindingPipeline fp({.dir = dir.string(), .adapter = "sim", .adapter_flags = "--fault seqno32-no-wrap", .origin = "test"}, fx.profile);
-    ASSERT_EQ(fp.prepare(), "");
+    ASSERT_TRUE(fp.prepare());
     fp.record(r.executed, *r.divergence, "unit");
     ASSERT_EQ(files_in(dir).size(), 1u);  // on disk before shrinking
     fs::path unshrunk = files_in(dir)[0];
@@ -84,7 +84,7 @@ TEST(FindingPipeline, PrintsAFindingItCannotWriteAndGoesOn) {
     fs::create_directories(dir);
     std::ofstream(dir / "file") << "x";
     FindingPipeline fp({.dir = (dir / "file" / "sub").string(), .adapter = "sim", .origin = "test"}, fx.profile);
-    EXPECT_NE(fp.prepare(), "");
+    EXPECT_FALSE(fp.prepare());
     testing::internal::CaptureStdout();
     Finding f = fp.handle(r.executed, *r.divergence, *fx.faulty, "unit");
     std::string out = testing::internal::GetCapturedStdout();

@@ -9,6 +9,7 @@ using Walk = State::Walk;
 
 bool pre(Pre& p, const ResvGetFences& o) { return p.resv(o.r); }
 void run(State& s, const ResvGetFences& o) {
+    s.ref_rule = Rule::RESV_GET_FENCES;  // one reference per fence returned, dropped by the caller
     auto& r = s.resvs[o.r.id];
     s.expect_ret(Rule::RESV_GET_FENCES, RetKind::Errno, 0);
     std::vector<Entry> got = s.producing() ? std::vector<Entry>{} : s.obs->fences;
@@ -18,6 +19,7 @@ void run(State& s, const ResvGetFences& o) {
 
 bool pre(Pre& p, const ResvGetSingleton& o) { return p.resv(o.r); }
 void run(State& s, const ResvGetSingleton& o) {
+    s.ref_rule = Rule::RESV_GET_FENCES;  // built from get_fences
     auto& r = s.resvs[o.r.id];
     std::vector<Entry> got = s.producing() ? std::vector<Entry>{} : s.obs->fences;
     s.judge_walk(r, o.usage, Walk::FencesOnly, got, Rule::RESV_GET_FENCES);
@@ -54,6 +56,7 @@ static bool query_busy(State& s, ResvS& r, Usage u, Rule rule, RetKind k, int64_
 
 bool pre(Pre& p, const ResvTestSignaled& o) { return p.resv(o.r); }
 void run(State& s, const ResvTestSignaled& o) {
+    s.ref_rule = Rule::RESV_ITER_HOLDS_REF;  // walks with the unlocked cursor
     query_busy(s, s.resvs[o.r.id], o.usage, Rule::RESV_TEST_SIGNALED, RetKind::Bool, 0, 1);
 }
 
@@ -68,6 +71,7 @@ bool pre(Pre& p, const ResvWaitTimeout& o) {
     return true;
 }
 void run(State& s, const ResvWaitTimeout& o) {
+    s.ref_rule = Rule::RESV_ITER_HOLDS_REF;  // walks with the unlocked cursor
     auto& r = s.resvs[o.r.id];
     int64_t busy = o.intr && o.sigpending ? -kERESTARTSYS : 0;
     Rule idle_rule = o.timeout == 0 ? Rule::RESV_WAIT_POLL : Rule::RESV_WAIT_NOTHING;
@@ -78,6 +82,7 @@ void run(State& s, const ResvWaitTimeout& o) {
 // Only profiles with has_deadline have the op (Model::has_op).
 bool pre(Pre& p, const ResvSetDeadline& o) { return p.resv(o.r); }
 void run(State& s, const ResvSetDeadline& o) {
+    s.ref_rule = Rule::RESV_ITER_HOLDS_REF;  // walks with the unlocked cursor
     auto& r = s.resvs[o.r.id];
     std::vector<Entry> got;
     if (!s.producing())
@@ -105,6 +110,7 @@ void run(State& s, const ResvForEachFence& o) {
 
 bool pre(Pre& p, const ResvForEachFenceUnlocked& o) { return p.resv(o.r); }
 void run(State& s, const ResvForEachFenceUnlocked& o) {
+    s.ref_rule = Rule::RESV_ITER_HOLDS_REF;  // the unlocked cursor drops each fence it steps past
     auto& r = s.resvs[o.r.id];
     std::vector<Entry> got = s.producing() ? std::vector<Entry>{} : s.obs->fences;
     // The walk starts collecting afresh at every restart: entries missing after a restart that

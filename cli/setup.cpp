@@ -38,7 +38,11 @@ Expected<Setup> make_setup(const Options& o, const SetupFor& how) {
     s.limits.watchdog = how.watchdog;
     if (o.watchdog > 0) s.limits.watchdog = std::chrono::milliseconds(std::max<int64_t>(1, static_cast<int64_t>(std::min(o.watchdog, 86400.0) * 1000)));
     // The child's address-space limit in MiB (0: none); tests set a small one to run out of memory fast.
-    if (const char* mb = std::getenv("RESVCHECK_CHILD_MEMORY_MB")) s.limits.address_space = std::strtoull(mb, nullptr, 10) << 20;
+    if (const char* mb = std::getenv("RESVCHECK_CHILD_MEMORY_MB")) {
+        const uint64_t bytes = std::strtoull(mb, nullptr, 10) << 20;
+        if (s.limits.address_space) s.limits.address_space = bytes;  // none under sanitizers
+        s.limits.resident = bytes;
+    }
     auto made = s.isolated ? make_isolated_adapter(o.adapter, s.adapter_options, s.limits) : make_adapter(o.adapter, s.adapter_options);
     if (!made) return made.error();
     s.adapter = std::move(*made);

@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -57,6 +58,7 @@ bool Child::spawn(const IsolationLimits& limits, int channel, const std::functio
     limits_ = limits;
     tail_.clear();
     exited_ = false;
+    over_resident_ = false;
     std::fflush(nullptr);  // buffered parent output must not be written twice
     pid_t parent = getpid();
     pid_t pid = fork();
@@ -94,7 +96,24 @@ bool Child::spawn(const IsolationLimits& limits, int channel, const std::functio
     return true;
 }
 
+// Kills the child once its resident memory passes the limit (read from /proc, pages of statm).
+void Child::guard_memory() {
+    if (!limits_.resident || pid_ <= 0 || exited_ || over_resident_) return;
+    char path[64];
+    std::snprintf(path, sizeof path, "/proc/%d/statm", static_cast<int>(pid_));
+    FILE* f = std::fopen(path, "r");
+    if (!f) return;
+    unsigned long size = 0, resident = 0;
+    int got = std::fscanf(f, "%lu %lu", &size, &resident);
+    std::fclose(f);
+    if (got == 2 && static_cast<uint64_t>(resident) * static_cast<uint64_t>(sysconf(_SC_PAGESIZE)) > limits_.resident) {
+        over_resident_ = true;
+        kill(pid_, SIGKILL);
+    }
+}
+
 void Child::pump(int timeout_ms) {
+    guard_memory();
     if (out_fd_ < 0) {
         if (timeout_ms) poll(nullptr, 0, timeout_ms);
         return;
@@ -115,8 +134,10 @@ void Child::pump(int timeout_ms) {
 bool Child::wait_readable(int fd, std::chrono::milliseconds timeout) {
     auto deadline = Clock::now() + timeout;
     for (;;) {
+        guard_memory();
         pollfd p[2] = {{fd, POLLIN, 0}, {out_fd_, POLLIN, 0}};
-        int n = poll(p, out_fd_ >= 0 ? 2 : 1, ms_left(deadline));
+        // in slices, so the memory guard looks at a child that runs long
+        int n = poll(p, out_fd_ >= 0 ? 2 : 1, std::min(ms_left(deadline), 20));
         if (n < 0 && errno != EINTR) return true;  // let the read report it
         if (p[0].revents) return true;
         if (out_fd_ >= 0 && p[1].revents) pump(0);
@@ -170,11 +191,15 @@ ChildEnd Child::finish(bool kill_it, const std::string& hang_reason) {
         e.kind = ChildEnd::Kind::Exited;
         e.reason = "exited with status " + std::to_string(e.exit_code);
     }
-    // Out of memory: the allocator said so, or the child died after filling half its address space.
+    // Out of memory: the resident limit was passed, the allocator said so, or the child died after
+    // filling half its address space.
     uint64_t peak = static_cast<uint64_t>(maxrss_kb_) * 1024;
     bool filled = limits_.address_space && peak >= limits_.address_space / 2;
     bool died = e.kind == ChildEnd::Kind::Crash || e.exit_code != 0;
-    if (died && (filled || mentions_allocation_failure(e.stderr_tail))) {
+    if (over_resident_) {
+        e.kind = ChildEnd::Kind::OutOfMemory;
+        e.reason += "; out of memory: resident memory passed the " + std::to_string(limits_.resident >> 20) + " MiB limit";
+    } else if (died && (filled || mentions_allocation_failure(e.stderr_tail))) {
         e.kind = ChildEnd::Kind::OutOfMemory;
         e.reason += "; out of memory: peak RSS " + std::to_string(peak >> 20) + " MiB" +
                     (limits_.address_space ? " of a " + std::to_string(limits_.address_space >> 20) + " MiB address-space limit" : "");

@@ -41,6 +41,9 @@ struct IsolationLimits {
     // Creating the adapter in a fresh child (the linux adapter may compile a kernel tree first).
     std::chrono::milliseconds start_timeout{120'000};
     uint64_t address_space = kDefaultAddressSpace;  // RLIMIT_AS of the child in bytes; 0 = no limit
+    // Resident memory of the child in bytes, enforced by the parent (0 = none): it works where an
+    // address-space limit cannot (sanitizer builds), and catches what an allocator does not report.
+    uint64_t resident = uint64_t{4} << 30;
     size_t stderr_tail = 4096;                      // bytes of the child's stderr kept
 };
 
@@ -86,6 +89,8 @@ private:
     bool exited_ = false;  // reaped by wait_exit: status_ and rusage_ valid
     int status_ = 0;
     long maxrss_kb_ = 0;
+    bool over_resident_ = false;  // killed by guard_memory()
+    void guard_memory();
     IsolationLimits limits_;
     std::string tail_;
 };

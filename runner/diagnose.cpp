@@ -9,7 +9,7 @@ namespace {
 // subclass says what comes after each of the trace's ops and after the last one.
 class PrefixSource : public OpSource {
 public:
-    PrefixSource(const Trace& ops, size_t last, const Adapter& adapter) : ops_(ops), last_(last), adapter_(adapter) {}
+    PrefixSource(const Trace& ops, size_t last, const Adapter& adapter) : adapter_(adapter), ops_(ops), last_(last) {}
 
 protected:
     bool allowed(const Model& model, const Op& op) const { return model.has_op(op) && !model.precondition(op) && adapter_.supports(op); }
@@ -21,11 +21,11 @@ protected:
         return ops_.steps[pos_++].op;
     }
     size_t pos_ = 0;  // the next of the trace's ops
+    const Adapter& adapter_;
 
 private:
     const Trace& ops_;
     size_t last_;
-    const Adapter& adapter_;
 };
 
 // The failing trace's ops, each followed by the probes of the state it reached. `origin[i]` is the
@@ -37,8 +37,7 @@ public:
     std::optional<Op> next(const Model& model) override {
         if (pending_.empty() && pos_ > 0 && !probed_) {
             probed_ = true;
-            if (!trace_done()) pending_ = state_probes(model, nullptr);  // none after the last op: the run ends there
-            std::erase_if(pending_, [&](const Op& op) { return !allowed(model, op); });
+            if (!trace_done()) pending_ = state_probes(model, &adapter_);  // none after the last op: the run ends there
             std::reverse(pending_.begin(), pending_.end());
         }
         if (!pending_.empty()) {

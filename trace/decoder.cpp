@@ -77,10 +77,12 @@ OpDecoder::OpDecoder(const MoveWeights& w) {
     for (size_t i = 0; i < kMoves; ++i) move_of_.insert(move_of_.end(), w[i], static_cast<uint8_t>(i));
 }
 
-Move OpDecoder::move_of(const Record& b) const {
+Move OpDecoder::move_at(const uint8_t* b) const {
     if (move_of_.empty()) return Move::kCount;
     return static_cast<Move>(move_of_[static_cast<uint16_t>(b[0] | (b[1] << 8)) % static_cast<uint32_t>(move_of_.size())]);
 }
+
+Move OpDecoder::move_of(const Record& r) const { return move_at(r.data()); }
 
 bool OpDecoder::set_move(Record& r, Move m, uint16_t pick) const {
     // The table holds each move's entries contiguously: choose one of them.
@@ -94,8 +96,8 @@ bool OpDecoder::set_move(Record& r, Move m, uint16_t pick) const {
 }
 
 std::optional<Op> OpDecoder::decode(const uint8_t* b, const StateView& v) {
-    if (move_of_.empty()) return std::nullopt;
-    const auto move = static_cast<Move>(move_of_[static_cast<uint16_t>(b[0] | (b[1] << 8)) % static_cast<uint32_t>(move_of_.size())]);
+    const Move move = move_at(b);
+    if (move == Move::kCount) return std::nullopt;
     Ctx c{v, b};
     // Handle counts on demand: most moves need one or two of them.
     auto nC = [&] { return v.count(HandleKind::Ctx); };

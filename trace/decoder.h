@@ -64,6 +64,7 @@ public:
     void reset() { last_seqno_.clear(); }
 
 private:
+    Move move_at(const uint8_t* record) const;  // bytes 0-1 through the weighted move table
     std::vector<uint8_t> move_of_;      // weighted move table: record value mod its size -> move
     std::vector<uint64_t> last_seqno_;  // per context: the seqno of its newest fence
 };

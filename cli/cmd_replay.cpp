@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "commands.h"
+#include "finding_pipeline.h"
 #include "findings.h"
 #include "report.h"
 #include "runner.h"
@@ -49,6 +50,7 @@ int cmd_replay(const Options& o) {
     rep.adapter = o.adapter;
     rep.profile = std::string(s.profile.name);
     Model model(s.profile);
+    const FindingPipeline diagnoser({}, s.profile);
     auto t0 = std::chrono::steady_clock::now();
     for (const auto& f : files) {
         auto parsed = load_trace(f);
@@ -69,10 +71,21 @@ int cmd_replay(const Options& o) {
         if (r.verdict == Verdict::Unsupported) rep.problems.push_back(f + ": " + r.message);
         if (r.verdict == Verdict::Violation) {
             FindingInfo info{*r.divergence, o.adapter, s.adapter_flags, rep.profile, "replay " + f};
-            rep.findings.push_back(Finding{r.divergence->rule, r.divergence->op_index, r.divergence->allowed, r.divergence->observed, f,
-                                           replay_command(f, info)});
+            Finding found{r.divergence->rule, r.divergence->op_index, r.divergence->allowed, r.divergence->observed, f,
+                          replay_command(f, info)};
+            // named by its root cause, as check names it (a finding's trace may show the cause only
+            // after the op where it first diverges)
+            if (auto dg = diagnoser.localise(*parsed, *r.divergence, *s.adapter); dg && dg->root.rule != r.divergence->rule) {
+                found.rule = dg->root.rule;
+                found.allowed = dg->root.allowed;
+                found.observed = dg->root.observed;
+                found.symptoms.push_back(r.divergence->rule);
+                found.note = "this trace first diverges at op " + std::to_string(r.divergence->op_index) + " as " +
+                             std::string(rule_id(r.divergence->rule)) + "; diagnosis locates the root cause there";
+            }
+            rep.findings.push_back(std::move(found));
             if (!o.json && o.format == "table")
-                fprintf(stderr, "%s: %s violated at op %zu\n", f.c_str(), std::string(rule_id(r.divergence->rule)).c_str(),
+                fprintf(stderr, "%s: %s violated at op %zu\n", f.c_str(), std::string(rule_id(*rep.findings.back().rule)).c_str(),
                         r.divergence->op_index);
         }
     }

@@ -94,6 +94,33 @@ private:
     bool tearing_ = false;
 };
 
+// The ops 0..last, then a walk of every reservation object: run with the last op performed by
+// the model (RunOptions::perform_at), this shows whether that op left the lists as the contract says.
+class WalkAfterSource final : public PrefixSource {
+public:
+    using PrefixSource::PrefixSource;
+
+    std::optional<Op> next(const Model& model) override {
+        if (!trace_done()) return next_of_trace(model);
+        if (!walked_) {
+            walked_ = true;
+            // walks only: a fence the implementation released early must not be touched
+            for (Op& op : state_probes(model, &adapter_))
+                if (std::holds_alternative<ResvForEachFence>(op) || std::holds_alternative<ResvForEachFenceUnlocked>(op))
+                    pending_.push_back(std::move(op));
+            std::reverse(pending_.begin(), pending_.end());
+        }
+        if (pending_.empty()) return std::nullopt;
+        Op op = std::move(pending_.back());
+        pending_.pop_back();
+        return op;
+    }
+
+private:
+    bool walked_ = false;
+    std::vector<Op> pending_;
+};
+
 }  // namespace
 
 std::optional<Divergence> reference_culprit(const Trace& ops, size_t before, const Profile& profile, Adapter& adapter, Trace* shown) {
@@ -118,6 +145,30 @@ std::optional<Divergence> reference_culprit(const Trace& ops, size_t before, con
     return std::nullopt;
 }
 
+std::optional<Divergence> walk_culprit(const Trace& ops, const Profile& profile, Adapter& adapter, Trace* shown) {
+    Model m(profile);
+    RunResult plain = run(ops, m, adapter, RunOptions{.record = false});
+    if (plain.verdict != Verdict::Violation || !plain.divergence->references) return std::nullopt;
+    const size_t at = plain.divergence->op_index;
+    WalkAfterSource src(ops, at, adapter);
+    RunResult r = run(src, m, adapter, {.perform_at = at});
+    if (r.verdict != Verdict::Violation || r.divergence->op_index <= at || r.divergence->references) return std::nullopt;
+    // only a rule of the area the release was blamed on blames the op; a walk's own rule (an entry
+    // missing that the op's early release pruned) says no more than the release did
+    if (rule_info(r.divergence->rule).area != rule_info(plain.divergence->rule).area) return std::nullopt;
+    if (shown) {
+        shown->steps.clear();
+        for (const auto& st : r.executed.steps) shown->steps.push_back({st.op, std::nullopt, {}, 0});
+    }
+    return r.divergence;
+}
+
+std::optional<Divergence> relocate(const Trace& ops, Located how, const Profile& profile, Adapter& adapter, Trace* shown) {
+    if (how == Located::Teardown) return reference_culprit(ops, ops.steps.size(), profile, adapter, shown);
+    if (how == Located::Walk) return walk_culprit(ops, profile, adapter, shown);
+    return std::nullopt;
+}
+
 std::vector<Op> state_probes(const Model& model, const Adapter* adapter) {
     const StateView& v = model.view();
     std::vector<Op> out;
@@ -132,8 +183,15 @@ std::vector<Op> state_probes(const Model& model, const Adapter* adapter) {
         add(ResvIsLocked{ResvH{r}});
         if (v.resv_locked(r)) add(ResvLockingCtx{ResvH{r}});
     }
-    for (uint32_t f = 0; f < v.count(HandleKind::Fence); ++f)
-        if (v.alive(HandleKind::Fence, f)) add(FenceGetStatus{FenceH{f}});
+    for (uint32_t f = 0; f < v.count(HandleKind::Fence); ++f) {
+        if (!v.alive(HandleKind::Fence, f)) continue;
+        add(FenceGetStatus{FenceH{f}});
+        // the order of a context's fences decides what add_fence replaces: a wrong comparison shows
+        // here, before it shows as an add that kept or replaced the wrong entry
+        add(FenceIsLaterOrSame{FenceH{f}, FenceH{f}});
+        for (uint32_t g = 0; g < v.count(HandleKind::Fence); ++g)
+            if (g != f && v.alive(HandleKind::Fence, g) && v.fence_ctx(g) == v.fence_ctx(f)) add(FenceIsLater{FenceH{f}, FenceH{g}});
+    }
     return out;
 }
 
@@ -154,20 +212,34 @@ Diagnosis diagnose(const Trace& failing, const Divergence& symptom, const Profil
     // op before the probe's culprit and see whether the references balance.
     Trace shown;
     const size_t probe_culprit = before >= 0 ? static_cast<size_t>(before) : symptom.op_index;
-    if (auto ref = reference_culprit(failing, probe_culprit, profile, adapter, &shown)) {
-        dg.root = *ref;
-        dg.by_teardown = true;
-        dg.earlier = ref->op_index < symptom.op_index;
-        dg.trace.steps.assign(failing.steps.begin(), failing.steps.begin() + static_cast<long>(ref->op_index + 1));
+    auto located = [&](Located how, const Divergence& root, size_t culprit, size_t last, const Trace& ops) {
+        dg.root = root;
+        dg.how = how;
+        dg.earlier = culprit < symptom.op_index;  // `culprit` indexes the failing trace
+        dg.trace.steps.assign(ops.steps.begin(), ops.steps.begin() + static_cast<long>(last + 1));
         for (auto& st : dg.trace.steps) st.pin.reset();
         dg.shown = std::move(shown);
         return dg;
+    };
+    if (auto ref = reference_culprit(failing, probe_culprit, profile, adapter, &shown))
+        return located(Located::Teardown, *ref, ref->op_index, ref->op_index, failing);
+    // a reference off at one of the trace's own ops: did that op also get the lists wrong?
+    if (r.divergence->references && at < src.origin.size() && src.origin[at] >= 0) {
+        Trace upto;
+        upto.steps.assign(r.executed.steps.begin(), r.executed.steps.begin() + static_cast<long>(at + 1));
+        for (auto& st : upto.steps) st.pin.reset();
+        if (auto walked = walk_culprit(upto, profile, adapter, &shown)) {
+            Divergence root = *walked;
+            root.op_index = at;
+            return located(Located::Walk, root, static_cast<size_t>(src.origin[at]), at, upto);
+        }
     }
+    const size_t root_at = r.divergence->op_index;
     dg.root = *r.divergence;
-    dg.root.op_index = at;
+    dg.root.op_index = root_at;
     dg.earlier = before >= 0 && static_cast<size_t>(before) < symptom.op_index;
     dg.trace.steps.clear();
-    for (size_t i = 0; i <= at && i < r.executed.steps.size(); ++i) dg.trace.steps.push_back({r.executed.steps[i].op, std::nullopt, {}, 0});
+    for (size_t i = 0; i <= root_at && i < r.executed.steps.size(); ++i) dg.trace.steps.push_back({r.executed.steps[i].op, std::nullopt, {}, 0});
     dg.shown = dg.trace;
     return dg;
 }

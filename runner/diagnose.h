@@ -15,6 +15,10 @@
 // is the reference rule of that op (Model::reference_rule). Such a root is shrunk by re-diagnosing
 // (reference_culprit), and the trace written is the culprit's prefix followed by its teardown.
 //
+// A release that is off at the culprit itself (replace_fences not releasing the entry it should
+// have replaced) may be the first sign of a wrong list: walk_culprit performs that op as the
+// contract says and walks every object, so a kept or lost entry names the op's rule about lists.
+//
 //   Diagnosis dg = diagnose(failing, divergence, profile, adapter);
 //   dg.root.rule      // e.g. RESV-ADD-NO-REPLACE-WEAKER (the symptom may have been RESV-USAGE-FILTER)
 //   dg.trace          // the ops, probes included, up to the root's divergence
@@ -24,14 +28,21 @@
 
 namespace resvcheck {
 
+// How the root was located, and so how a smaller trace is re-diagnosed while shrinking.
+enum class Located {
+    Probe,     // a probe after the culprit diverges: "the same first rule" keeps the cause
+    Teardown,  // a teardown after the culprit does not balance the references (reference_culprit)
+    Walk,      // the culprit's own release diverges and a walk after it shows the lists wrong too (walk_culprit)
+};
+
 struct Diagnosis {
     Divergence root;     // the earliest divergence found (the symptom itself if no probe diverges earlier)
     Divergence symptom;  // the divergence diagnosed
     Trace trace;         // where shrinking starts (unpinned): probed ops up to the root's divergence, or
-                         // for a reference root the ops up to the culprit
-    Trace shown;         // what replays the failure: `trace`, or for a reference root with its teardown
+                         // for a teardown or walk root the ops up to the culprit
+    Trace shown;         // what replays the failure: `trace`, or the ops with the teardown or walk after them
     bool earlier = false;     // the root is an op before the symptom's
-    bool by_teardown = false;  // located by a teardown (references, or what a release runs): shrink with reference_culprit()
+    Located how = Located::Probe;
 };
 
 // `failing` (unpinned ops) violates `symptom` on `adapter` under `profile`.
@@ -42,6 +53,16 @@ Diagnosis diagnose(const Trace& failing, const Divergence& symptom, const Profil
 // prefix with the teardown that fails.
 std::optional<Divergence> reference_culprit(const Trace& ops, size_t before, const Profile& profile, Adapter& adapter,
                                             Trace* shown = nullptr);
+
+// A release missing, early or doubled by the first op of `ops` that diverges may be all that op
+// got wrong, or the first sign that it also kept an entry it should have removed (or removed one
+// it should have kept), which only a walk shows: with that op performed as the contract says, a
+// walk of every object after it that diverges under a rule of the op's own area is returned (the
+// op's rule about the lists); `shown` (if given) gets the ops with that walk.
+std::optional<Divergence> walk_culprit(const Trace& ops, const Profile& profile, Adapter& adapter, Trace* shown = nullptr);
+
+// Re-locates a root found `how` (Teardown or Walk) in a smaller trace, for shrinking.
+std::optional<Divergence> relocate(const Trace& ops, Located how, const Profile& profile, Adapter& adapter, Trace* shown = nullptr);
 
 // The read-only probes of everything observable in the state `model` has reached that meet their
 // preconditions and that `adapter` provides (adapter may be null: every op counts as provided).

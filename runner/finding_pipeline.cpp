@@ -81,23 +81,24 @@ Finding FindingPipeline::finish(const Trace& failing, const Divergence& d, Adapt
         if (root != d.rule) f.symptoms.push_back(d.rule);
         auto same = [&](const RunResult& r) { return r.verdict == Verdict::Violation && r.divergence->rule == root; };
         auto culprit = [&](const Trace& t, Trace* shown) {
-            auto c = reference_culprit(t, t.steps.size(), profile_, adapter, shown);
+            auto c = relocate(t, dg->how, profile_, adapter, shown);
             return c && c->rule == root ? c : std::nullopt;
         };
+        const bool probed = dg->how == Located::Probe;
         ShrinkStats stats;
         auto fails = [&](const Trace& t) {
             if (cfg_.stop && cfg_.stop()) return false;
-            return dg->by_teardown ? culprit(t, nullptr).has_value() : same(verdict_of(t));
+            return probed ? same(verdict_of(t)) : culprit(t, nullptr).has_value();
         };
         Trace small = shrink_trace(dg->trace, fails, &stats);
         f.shrink_tries = stats.tries;
-        if (dg->by_teardown) {
+        if (!probed) {
             Trace shown;
             auto c = culprit(small, &shown);
             if (!c) c = culprit(dg->trace, &shown);
             out = c ? shown : dg->shown;
             div = c ? *c : dg->root;
-            div.op_index = out.steps.empty() ? 0 : out.steps.size() - 1;  // the teardown op that shows it
+            div.op_index = out.steps.empty() ? 0 : out.steps.size() - 1;  // the teardown or walk op that shows it
         } else {
             RunResult r = verdict_of(small);
             out = same(r) ? small : dg->trace;

@@ -34,6 +34,10 @@ bool run_step(const Op& op, const std::optional<Observation>& pin, int line, siz
                     std::string(op_name(op));
         return false;
     }
+    if (index == opts.perform_at) {
+        model.perform(op);
+        return true;
+    }
     if (auto d = model.step(op, obs, index)) {
         r.verdict = Verdict::Violation;
         r.divergence = std::move(d);

@@ -11,6 +11,7 @@
 //   if (r.verdict == Verdict::Violation) print(r.divergence->rule, r.divergence->op_index, ...);
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -49,6 +50,9 @@ public:
 
 struct RunOptions {
     bool record = true;  // keep RunResult::executed (off in hot loops)
+    // The op of this index is performed by the model as the contract says (Model::perform) and its
+    // observation not judged: what diagnosis uses to look past a divergence at that op.
+    size_t perform_at = SIZE_MAX;
 };
 
 RunResult run(const Trace& trace, Model& model, Adapter& adapter, const RunOptions& opts = {});

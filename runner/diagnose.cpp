@@ -22,9 +22,9 @@ protected:
     }
     size_t pos_ = 0;  // the next of the trace's ops
     const Adapter& adapter_;
+    const Trace& ops_;
 
 private:
-    const Trace& ops_;
     size_t last_;
 };
 
@@ -47,17 +47,42 @@ public:
             return op;
         }
         const size_t at = pos_;
+        if (!walked_before_ && !trace_done()) {
+            walked_before_ = true;
+            if (auto walk = walk_of_query(ops_.steps[at].op); walk && allowed(model, *walk)) {
+                origin.push_back(-1);
+                return walk;
+            }
+        }
         auto op = next_of_trace(model);
         if (!op) return std::nullopt;
         origin.push_back(static_cast<int>(at));
         probed_ = false;
+        walked_before_ = false;
         return op;
     }
 
     std::vector<int> origin;
 
 private:
+    // A query that walks the list with the unlocked cursor is preceded by that walk on its own: a
+    // cursor that loses entries then shows as the cursor's rule, not as each query's.
+    static std::optional<Op> walk_of_query(const Op& op) {
+        return std::visit(
+            [](const auto& o) -> std::optional<Op> {
+                using T = std::decay_t<decltype(o)>;
+                if constexpr (std::is_same_v<T, ResvCopyFences>) return ResvForEachFenceUnlocked{o.src, Usage::BOOKKEEP};
+                else if constexpr (std::is_same_v<T, ResvGetFences> || std::is_same_v<T, ResvGetSingleton> ||
+                                   std::is_same_v<T, ResvTestSignaled> || std::is_same_v<T, ResvWaitTimeout> ||
+                                   std::is_same_v<T, ResvSetDeadline>)
+                    return ResvForEachFenceUnlocked{o.r, o.usage};
+                else return std::nullopt;
+            },
+            op);
+    }
+
     bool probed_ = true;
+    bool walked_before_ = false;
     std::vector<Op> pending_;
 };
 
@@ -153,9 +178,9 @@ std::optional<Divergence> walk_culprit(const Trace& ops, const Profile& profile,
     WalkAfterSource src(ops, at, adapter);
     RunResult r = run(src, m, adapter, {.perform_at = at});
     if (r.verdict != Verdict::Violation || r.divergence->op_index <= at || r.divergence->references) return std::nullopt;
-    // only a rule of the area the release was blamed on blames the op; a walk's own rule (an entry
+    // only a rule of the op's own kernel function blames the op; a walk's own rule (an entry
     // missing that the op's early release pruned) says no more than the release did
-    if (rule_info(r.divergence->rule).area != rule_info(plain.divergence->rule).area) return std::nullopt;
+    if (rule_info(r.divergence->rule).function != "dma_" + std::string(op_name(ops.steps[at].op))) return std::nullopt;
     if (shown) {
         shown->steps.clear();
         for (const auto& st : r.executed.steps) shown->steps.push_back({st.op, std::nullopt, {}, 0});

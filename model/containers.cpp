@@ -297,9 +297,14 @@ void run(State& s, const FenceUnwrapMerge& o) {
         std::vector<uint32_t> group, best;
         for (uint32_t f : pending)
             if (s.fences[f].ctx == c && std::find(group.begin(), group.end(), f) == group.end()) group.push_back(f);
+        // the latest is later than every other of a different seqno; 32-bit seqnos spread over
+        // more than half the range have no latest (the order is not transitive), and then the
+        // sort may keep any of them
         for (uint32_t f : group)
-            if (std::none_of(group.begin(), group.end(), [&](uint32_t g) { return g != f && s.later(g, f); })) best.push_back(f);
-        allowed.push_back(best.empty() ? group : best);  // a wrapped-around 32-bit group has no latest
+            if (std::all_of(group.begin(), group.end(),
+                            [&](uint32_t g) { return g == f || s.fences[g].seqno == s.fences[f].seqno || s.later(f, g); }))
+                best.push_back(f);
+        allowed.push_back(best.empty() ? group : best);
     }
     const bool array = allowed.size() > 1;
     const Rule r = array ? Rule::MERGE_ARRAY : Rule::MERGE_SINGLE;

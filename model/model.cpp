@@ -58,6 +58,7 @@ int State::resv_reserved(uint32_t r) const { return in(resvs, r) ? resvs[r].guar
 bool State::fence_signaled(uint32_t f) const { return in(fences, f) && fences[f].signaled; }
 uint64_t State::fence_seqno(uint32_t f) const { return in(fences, f) ? fences[f].seqno : 0; }
 uint32_t State::fence_ctx(uint32_t f) const { return in(fences, f) ? fences[f].ctx : 0; }
+int State::fence_kind(uint32_t f) const { return in(fences, f) ? static_cast<int>(fences[f].kind) : 0; }
 int State::acq_acquired(uint32_t a) const { return in(acqs, a) ? acqs[a].acquired : 0; }
 int State::acq_contending(uint32_t a) const { return in(acqs, a) ? acqs[a].contending : -1; }
 int State::iter_mode(uint32_t i) const { return in(iters, i) && iters[i].live ? iters[i].mode : -1; }

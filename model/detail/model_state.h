@@ -198,6 +198,7 @@ struct Model::State final : StateView {
     bool fence_signaled(uint32_t f) const override;
     uint64_t fence_seqno(uint32_t f) const override;
     uint32_t fence_ctx(uint32_t f) const override;
+    int fence_kind(uint32_t f) const override;
     int acq_acquired(uint32_t a) const override;
     int acq_contending(uint32_t a) const override;
     int iter_mode(uint32_t i) const override;

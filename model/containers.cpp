@@ -32,6 +32,9 @@ void State::settle_containers() {
         if (fs.kind == FenceKind::Plain || fs.released || fs.harness || fs.held || fs.iter || fs.slots) continue;
         fs.live = false;
         fs.released = true;
+        // a fence that stays alive after its container went names the container's references
+        if (ref_rule == Rule::FENCE_REF_RELEASE && fs.kind != FenceKind::Stub)
+            ref_rule = fs.kind == FenceKind::Chain ? Rule::CHAIN_REFS : Rule::ARRAY_REFS;
         if (fs.kind == FenceKind::Chain) {
             unhold(static_cast<uint32_t>(fs.contained));
             if (fs.prev >= 0) unhold(static_cast<uint32_t>(fs.prev));
@@ -176,8 +179,10 @@ void run_container_get_status(State& s, uint32_t f) {
     s.early_release = Rule::CHAIN_WALK_COLLECTS;
     bool sig = s.poll(f);
     const auto& fs = s.fences[f];
-    // no container propagates an error on the paths a trace reaches: status 0 or 1
-    Rule r = fs.kind == FenceKind::Array ? Rule::ARRAY_PENDING_ERROR_HIDDEN : signal_rule(fs);
+    // no container propagates an error on the paths a trace reaches: status 0 or 1; a pending
+    // array that reports anything else shows its marker, a signalled one that does not signals wrongly
+    Rule r = fs.kind == FenceKind::Array && !sig ? Rule::ARRAY_PENDING_ERROR_HIDDEN : signal_rule(fs);
+    if (fs.kind == FenceKind::Array && sig && !s.producing() && s.obs->ret != 0) r = Rule::ARRAY_PENDING_ERROR_HIDDEN;
     s.expect_ret(r, RetKind::Errno, sig ? 1 : 0);
 }
 

@@ -212,7 +212,7 @@ void run(State& s, const FenceChainInit& o) {
     s.hold(o.fence.id);
     if (o.prev.h) s.hold(o.prev.h->id);
     s.exercise(Rule::CHAIN_REFS);
-    s.early_release = Rule::CHAIN_REFS;
+    s.ref_rule = s.early_release = Rule::CHAIN_REFS;  // what the link's references promise
 }
 
 bool pre(Pre& p, const FenceChainWalk& o) { return p.fence(o.f); }
@@ -262,7 +262,7 @@ void run(State& s, const FenceArrayCreate& o) {
     a.any = o.signal_on_any;
     a.members = present({OptFenceH{o.m0}, o.m1, o.m2, o.m3});
     s.expect_ret(Rule::ARRAY_REFS, RetKind::Errno, 0);
-    s.early_release = Rule::ARRAY_REFS;
+    s.ref_rule = s.early_release = Rule::ARRAY_REFS;
     for (uint32_t m : a.members) s.hold(m);
     s.fences.push_back(std::move(a));
 }

@@ -257,17 +257,17 @@ bool Vm::read_frame(std::vector<uint8_t>& body, std::chrono::milliseconds timeou
     }
 }
 
-bool Vm::call(const std::vector<uint8_t>& req, size_t replies, std::vector<std::vector<uint8_t>>& out) {
-    out.resize(replies);
+size_t Vm::call(const std::vector<uint8_t>& req, size_t replies, std::vector<std::vector<uint8_t>>& out) {
+    if (out.size() < replies) out.resize(replies);
     for (size_t done = 0; done < req.size();) {
         ssize_t w = send(fd_, req.data() + done, req.size() - done, MSG_NOSIGNAL);
         if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) return false;
+        if (w <= 0) return 0;
         done += static_cast<size_t>(w);
     }
     for (size_t i = 0; i < replies; ++i)
-        if (!read_frame(out[i], watchdog_)) return false;
-    return true;
+        if (!read_frame(out[i], watchdog_)) return i;
+    return replies;
 }
 
 bool Vm::wait_end(std::chrono::milliseconds timeout) {

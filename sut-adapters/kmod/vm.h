@@ -11,7 +11,7 @@
 //   auto b = kmod::prepare(*k, {});
 //   auto vm = kmod::Vm::start(*b, {.strict = true});
 //   std::vector<uint8_t> reply;
-//   if (!(*vm)->call(frame, reply)) report((*vm)->end_report());
+//   if ((*vm)->call(frame, 1, replies) < 1) report((*vm)->end_report());
 #pragma once
 
 #include <chrono>
@@ -59,9 +59,10 @@ public:
     static Expected<std::unique_ptr<Vm>> start(const BootFiles& b, const VmOptions& o);
     ~Vm();
 
-    // Sends whole frames `req` and reads `replies` reply frames into `out` (their bodies, in order).
-    // False when the VM died or gave no answer within the watchdog: then it is over, see end_report().
-    bool call(const std::vector<uint8_t>& req, size_t replies, std::vector<std::vector<uint8_t>>& out);
+    // Sends whole frames `req` and reads up to `replies` reply frames into `out` (their bodies, in
+    // order); returns how many came. Fewer: the VM died or gave no answer within the watchdog, and
+    // it is over (see end_report()).
+    size_t call(const std::vector<uint8_t>& req, size_t replies, std::vector<std::vector<uint8_t>>& out);
     bool hung() const { return hung_; }
     // Why the VM ended, the console log's path (kept) and the oops or panic cut from it.
     std::string end_report();

@@ -536,7 +536,8 @@ static int op_resv_lock_interruptible(struct kmod *km, const s64 *a, u32 nargs)
 {
 	RESV(r, a[0]);
 	ACQUIRE(ctx, a[1]);
-	NEED_UNLOCKED_OR_CTX(r, a[0], ctx);
+	if (!a[2])	/* with a signal pending it returns -EINTR instead of sleeping */
+		NEED_UNLOCKED_OR_CTX(r, a[0], ctx);
 	set_sigpending(a, nargs, 2);
 	km->obs->ret = dma_resv_lock_interruptible(r, ctx);
 	return RC_APPLY_OK;

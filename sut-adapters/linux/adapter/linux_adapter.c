@@ -24,6 +24,7 @@
 #include <linux/slab.h>
 #include <shim/host.h>
 #include <shim/kernel.h>
+#include <shim/lockdep.h>
 
 #include "resvcheck_plugin.h"
 
@@ -86,6 +87,7 @@ struct linux_adapter {
 	struct resvcheck_obs *obs;	/* of the op being applied; NULL during reset */
 	const struct resvcheck_op *op;
 	bool tainted;			/* a BUG() unwound through kernel code in this trace */
+	long op_index;			/* trace position of the next op, for lockdep reports */
 	void **grave;			/* entries of tainted traces, kept until destroy() */
 	u32 nr_grave, grave_cap;
 	char err[512];
@@ -666,7 +668,9 @@ static void adapter_reset(void *self)
 	table_clear(ad, &ad->iters, ad->tainted);
 	table_clear(ad, &ad->cbs, ad->tainted);
 	ad->tainted = false;
+	ad->op_index = 0;
 	shim_reset_debug_state();
+	shim_lockdep_reset();
 }
 
 static int adapter_apply(void *self, const struct resvcheck_op *op, struct resvcheck_obs *obs)
@@ -681,6 +685,7 @@ static int adapter_apply(void *self, const struct resvcheck_op *op, struct resvc
 	obs->flags = obs->warnings = obs->n_fences = obs->n_callbacks = obs->n_released = obs->n_deadlines = 0;
 	ad->obs = obs;
 	ad->op = op;
+	shim_lockdep_set_op(ad->op_index++);
 	shim_checkpoint(&cp);
 	status = shim_host_guarded_call(apply_op, ad, &bugged);
 	if (bugged) {

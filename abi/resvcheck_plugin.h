@@ -85,12 +85,24 @@ enum resvcheck_usage {
 	X(RESV_ITER_NEXT,               54, 1, RC_FEATURE_BASE,     "i -> fences (0 or 1 entry), RC_OBS_RESTARTED") \
 	X(RESV_ITER_FIRST_UNLOCKED,     55, 1, RC_FEATURE_BASE,     "i -> fences (0 or 1 entry), RC_OBS_RESTARTED") \
 	X(RESV_ITER_NEXT_UNLOCKED,      56, 1, RC_FEATURE_BASE,     "i -> fences (0 or 1 entry), RC_OBS_RESTARTED") \
-	X(RESV_ITER_END,                57, 1, RC_FEATURE_BASE,     "i")
+	X(RESV_ITER_END,                57, 1, RC_FEATURE_BASE,     "i") \
+	/* fence containers (dma-fence-chain.c, -array.c, -unwrap.c): a container is a fence handle the \
+	   harness holds one reference on; releases are reported for harness fences only */ \
+	X(FENCE_CHAIN_INIT,             80, 4, RC_FEATURE_CONTAINERS, "f (new chain link), fence, prev|-1, seqno: the link takes a reference on fence and prev") \
+	X(FENCE_CHAIN_FIND_SEQNO,       81, 2, RC_FEATURE_CONTAINERS, "f, seqno -> ret, fences = what *pfence points to afterwards (none: NULL)") \
+	X(FENCE_CHAIN_WALK,             82, 1, RC_FEATURE_CONTAINERS, "f -> fences = every fence dma_fence_chain_for_each(f) visits") \
+	X(FENCE_ARRAY_CREATE,           83, 6, RC_FEATURE_CONTAINERS, "f (new array), m0, m1|-1, m2|-1, m3|-1, signal_on_any -> ret 0 or -ENOMEM (NULL); the array takes a reference per member") \
+	X(FENCE_UNWRAP,                 84, 1, RC_FEATURE_CONTAINERS, "f -> fences = every fence dma_fence_unwrap_for_each(f) yields") \
+	X(FENCE_UNWRAP_MERGE,           85, 4, RC_FEATURE_CONTAINERS, "m0, m1|-1, m2|-1, m3|-1 -> ret (-ENOMEM NULL, 0 an existing fence, 1 a new array, 2 a new stub), fences = its leaves; the adapter drops it") \
+	X(FENCE_ALLOCATE_PRIVATE_STUB,  86, 1, RC_FEATURE_CONTAINERS, "f (new): dma_fence_allocate_private_stub -> ret 0 or -ENOMEM (NULL)") \
+	X(FENCE_IS_CONTAINER,           87, 1, RC_FEATURE_CONTAINERS, "f -> ret 0/1")
 
 /* API features an op needs beyond the base API of every supported kernel (a bit mask). */
 enum resvcheck_feature {
 	RC_FEATURE_BASE = 0,
 	RC_FEATURE_DEADLINE = 1u << 0,    /* dma_fence_set_deadline / dma_resv_set_deadline (6.3+) */
+	/* fence containers: dma_fence_chain, dma_fence_array, dma_fence_unwrap, the private stub */
+	RC_FEATURE_CONTAINERS = 1u << 6,
 };
 
 enum resvcheck_op_kind {

@@ -13,6 +13,9 @@ AdapterOptions adapter_options(const Options& o) {
     a.profile = o.profile;
     a.fault = o.fault;
     a.kernel_src = o.kernel_src;
+    a.kernel_image = o.kernel_image;
+    a.kernel_headers = o.kernel_headers;
+    a.console_dir = o.findings + "/kmod-console";  // beside the findings' traces
     if (a.kernel_src.empty() && o.adapter == "linux")
         if (const char* env = std::getenv("KERNEL_SRC")) a.kernel_src = env;
     return a;
@@ -43,6 +46,7 @@ Expected<Setup> make_setup(const Options& o, const SetupFor& how) {
         if (s.limits.address_space) s.limits.address_space = bytes;  // none under sanitizers
         s.limits.resident = bytes;
     }
+    s.adapter_options.watchdog_ms = static_cast<long>(s.limits.watchdog.count());
     auto made = s.isolated ? make_isolated_adapter(o.adapter, s.adapter_options, s.limits) : make_adapter(o.adapter, s.adapter_options);
     if (!made) return made.error();
     s.adapter = std::move(*made);
@@ -56,6 +60,7 @@ Expected<Setup> make_setup(const Options& o, const SetupFor& how) {
     s.profile = *p;
     if (!o.fault.empty()) s.adapter_flags += "--fault " + o.fault;
     if (!o.kernel_src.empty()) s.adapter_flags += (s.adapter_flags.empty() ? "" : " ") + std::string("--kernel-src ") + o.kernel_src;
+    if (!o.kernel_image.empty()) s.adapter_flags += std::string(s.adapter_flags.empty() ? "" : " ") + "--kernel-image " + o.kernel_image + " --kernel-headers " + o.kernel_headers;
     // A crash or hang finding replays as one only in a child, and a hang within the same watchdog.
     auto add_flag = [&](const std::string& f) { s.adapter_flags += (s.adapter_flags.empty() ? "" : " ") + f; };
     if (o.isolate != "auto") add_flag("--isolate " + o.isolate);

@@ -75,7 +75,7 @@ void run(State& s, const FenceInit& o) {
 }
 
 static bool same_ctx(Pre& p, FenceH a, FenceH b) {
-    if (!p.fence(a) || !p.fence(b)) return false;
+    if (!p.plain(a) || !p.plain(b)) return false;
     if (p.s.fences[a.id].ctx != p.s.fences[b.id].ctx) return p.fail("is_later compares fences of one context only");
     return true;
 }
@@ -91,7 +91,7 @@ void run(State& s, const FenceIsLaterOrSame& o) {
 }
 
 // ---- signalling ---------------------------------------------------------------------------------
-bool pre(Pre& p, const FenceSignal& o) { return p.fence(o.f); }
+bool pre(Pre& p, const FenceSignal& o) { return p.plain(o.f); }
 void run(State& s, const FenceSignal& o) {
     auto& f = s.fences[o.f.id];
     if (f.signaled) {
@@ -106,6 +106,7 @@ void run(State& s, const FenceSignal& o) {
 
 bool pre(Pre& p, const FenceIsSignaled& o) { return p.fence(o.f); }
 void run(State& s, const FenceIsSignaled& o) {
+    if (s.fences[o.f.id].kind != FenceKind::Plain) return run_container_is_signaled(s, o.f.id);
     bool sig = s.fences[o.f.id].signaled;
     s.expect_ret(sig ? Rule::FENCE_SIGNALED_STICKY : Rule::FENCE_INIT_UNSIGNALED, RetKind::Bool, sig);
 }
@@ -122,7 +123,7 @@ static void set_error_late_contract(FenceS& f, int64_t error) {
 }
 
 bool pre(Pre& p, const FenceSetError& o) {
-    if (!p.fence(o.f)) return false;
+    if (!p.plain(o.f)) return false;
     if (o.error >= 0 || o.error < -4095) return p.fail("set_error needs an error in [-4095, -1]");
     return true;
 }
@@ -142,6 +143,7 @@ void run(State& s, const FenceSetError& o) {
 
 bool pre(Pre& p, const FenceGetStatus& o) { return p.fence(o.f); }
 void run(State& s, const FenceGetStatus& o) {
+    if (s.fences[o.f.id].kind != FenceKind::Plain) return run_container_get_status(s, o.f.id);
     auto& f = s.fences[o.f.id];
     if (!f.signaled) {
         s.expect_ret(Rule::FENCE_STATUS_PENDING, RetKind::Errno, 0);
@@ -159,7 +161,7 @@ void run(State& s, const FenceGetStatus& o) {
 
 // ---- waits --------------------------------------------------------------------------------------
 bool pre(Pre& p, const FenceWaitTimeout& o) {
-    if (!p.fence(o.f)) return false;
+    if (!p.plain(o.f)) return false;
     if (o.timeout < 0) return p.fail("timeout must be >= 0");
     if (o.timeout > 0 && !p.s.fences[o.f.id].signaled && !(o.intr && o.sigpending))
         return p.fail("waiting with a timeout on an unsignalled fence would sleep");
@@ -177,7 +179,7 @@ void run(State& s, const FenceWaitTimeout& o) {
 
 // ---- callbacks ----------------------------------------------------------------------------------
 bool pre(Pre& p, const FenceAddCallback& o) {
-    if (!p.fence(o.f)) return false;
+    if (!p.plain(o.f)) return false;
     if (o.cb.id > p.s.cbs.size()) return p.fail("callback handles are allocated in order: next is cb" + std::to_string(p.s.cbs.size()));
     if (o.cb.id < p.s.cbs.size() && p.s.cbs[o.cb.id].pending) return p.fail("cb" + std::to_string(o.cb.id) + " is still pending on a fence");
     return true;

@@ -110,11 +110,11 @@ uint32_t removal_bit(Rule r) {
 }
 
 // Releases: which fences must and may have been released by now.
-bool must_release(const FenceS& fs) { return !fs.released && fs.harness == 0 && fs.iter == 0 && fs.slots == 0; }
+bool must_release(const FenceS& fs) { return !fs.released && fs.harness == 0 && fs.iter == 0 && fs.slots == 0 && fs.held == 0; }
 bool may_release_exact(const FenceS& fs) { return fs.slots == 0; }
 bool may_release_contract(const FenceS& fs) { return fs.signaled ? true : fs.required == 0; }  // only optional entries may still name it
 bool may_release(const State& s, const FenceS& fs) {
-    if (fs.released || fs.harness != 0 || fs.iter != 0) return false;
+    if (fs.released || fs.harness != 0 || fs.iter != 0 || fs.held != 0) return false;
     return s.prof.exact_kernel ? may_release_exact(fs) : may_release_contract(fs);
 }
 }  // namespace

@@ -58,6 +58,7 @@ int State::resv_reserved(uint32_t r) const { return in(resvs, r) ? resvs[r].guar
 bool State::fence_signaled(uint32_t f) const { return in(fences, f) && fences[f].signaled; }
 uint64_t State::fence_seqno(uint32_t f) const { return in(fences, f) ? fences[f].seqno : 0; }
 uint32_t State::fence_ctx(uint32_t f) const { return in(fences, f) ? fences[f].ctx : 0; }
+int State::fence_kind(uint32_t f) const { return in(fences, f) ? static_cast<int>(fences[f].kind) : 0; }
 int State::acq_acquired(uint32_t a) const { return in(acqs, a) ? acqs[a].acquired : 0; }
 int State::acq_contending(uint32_t a) const { return in(acqs, a) ? acqs[a].contending : -1; }
 int State::iter_mode(uint32_t i) const { return in(iters, i) && iters[i].live ? iters[i].mode : -1; }
@@ -73,6 +74,10 @@ bool Pre::fail(std::string m) {
 bool Pre::resv(ResvH r) { return s.alive(HandleKind::Resv, r.id) || fail("r" + std::to_string(r.id) + " is not an initialised reservation object"); }
 bool Pre::fence(FenceH f) {
     return s.alive(HandleKind::Fence, f.id) || fail("the caller holds no reference on f" + std::to_string(f.id) + " (not initialised, or put)");
+}
+bool Pre::plain(FenceH f) {
+    if (!fence(f)) return false;
+    return s.fences[f.id].kind == FenceKind::Plain || fail("f" + std::to_string(f.id) + " is a container or stub, not a harness fence");
 }
 bool Pre::ctx(CtxH c) { return s.alive(HandleKind::Ctx, c.id) || fail("c" + std::to_string(c.id) + " is not an allocated context"); }
 bool Pre::acq(AcqH a) { return s.alive(HandleKind::Acq, a.id) || fail("a" + std::to_string(a.id) + " is not an initialised acquire context"); }
@@ -128,7 +133,9 @@ State::State(State&& o, Recycle) : prof(o.prof), exercised(std::move(o.exercised
 
 void Model::reset() { *s_ = State(std::move(*s_), State::Recycle{}); }
 
-bool Model::has_op(const Op& op) const { return op_provided(op, s_->prof.has_deadline ? RC_FEATURE_DEADLINE : RC_FEATURE_BASE); }
+bool Model::has_op(const Op& op) const {
+    return op_provided(op, (s_->prof.has_deadline ? RC_FEATURE_DEADLINE : RC_FEATURE_BASE) | RC_FEATURE_CONTAINERS);
+}
 
 std::optional<std::string> Model::precondition(const Op& op) const {
     Pre p{*s_, std::nullopt};
@@ -193,6 +200,7 @@ void run_op(State& s, const Op& op) {
     std::visit(apply, op);
     s.exercise(Rule::WARN_ONLY_PREDICTED);
     s.judge_side_effects(op);
+    s.settle_containers();
     s.judge_releases();
 }
 }  // namespace

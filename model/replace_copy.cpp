@@ -4,7 +4,7 @@
 namespace resvcheck::detail {
 
 bool pre(Pre& p, const ResvReplaceFences& o) {
-    return p.resv(o.r) && p.ctx(o.c) && p.fence(o.f) && p.locked(o.r) && p.usage_ok(o.usage) && p.no_locked_iter(o.r);
+    return p.resv(o.r) && p.ctx(o.c) && p.plain(o.f) && p.locked(o.r) && p.usage_ok(o.usage) && p.no_locked_iter(o.r);
 }
 // Every entry of the context becomes the new fence, in place. Under the contract a signalled
 // entry the new fence replaces is optional (the signalled one might already have gone).

@@ -196,7 +196,7 @@ void add_fence_exact(State& s, ResvS& r, const ResvAddFence& o, Slot fresh, bool
 }  // namespace
 
 bool pre(Pre& p, const ResvAddFence& o) {
-    if (!p.resv(o.r) || !p.fence(o.f) || !p.locked(o.r) || !p.usage_ok(o.usage)) return false;
+    if (!p.resv(o.r) || !p.plain(o.f) || !p.locked(o.r) || !p.usage_ok(o.usage)) return false;
     if (p.s.resvs[o.r.id].guarantee < 1) return p.fail("add_fence needs a slot reserved with resv_reserve_fences under this lock");
     return true;
 }

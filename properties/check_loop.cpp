@@ -3,9 +3,34 @@
 #include <utility>
 
 #include "case_gen.h"
+#include "model_adapter.h"
 
 namespace resvcheck {
 namespace {
+
+// Hands out observations an adapter made in one batch, in order (a missing one: the adapter died).
+class Replayed final : public Adapter {
+public:
+    Replayed(const Adapter& real, const std::vector<Observation>& obs) : real_(real), obs_(obs) {}
+    std::string_view name() const override { return real_.name(); }
+    std::string_view default_profile() const override { return real_.default_profile(); }
+    void reset() override { next_ = 0; }
+    bool supports(const Op& op) const override { return real_.supports(op); }
+    void apply(const Op&, Observation& out) override {
+        if (next_ < obs_.size()) {
+            out = obs_[next_++];
+        } else {
+            out.clear();
+            out.status = Observation::Status::Crash;
+            out.message = "no observation from the batch";
+        }
+    }
+
+private:
+    const Adapter& real_;
+    const std::vector<Observation>& obs_;
+    size_t next_ = 0;
+};
 
 struct CaseRunner {
     Adapter& adapter;
@@ -20,7 +45,33 @@ struct CaseRunner {
     }
     RunResult operator()(size_t property, uint64_t seed, uint64_t case_index, const RunOptions& opts) {
         generate_case(seed, property, case_index, records);
+        if (!opts.record && batching())
+            if (auto r = run_batched()) return *r;
         return run_records(records, opts);
+    }
+    // An adapter whose ops are round trips runs the case in one exchange: the ops the case makes
+    // when the implementation observes what the model predicts, then the model judges what it did.
+    // Only a conforming batch stands; anything else (a divergence, an allowed but different
+    // observation that changed what the case would do) is run again op by op, exactly.
+    std::optional<bool> batching_;  // asked once, with an empty batch
+    bool batching() { return batching_ ? *batching_ : *(batching_ = adapter.apply_batch({}, observed)); }
+    std::optional<Model> plan_model;
+    std::optional<ModelAdapter> planner;
+    std::vector<Op> planned;
+    std::vector<Observation> observed;
+    std::optional<RunResult> run_batched() {
+        if (!plan_model) plan_model.emplace(model.profile()), planner.emplace(model.profile());
+        src.restart(records);
+        RunResult plan = run(src, *plan_model, *planner, RunOptions{.record = true});
+        if (plan.verdict != Verdict::Conforms) return std::nullopt;
+        Trace t;
+        planned.clear();
+        for (auto& st : plan.executed.steps) planned.push_back(st.op), t.steps.push_back(TraceStep{st.op, std::nullopt, {}, 0});
+        if (!adapter.apply_batch(planned, observed)) return std::nullopt;
+        Replayed replay(adapter, observed);
+        RunResult r = run(t, model, replay, RunOptions{.record = false});
+        if (r.verdict != Verdict::Conforms) return std::nullopt;
+        return r;
     }
     RunResult run_records(std::span<const Record> recs, const RunOptions& opts) {
         src.restart(recs);

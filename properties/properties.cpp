@@ -37,6 +37,11 @@ const std::vector<PropertyDef> kProperties = {
     {"iter-exact", "iter", "unlocked iterator restarts and snapshots (exact profiles)",
      {R::RESV_ITER_RESTART_ON_REALLOC, R::RESV_ITER_SNAPSHOT}},
     {"all", "all", "every op mixed", {R::WARN_ONLY_PREDICTED, R::RESV_DEADLINE, R::RESV_WAIT_NOTHING, R::FENCE_WAIT_SIGNALED}},
+    {"containers", "containers", "fence containers: long chains, arrays, chains of arrays, unwrap, merge, find_seqno, the stub",
+     {R::CHAIN_INIT_CONTEXT, R::CHAIN_SEQNO_NOT_BACKWARDS, R::CHAIN_WALK_COLLECTS, R::CHAIN_FIND_SEQNO_ZERO, R::CHAIN_FIND_SEQNO_EINVAL,
+      R::CHAIN_FIND_SEQNO, R::CHAIN_SIGNALED, R::CHAIN_REFS, R::ARRAY_SIGNAL_ALL, R::ARRAY_SIGNAL_ANY, R::ARRAY_PENDING_ERROR_HIDDEN,
+      R::ARRAY_REFS, R::UNWRAP_LEAVES, R::MERGE_STUB, R::MERGE_SINGLE, R::MERGE_ARRAY, R::MERGE_ORDER, R::MERGE_REFS,
+      R::STUB_SIGNALED, R::FENCE_IS_CONTAINER}},
 };
 
 }  // namespace

@@ -11,8 +11,10 @@
 //   (*a)->apply(Op{ResvInit{ResvH{0}}}, obs);
 #pragma once
 
+#include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "observation.h"
 #include "ops.h"
@@ -30,6 +32,13 @@ public:
     // Runs `op`; `out` is cleared first. A BUG() or crash-like failure is reported through
     // out.status == Bug with a message, an op it lacks through Status::Unsupported.
     virtual void apply(const Op& op, Observation& out) = 0;
+    // Optional, for adapters whose every op is a round trip (kmod): resets, then runs `ops` in one
+    // exchange, one observation each (fewer if the implementation died: the last one says how).
+    // false: not provided, use reset() and apply().
+    virtual bool apply_batch(std::span<const Op> ops, std::vector<Observation>& out) {
+        (void)ops, (void)out;
+        return false;
+    }
 };
 
 }  // namespace resvcheck

@@ -1,5 +1,6 @@
 #include "registry.h"
 
+#include "kmod_adapter.h"
 #include "model_adapter.h"
 #include "plugin_adapter.h"
 #include "sim.h"
@@ -16,6 +17,7 @@ constexpr AdapterInfo kAdapters[] = {
 #if RESVCHECK_HAVE_LINUX
     {"linux", "the kernel's own drivers/dma-buf compiled in userspace (6.12 by default; --kernel-src DIR for another tree)"},
 #endif
+    {"kmod[,strict=0][,module=PATH.ko]", "a booted kernel's dma_resv/dma_fence through resvcheck.ko in a qemu VM (Debian's 6.1 by default; --profile linux-6.12, or --kernel-image and --kernel-headers)"},
     {"plugin:PATH[,OPTIONS]", "any implementation built as a shared object against abi/resvcheck_plugin.h"},
 };
 
@@ -38,6 +40,19 @@ Expected<linux_adapter::Located> locate_linux(const AdapterOptions& opts) {
 }
 #endif
 
+bool is_kmod(std::string_view name) { return name == "kmod" || name.starts_with("kmod,"); }
+
+KmodOptions kmod_options(std::string_view name, const AdapterOptions& opts) {
+    KmodOptions k;
+    k.kernel_image = opts.kernel_image;
+    k.kernel_headers = opts.kernel_headers;
+    if (opts.profile.starts_with("linux-")) k.version = opts.profile.substr(6, opts.profile.find('-', 6) - 6);
+    if (name.size() > 5) k.options = std::string(name.substr(5));
+    k.console_dir = opts.console_dir;
+    k.watchdog_ms = opts.watchdog_ms;
+    return k;
+}
+
 }  // namespace
 
 Status prepare_adapter(std::string_view name, const AdapterOptions& opts) {
@@ -45,8 +60,7 @@ Status prepare_adapter(std::string_view name, const AdapterOptions& opts) {
     if (name == "linux")
         if (auto loc = locate_linux(opts); !loc) return loc.error();
 #endif
-    (void)name;
-    (void)opts;
+    if (is_kmod(name)) return prepare_kmod(kmod_options(name, opts));
     return ok();
 }
 
@@ -65,6 +79,9 @@ Expected<std::unique_ptr<Adapter>> make_adapter(std::string_view name, const Ada
         return setup_error("--fault is a switch of the sim adapter only (see 'resvcheck list-faults --adapter sim')");
     if (!opts.kernel_src.empty() && name != "linux")
         return setup_error("--kernel-src only applies to --adapter linux");
+    if ((!opts.kernel_image.empty() || !opts.kernel_headers.empty()) && !is_kmod(name))
+        return setup_error("--kernel-image and --kernel-headers only apply to --adapter kmod");
+    if (is_kmod(name)) return make_kmod_adapter(kmod_options(name, opts));
     if (name == "model") {
         auto p = profile_by_name(opts.profile.empty() ? "contract" : opts.profile);
         if (!p) return setup_error("unknown profile '" + opts.profile + "'");

@@ -1,4 +1,4 @@
-// registry.h - adapters by name: model, sim, linux, plugin:PATH[,OPTIONS].
+// registry.h - adapters by name: model, sim, linux, kmod[,OPTIONS], plugin:PATH[,OPTIONS].
 //
 //   auto a = make_adapter("sim", {.fault = "seqno-no-wrap"});
 //   if (!a) die(a.error().text());
@@ -18,6 +18,10 @@ struct AdapterOptions {
     std::string profile;     // model profile, for the model adapter itself
     std::string fault;       // sim fault switch
     std::string kernel_src;  // linux: a kernel tree to build the adapter from
+    // kmod: the kernel booted (both empty: the default of the profile's version), where console
+    // logs of dead VMs go, and how long an op may take
+    std::string kernel_image, kernel_headers, console_dir;
+    long watchdog_ms = 10'000;
 };
 
 struct AdapterInfo {

@@ -10,7 +10,8 @@ struct Encoder : FieldVisitor {
     void put(int64_t v) { out.args[out.nargs++] = v; }
     template <HandleKind K>
     void handle(const char*, const Handle<K>& h) { put(h.id); }
-    void opt_handle(const char*, const OptAcqH& a) { put(a.h ? static_cast<int64_t>(a.h->id) : -1); }
+    template <HandleKind K>
+    void opt_handle(const char*, const OptHandle<K>& a) { put(a.h ? static_cast<int64_t>(a.h->id) : -1); }
     void usage(const char*, Usage u) { put(static_cast<int64_t>(u)); }
     void flag(const char*, bool b) { put(b); }
     void number(const char*, auto n) { put(static_cast<int64_t>(n)); }

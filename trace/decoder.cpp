@@ -6,19 +6,22 @@
 namespace resvcheck {
 namespace {
 
-//                              Ctx Fen Sig Err FQ  Lat ACb RCb Ref Acq Lck Unl LQ  Rsv Add Rep Cpy Qry Wlk Itr NRs Fin
-constexpr MoveWeights kAll   = {3,  8,  8,  2,  3,  2,  3,  2,  3,  2,  8,  5,  2,  7,  12, 2,  2,  5,  6,  6,  2,  1};
-constexpr MoveWeights kFence = {4,  10, 10, 4,  8,  8,  8,  5,  6,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0};
-constexpr MoveWeights kLock  = {1,  2,  1,  0,  0,  0,  0,  0,  0,  6,  14, 8,  6,  2,  2,  0,  0,  0,  1,  0,  3,  1};
-constexpr MoveWeights kAdd   = {3,  10, 8,  0,  1,  1,  0,  0,  2,  0,  6,  4,  0,  8,  16, 3,  2,  7,  8,  2,  1,  2};
-constexpr MoveWeights kIter  = {2,  6,  6,  0,  0,  0,  0,  0,  2,  0,  6,  5,  0,  6,  10, 1,  2,  3,  4,  14, 1,  0};
+// Container moves (Chn Arr CQ Mrg Stb) have no weight outside "containers": the other profiles
+// decode every record as they did before containers existed.
+//                              Ctx Fen Sig Err FQ  Lat ACb RCb Ref Acq Lck Unl LQ  Rsv Add Rep Cpy Qry Wlk Itr NRs Fin Chn Arr CQ  Mrg Stb
+constexpr MoveWeights kAll   = {3,  8,  8,  2,  3,  2,  3,  2,  3,  2,  8,  5,  2,  7,  12, 2,  2,  5,  6,  6,  2,  1,  0,  0,  0,  0,  0};
+constexpr MoveWeights kFence = {4,  10, 10, 4,  8,  8,  8,  5,  6,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0};
+constexpr MoveWeights kLock  = {1,  2,  1,  0,  0,  0,  0,  0,  0,  6,  14, 8,  6,  2,  2,  0,  0,  0,  1,  0,  3,  1,  0,  0,  0,  0,  0};
+constexpr MoveWeights kAdd   = {3,  10, 8,  0,  1,  1,  0,  0,  2,  0,  6,  4,  0,  8,  16, 3,  2,  7,  8,  2,  1,  2,  0,  0,  0,  0,  0};
+constexpr MoveWeights kIter  = {2,  6,  6,  0,  0,  0,  0,  0,  2,  0,  6,  5,  0,  6,  10, 1,  2,  3,  4,  14, 1,  0,  0,  0,  0,  0,  0};
+constexpr MoveWeights kCont  = {2,  10, 9,  1,  3,  0,  0,  0,  5,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  14, 4,  9,  5,  1};
 
 struct WeightProfile {
     std::string_view name;
     MoveWeights weights;
 };
 const std::vector<WeightProfile> kProfiles = {
-    {"all", kAll}, {"fence", kFence}, {"lock", kLock}, {"resv.add", kAdd}, {"iter", kIter},
+    {"all", kAll}, {"fence", kFence}, {"lock", kLock}, {"resv.add", kAdd}, {"iter", kIter}, {"containers", kCont},
 };
 
 struct Ctx {
@@ -314,9 +317,103 @@ std::optional<Op> OpDecoder::decode(const uint8_t* b, const StateView& v) {
         if (!r) return std::nullopt;
         return ResvFini{ResvH{*r}};
     }
+    case Move::ChainLink: case Move::Array: case Move::ContainerQuery: case Move::Merge: case Move::Stub:
+        return decode_container(move, b, v);
     case Move::kCount: break;
     }
     return std::nullopt;
+}
+
+// The container moves. Chains grow long by extending the newest link most of the time; arrays
+// take harness fences (the kernel WARNs for containers in an array); walks, unwraps, find_seqno,
+// polls and merges prefer containers.
+std::optional<Op> OpDecoder::decode_container(Move move, const uint8_t* b, const StateView& v) {
+    Ctx c{v, b};
+    const uint32_t nF = v.count(HandleKind::Fence);
+    auto kind = [&](uint32_t f) { return v.fence_kind(f); };
+    auto plain_pending = [&](uint8_t sel) {
+        return c.pick(HandleKind::Fence, sel, [&](uint32_t f) { return kind(f) == 0 && !v.fence_signaled(f); });
+    };
+    auto container = [&](uint8_t sel) { return c.pick(HandleKind::Fence, sel, [&](uint32_t f) { return kind(f) == 1 || kind(f) == 2; }); };
+    auto newest_chain = [&]() -> std::optional<uint32_t> {
+        for (uint32_t f = nF; f-- > 0;)
+            if (v.alive(HandleKind::Fence, f) && kind(f) == 1) return f;
+        return std::nullopt;
+    };
+    // a harness fence to put in a container, or the op that makes one
+    auto need_fence = [&]() -> Op {
+        if (!v.count(HandleKind::Ctx)) return FenceContextAlloc{CtxH{0}, false};
+        return FenceInit{FenceH{nF}, CtxH{b[7] % v.count(HandleKind::Ctx)}, 1u + b[6]};
+    };
+    auto opt = [&](std::optional<uint32_t> f) { return f ? OptFenceH{FenceH{*f}} : OptFenceH{}; };
+    switch (move) {
+    case Move::ChainLink: {
+        // the contained fence: a pending harness fence, now and then an array or any live non-chain
+        std::optional<uint32_t> fence;
+        if (b[2] % 8 == 0) fence = c.pick(HandleKind::Fence, b[3], [&](uint32_t f) { return kind(f) == 2; });
+        if (!fence && b[2] % 8 == 1) fence = c.pick(HandleKind::Fence, b[3], [&](uint32_t f) { return kind(f) != 1; });
+        if (!fence) fence = plain_pending(b[3]);
+        if (!fence) return need_fence();
+        std::optional<uint32_t> prev;
+        if (b[4] < 208) prev = newest_chain();
+        else if (b[4] < 240) prev = c.pick(HandleKind::Fence, b[5]);
+        const uint64_t base = prev ? v.fence_seqno(*prev) : 0;
+        uint64_t seqno;
+        switch (b[6] % 16) {
+        case 0: seqno = base; break;                                   // not later: a new context
+        case 1: seqno = base > 2 ? base - 1 - b[5] % 2 : 0; break;     // backwards
+        case 2: seqno = 0x100000000ull + base + b[5] % 3; break;       // beyond 32 bits
+        default: seqno = base + 1 + b[5] % 2; break;                   // in order
+        }
+        return FenceChainInit{FenceH{nF}, FenceH{*fence}, opt(prev), seqno};
+    }
+    case Move::Array: {
+        auto m0 = plain_pending(b[2]);
+        if (!m0) m0 = c.pick(HandleKind::Fence, b[2], [&](uint32_t f) { return kind(f) == 0 || kind(f) == 3; });
+        if (!m0) return need_fence();
+        auto member = [&](uint8_t sel) -> std::optional<uint32_t> {
+            if (sel % 4 == 0) return std::nullopt;
+            return c.pick(HandleKind::Fence, sel, [&](uint32_t f) { return kind(f) == 0 || kind(f) == 3; });
+        };
+        auto m1 = member(b[3]);
+        auto m2 = m1 ? member(b[4]) : std::nullopt;
+        auto m3 = m2 ? member(b[5]) : std::nullopt;
+        return FenceArrayCreate{FenceH{nF}, FenceH{*m0}, opt(m1), opt(m2), opt(m3), (b[6] & 3) == 0};
+    }
+    case Move::ContainerQuery: {
+        auto f = b[3] % 4 ? container(b[2]) : std::nullopt;
+        if (!f) f = c.pick(HandleKind::Fence, b[2]);
+        if (!f) return need_fence();
+        const FenceH h{*f};
+        switch (b[4] % 8) {
+        case 0: case 1: return FenceChainWalk{h};
+        case 2: case 3: return FenceUnwrap{h};
+        case 4: {
+            // around the head's seqno: the points in the chain, 0, and one beyond
+            const uint64_t s = v.fence_seqno(*f);
+            const uint64_t back = b[5] % 12;
+            return FenceChainFindSeqno{h, b[6] % 8 == 0 ? 0 : b[6] % 8 == 1 ? s + 1 : (s > back ? s - back : 1)};
+        }
+        case 5: return FenceIsSignaled{h};
+        case 6: return FenceGetStatus{h};
+        default: return FenceIsContainer{h};
+        }
+    }
+    case Move::Merge: {
+        auto in = [&](uint8_t sel) -> std::optional<uint32_t> {
+            if (sel % 3 == 0) return container(sel / 3);
+            return c.pick(HandleKind::Fence, sel / 3);
+        };
+        auto m0 = in(b[2]);
+        if (!m0) return need_fence();
+        auto m1 = b[6] & 1 ? in(b[3]) : std::nullopt;
+        auto m2 = m1 && (b[6] & 2) ? in(b[4]) : std::nullopt;
+        auto m3 = m2 && (b[6] & 4) ? in(b[5]) : std::nullopt;
+        return FenceUnwrapMerge{FenceH{*m0}, opt(m1), opt(m2), opt(m3)};
+    }
+    case Move::Stub: return FenceAllocatePrivateStub{FenceH{nF}};
+    default: return std::nullopt;
+    }
 }
 
 }  // namespace resvcheck

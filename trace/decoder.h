@@ -29,6 +29,9 @@ using Record = std::array<uint8_t, kRecordSize>;
 enum class Move : uint8_t {
     NewContext, NewFence, Signal, SetError, FenceQuery, IsLater, AddCallback, RemoveCallback, GetPut,
     Acquire, Lock, Unlock, LockQuery, Reserve, AddFence, Replace, Copy, Query, Walk, IterStep, NewResv, Fini,
+    // fence containers: a chain link (extending the newest chain most of the time), an array,
+    // a walk/unwrap/find_seqno/poll of a container, a merge, a private stub
+    ChainLink, Array, ContainerQuery, Merge, Stub,
     kCount
 };
 inline constexpr size_t kMoves = static_cast<size_t>(Move::kCount);
@@ -36,7 +39,7 @@ inline constexpr size_t kMoves = static_cast<size_t>(Move::kCount);
 // Relative frequency of each move: what a property or fuzz target emphasises.
 using MoveWeights = std::array<uint8_t, kMoves>;
 
-// The weights named "all" (default), "fence", "lock", "resv.add" or "iter".
+// The weights named "all" (default), "fence", "lock", "resv.add", "iter" or "containers".
 const MoveWeights& weights_for(std::string_view name);
 
 // The record layout, for tools that write records instead of reading them (the fuzz mutator):
@@ -65,6 +68,7 @@ public:
 
 private:
     Move move_at(const uint8_t* record) const;  // bytes 0-1 through the weighted move table
+    std::optional<Op> decode_container(Move move, const uint8_t* record, const StateView& view);
     std::vector<uint8_t> move_of_;      // weighted move table: record value mod its size -> move
     std::vector<uint64_t> last_seqno_;  // per context: the seqno of its newest fence
 };

@@ -1,7 +1,7 @@
 // fields.h - the one visitor over an op's fields, by what each field is.
 //
 // Every consumer of the op description (text print and parse, the ABI codec, the shrinker) sees a
-// field as one of five things: a handle, an optional acquire-context handle, a usage, a flag or a
+// field as one of five things: a handle, an optional handle, a usage, a flag or a
 // number. visit_fields() calls the matching member of the visitor with the field's name and a
 // reference to it; FieldVisitor supplies do-nothing defaults, so a visitor names only what it uses.
 //
@@ -25,6 +25,10 @@ template <typename T>
 struct IsHandle : std::false_type {};
 template <HandleKind K>
 struct IsHandle<Handle<K>> : std::true_type {};
+template <typename T>
+struct IsOptHandle : std::false_type {};
+template <HandleKind K>
+struct IsOptHandle<OptHandle<K>> : std::true_type {};
 
 struct FieldVisitor {
     void handle(const char*, const auto&) {}
@@ -44,7 +48,7 @@ void visit_fields(O& op, V& v) {
         using F = std::remove_cvref_t<decltype(field)>;
         if constexpr (IsHandle<F>::value)
             v.handle(name, field);
-        else if constexpr (std::is_same_v<F, OptAcqH>)
+        else if constexpr (IsOptHandle<F>::value)
             v.opt_handle(name, field);
         else if constexpr (std::is_same_v<F, Usage>)
             v.usage(name, field);

@@ -31,11 +31,16 @@ using IterH = Handle<HandleKind::Iter>;
 using AcqH = Handle<HandleKind::Acq>;
 using CbH = Handle<HandleKind::Cb>;
 
-// An acquire-context argument that may be absent (dma_resv_lock(obj, NULL)).
-struct OptAcqH {
-    std::optional<AcqH> h;
-    friend bool operator==(const OptAcqH&, const OptAcqH&) = default;
+// A handle argument that may be absent: an acquire context (dma_resv_lock(obj, NULL)), a fence
+// (dma_fence_chain_init's prev, the later members of an array or a merge).
+template <HandleKind K>
+struct OptHandle {
+    static constexpr HandleKind opt_kind = K;
+    std::optional<Handle<K>> h;
+    friend bool operator==(const OptHandle&, const OptHandle&) = default;
 };
+using OptAcqH = OptHandle<HandleKind::Acq>;
+using OptFenceH = OptHandle<HandleKind::Fence>;
 
 constexpr std::string_view handle_prefix(HandleKind k) {
     switch (k) {

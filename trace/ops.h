@@ -142,6 +142,50 @@ struct FenceWaitTimeout {
     friend bool operator==(const FenceWaitTimeout&, const FenceWaitTimeout&) = default;
 };
 
+// ---- fence containers: chains, arrays, unwrap/merge, the private stub ---------------------------
+// A container is named by a fence handle like any fence; the harness holds one reference on it.
+struct FenceChainInit {
+    RESVCHECK_OP_TRAITS("fence_chain_init", FENCE_CHAIN_INIT, None, Nothing, false, CHAIN_INIT_CONTEXT, HandleKind::Fence);
+    BOOST_HANA_DEFINE_STRUCT(FenceChainInit, (FenceH, f), (FenceH, fence), (OptFenceH, prev), (uint64_t, seqno));
+    friend bool operator==(const FenceChainInit&, const FenceChainInit&) = default;
+};
+struct FenceChainFindSeqno {
+    RESVCHECK_OP_TRAITS("fence_chain_find_seqno", FENCE_CHAIN_FIND_SEQNO, Errno, Fences, false, CHAIN_FIND_SEQNO, std::nullopt);
+    BOOST_HANA_DEFINE_STRUCT(FenceChainFindSeqno, (FenceH, f), (uint64_t, seqno));
+    friend bool operator==(const FenceChainFindSeqno&, const FenceChainFindSeqno&) = default;
+};
+struct FenceChainWalk {
+    RESVCHECK_OP_TRAITS("fence_chain_walk", FENCE_CHAIN_WALK, None, Fences, false, CHAIN_WALK_COLLECTS, std::nullopt);
+    BOOST_HANA_DEFINE_STRUCT(FenceChainWalk, (FenceH, f));
+    friend bool operator==(const FenceChainWalk&, const FenceChainWalk&) = default;
+};
+struct FenceArrayCreate {
+    RESVCHECK_OP_TRAITS("fence_array_create", FENCE_ARRAY_CREATE, Errno, Nothing, false, ARRAY_REFS, HandleKind::Fence);
+    BOOST_HANA_DEFINE_STRUCT(FenceArrayCreate, (FenceH, f), (FenceH, m0), (OptFenceH, m1), (OptFenceH, m2), (OptFenceH, m3),
+                             (bool, signal_on_any));
+    friend bool operator==(const FenceArrayCreate&, const FenceArrayCreate&) = default;
+};
+struct FenceUnwrap {
+    RESVCHECK_OP_TRAITS("fence_unwrap", FENCE_UNWRAP, None, Fences, false, UNWRAP_LEAVES, std::nullopt);
+    BOOST_HANA_DEFINE_STRUCT(FenceUnwrap, (FenceH, f));
+    friend bool operator==(const FenceUnwrap&, const FenceUnwrap&) = default;
+};
+struct FenceUnwrapMerge {
+    RESVCHECK_OP_TRAITS("fence_unwrap_merge", FENCE_UNWRAP_MERGE, Errno, Fences, false, MERGE_ARRAY, std::nullopt);
+    BOOST_HANA_DEFINE_STRUCT(FenceUnwrapMerge, (FenceH, m0), (OptFenceH, m1), (OptFenceH, m2), (OptFenceH, m3));
+    friend bool operator==(const FenceUnwrapMerge&, const FenceUnwrapMerge&) = default;
+};
+struct FenceAllocatePrivateStub {
+    RESVCHECK_OP_TRAITS("fence_allocate_private_stub", FENCE_ALLOCATE_PRIVATE_STUB, Errno, Nothing, false, STUB_SIGNALED, HandleKind::Fence);
+    BOOST_HANA_DEFINE_STRUCT(FenceAllocatePrivateStub, (FenceH, f));
+    friend bool operator==(const FenceAllocatePrivateStub&, const FenceAllocatePrivateStub&) = default;
+};
+struct FenceIsContainer {
+    RESVCHECK_OP_TRAITS("fence_is_container", FENCE_IS_CONTAINER, Bool, Nothing, false, FENCE_IS_CONTAINER, std::nullopt);
+    BOOST_HANA_DEFINE_STRUCT(FenceIsContainer, (FenceH, f));
+    friend bool operator==(const FenceIsContainer&, const FenceIsContainer&) = default;
+};
+
 // ---- ww_acquire_ctx ---------------------------------------------------------------------------
 struct WwAcquireInit {
     RESVCHECK_OP_TRAITS("ww_acquire_init", WW_ACQUIRE_INIT, None, Nothing, false, WARN_ONLY_PREDICTED, HandleKind::Acq);
@@ -313,7 +357,10 @@ struct ResvIterEnd {
     X(ResvIsLocked) X(ResvLockingCtx) X(ResvReserveFences) X(ResvAddFence) X(ResvReplaceFences)                    \
     X(ResvCopyFences) X(ResvGetFences) X(ResvGetSingleton) X(ResvTestSignaled) X(ResvWaitTimeout)                  \
     X(ResvSetDeadline) X(ResvUsageRw) X(ResvForEachFence) X(ResvForEachFenceUnlocked) X(ResvIterBegin)             \
-    X(ResvIterFirst) X(ResvIterNext) X(ResvIterFirstUnlocked) X(ResvIterNextUnlocked) X(ResvIterEnd)
+    X(ResvIterFirst) X(ResvIterNext) X(ResvIterFirstUnlocked) X(ResvIterNextUnlocked) X(ResvIterEnd)            \
+    /* fence containers */                                                                                       \
+    X(FenceChainInit) X(FenceChainFindSeqno) X(FenceChainWalk) X(FenceArrayCreate) X(FenceUnwrap)                \
+    X(FenceUnwrapMerge) X(FenceAllocatePrivateStub) X(FenceIsContainer)
 
 namespace detail {
 // std::variant of a list that ends with `void` (so the list macro can put a comma after every name).

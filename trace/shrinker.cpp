@@ -26,7 +26,8 @@ struct Renumber : FieldVisitor {
             h.id = 100000 + h.id;  // names nothing: the trace is now invalid, and the predicate says so
         }
     }
-    void opt_handle(const char* name, OptAcqH& a) {
+    template <HandleKind K>
+    void opt_handle(const char* name, OptHandle<K>& a) {
         if (a.h) handle(name, *a.h);
     }
 };

@@ -24,6 +24,8 @@ public:
     virtual bool fence_signaled(uint32_t f) const = 0;
     virtual uint64_t fence_seqno(uint32_t f) const = 0;
     virtual uint32_t fence_ctx(uint32_t f) const = 0;
+    // 0 a harness fence, 1 a chain link, 2 an array, 3 a private stub
+    virtual int fence_kind(uint32_t f) const = 0;
     virtual int acq_acquired(uint32_t a) const = 0;
     virtual int acq_contending(uint32_t a) const = 0;    // object that returned -EDEADLK to it, or -1
     virtual int iter_mode(uint32_t i) const = 0;         // 0 begun, 1 locked walk, 2 unlocked walk, -1 ended

@@ -179,7 +179,8 @@ struct Signature : FieldVisitor {
         // "dst:r<N> src:r<N>" where the field's name says more than its kind
         s += " " + (std::string(name) == handle_prefix(K) ? std::string() : std::string(name) + ":") + std::string(handle_prefix(K)) + "<N>";
     }
-    void opt_handle(const char*, const OptAcqH&) { s += " [a<N>]"; }
+    template <HandleKind K>
+    void opt_handle(const char*, const OptHandle<K>&) { s += " [" + std::string(handle_prefix(K)) + "<N>]"; }
     void usage(const char*, Usage) { s += " KERNEL|WRITE|READ|BOOKKEEP"; }
     void flag(const char* name, bool) { s += " [" + std::string(name) + "=0|1]"; }
     void number(const char* name, auto) { s += " [" + std::string(name) + "=N]"; }
@@ -208,10 +209,13 @@ struct FieldParserV : FieldVisitor {
         else
             c.take_word();
     }
-    void opt_handle(const char*, OptAcqH& field) {
+    template <HandleKind K>
+    void opt_handle(const char*, OptHandle<K>& field) {
         if (err) return;
-        AcqH a;
-        if (parse_handle(c.peek_word(), a)) {
+        Handle<K> a;
+        if (c.peek_word() == "-") {  // absent, written because a later optional handle is present
+            c.take_word();
+        } else if (parse_handle(c.peek_word(), a)) {
             c.take_word();
             field.h = a;
         }
@@ -426,10 +430,20 @@ std::string op_signature(size_t kind) {
 namespace {
 struct Printer : FieldVisitor {
     std::string s;
+    int absent = 0;  // absent optional handles not yet written: "-" only before a present one
     template <HandleKind K>
-    void handle(const char*, const Handle<K>& h) { s += " " + handle_text(h); }
-    void opt_handle(const char*, const OptAcqH& a) {
-        if (a.h) s += " " + handle_text(*a.h);
+    void handle(const char*, const Handle<K>& h) {
+        absent = 0;
+        s += " " + handle_text(h);
+    }
+    template <HandleKind K>
+    void opt_handle(const char*, const OptHandle<K>& a) {
+        if (!a.h) {
+            ++absent;
+            return;
+        }
+        for (; absent; --absent) s += " -";
+        s += " " + handle_text(*a.h);
     }
     void usage(const char*, Usage u) { s += " " + std::string(usage_name(u)); }
     void flag(const char* name, bool b) {

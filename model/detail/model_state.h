@@ -22,6 +22,11 @@ struct CtxS {
     bool seq64 = false;
 };
 
+// What a fence handle names: a harness fence, or a container or stub the kernel code made
+// (containers.cpp). Only plain fences have a context handle (ctx) and report their release.
+enum class FenceKind : uint8_t { Plain, Chain, Array, Stub };
+inline constexpr uint32_t kNoCtx = UINT32_MAX;
+
 struct FenceS {
     bool live = false;       // initialised and not released
     bool released = false;
@@ -38,6 +43,15 @@ struct FenceS {
     int required = 0;  // entries that must be present while it is unsignalled
     std::vector<uint32_t> pending;  // callbacks, in registration order
     uint32_t removed_by = 0;        // entries of it removed by the model, by reason (judge.cpp)
+    // containers (containers.cpp)
+    FenceKind kind = FenceKind::Plain;
+    int held = 0;                   // references containers hold on it
+    int prev = -1;                  // chain: the earlier link or non-chain tail, -1 none
+    int contained = -1;             // chain: the fence it contains
+    uint64_t prev_seqno = 0;        // chain
+    uint64_t timeline = 0;          // chain: its context, in the model's own numbering
+    bool any = false;               // array: signal_on_any
+    std::vector<uint32_t> members;  // array, in order
 };
 
 struct CbS {
@@ -132,6 +146,7 @@ struct Model::State final : StateView {
     using Slot = detail::Slot;
     using ResvS = detail::ResvS;
     using IterS = detail::IterS;
+    using FenceKind = detail::FenceKind;
 
     Profile prof;
     std::vector<CtxS> ctxs;
@@ -183,6 +198,7 @@ struct Model::State final : StateView {
     bool fence_signaled(uint32_t f) const override;
     uint64_t fence_seqno(uint32_t f) const override;
     uint32_t fence_ctx(uint32_t f) const override;
+    int fence_kind(uint32_t f) const override;
     int acq_acquired(uint32_t a) const override;
     int acq_contending(uint32_t a) const override;
     int iter_mode(uint32_t i) const override;
@@ -213,6 +229,22 @@ struct Model::State final : StateView {
     void bury(ResvS& r, const Slot& s, Rule why);  // the entry is gone because of `why`
     void unbury(ResvS& r, uint32_t f);
     void judge_releases();
+
+    // ---- containers (containers.cpp) ----
+    uint64_t next_timeline = 1;
+    bool is_container(uint32_t f) const { return fences[f].kind == FenceKind::Chain || fences[f].kind == FenceKind::Array; }
+    void hold(uint32_t f);
+    void unhold(uint32_t f);
+    // dma_fence_is_signaled on any fence: containers are polled (chains collect signalled links).
+    bool poll(uint32_t f);
+    // The fences dma_fence_chain_for_each(head) visits, collecting as it goes; stops after the
+    // first visited fence for which stop() is true (which is then the last entry).
+    template <typename Stop>
+    void chain_walk(uint32_t head, std::vector<uint32_t>& visited, Stop&& stop);
+    void unwrap(uint32_t head, std::vector<uint32_t>& leaves);
+    // Releases containers whose last reference went during the op (their own releases are not
+    // reported, the references they held are dropped); before judge_releases.
+    void settle_containers();
 
     // ---- fences (fence.cpp) ----
     bool later(uint32_t a, uint32_t b) const;

@@ -33,6 +33,7 @@ struct Pre {
     }
     bool resv(ResvH r);
     bool fence(FenceH f);
+    bool plain(FenceH f);  // a live harness fence, not a container or stub
     bool ctx(CtxH c);
     bool acq(AcqH a);
     bool locked(ResvH r);
@@ -40,6 +41,10 @@ struct Pre {
     bool no_iter(ResvH r);
     bool usage_ok(Usage u);
 };
+
+// Containers answer the plain fence queries through their own rules (containers.cpp).
+void run_container_is_signaled(State& s, uint32_t f);
+void run_container_get_status(State& s, uint32_t f);
 
 // Each op's precondition and its effect and judgement, defined in the model file of its rule area
 // (fence.cpp, ww.cpp, reserve_add.cpp, replace_copy.cpp, query.cpp, iter.cpp). Declared for every

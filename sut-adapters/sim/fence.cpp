@@ -92,9 +92,11 @@ void Sim::fence_set_error(uint32_t f, int64_t err)
 
 int64_t Sim::fence_get_status(uint32_t f)
 {
-	const Fence &fe = fences_[f];
-	if (!fe.signaled)
+	if (is(Fault::ArrayStatusPendingMarker) && fences_[f].error > 0) // the array's marker read as a status
+		return fences_[f].error;
+	if (!fence_is_signaled(f)) // containers are polled here
 		return 0;
+	const Fence &fe = fences_[f];
 	return fe.error ? fe.error : 1;
 }
 
@@ -194,7 +196,10 @@ void Sim::fence_release(uint32_t f)
 		fe.cb_head = fe.cb_tail = kNone;
 	}
 	fe.live = false;
-	note_released(f);
+	if (fe.type == FenceType::Harness)
+		note_released(f);
+	else
+		container_release(f);
 }
 
 int64_t Sim::fence_wait_timeout(uint32_t f, bool intr, int64_t timeout, bool sigpending)

@@ -30,7 +30,7 @@ namespace {
 constexpr int64_t kMaxHandle = int64_t{1} << 20;
 
 // The sim implements the whole 6.12 API: every op of the ABI's list.
-bool known_op(uint32_t k) { return resvcheck_op_provided(k, RC_FEATURE_DEADLINE); }
+bool known_op(uint32_t k) { return resvcheck_op_provided(k, RC_FEATURE_DEADLINE | RC_FEATURE_CONTAINERS); }
 
 template <class T>
 T &slot(std::vector<T> &v, int64_t h, const char *kind_msg)
@@ -200,6 +200,54 @@ void Sim::dispatch(const resvcheck_op &op)
 	case RC_OP_RESV_ITER_FIRST_UNLOCKED: { Iter &it = I(0); report_step(it, iter_first_unlocked(it)); break; }
 	case RC_OP_RESV_ITER_NEXT_UNLOCKED: { Iter &it = I(0); report_step(it, iter_next_unlocked(it)); break; }
 	case RC_OP_RESV_ITER_END: iter_end(I(0)); break;
+
+	/* fence containers: a new container is a handle the harness holds one reference on */
+	case RC_OP_FENCE_CHAIN_INIT: {
+		const uint32_t c = F(1);
+		if (a[2] >= 0)
+			F(2);
+		chain_init(a[0], c, a[2], static_cast<uint64_t>(a[3]));
+		break;
+	}
+	case RC_OP_FENCE_CHAIN_FIND_SEQNO: {
+		int32_t pf = static_cast<int32_t>(F(0));
+		fence_get(static_cast<uint32_t>(pf)); // the caller's reference that *pfence carries
+		o.ret = chain_find_seqno(pf, static_cast<uint64_t>(a[1]));
+		if (pf != kNone) {
+			note_fence(static_cast<uint32_t>(pf), 0);
+			fence_put(static_cast<uint32_t>(pf));
+		}
+		break;
+	}
+	case RC_OP_FENCE_CHAIN_WALK: chain_for_each(F(0)); break;
+	case RC_OP_FENCE_ARRAY_CREATE: {
+		F(1);
+		const int64_t m[4] = {a[1], a[2], a[3], a[4]};
+		o.ret = array_create(a[0], m, B(5));
+		break;
+	}
+	case RC_OP_FENCE_UNWRAP: {
+		scratch_.clear();
+		unwrap(F(0), scratch_);
+		for (uint32_t f : scratch_)
+			note_fence(f, 0);
+		break;
+	}
+	case RC_OP_FENCE_UNWRAP_MERGE: {
+		F(0);
+		const int64_t m[4] = {a[0], a[1], a[2], a[3]};
+		o.ret = unwrap_merge(m);
+		break;
+	}
+	case RC_OP_FENCE_ALLOCATE_PRIVATE_STUB: {
+		const uint32_t f = new_fence(a[0], FenceType::Stub);
+		fences_[f].signaled = true;
+		fences_[f].seqno64 = false;
+		break;
+	}
+	case RC_OP_FENCE_IS_CONTAINER:
+		o.ret = is(Fault::StubIsContainer) ? fences_[F(0)].type != FenceType::Harness : is_container(F(0));
+		break;
 	default: throw Bug{"sim: an op kind of the ABI list that the sim does not implement"};  // never a silent pass
 	}
 }

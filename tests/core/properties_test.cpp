@@ -2,7 +2,10 @@
 // Each property must pass and must exercise the rules it claims to (where the profile has them).
 #include <gtest/gtest.h>
 
+#include <cstdio>
+
 #include "model_adapter.h"
+#include "case_gen.h"
 #include "properties.h"
 #include "sim.h"
 #include "plugin_adapter.h"
@@ -57,3 +60,47 @@ INSTANTIATE_TEST_SUITE_P(Adapters, Properties,
                                  if (!isalnum(static_cast<unsigned char>(ch))) ch = '_';
                              return n;
                          });
+
+// The containers property reaches the deep cases, in the cases `check` runs (case_gen.h): a chain
+// of 10+ links, and a merge or unwrap of a chain whose links hold arrays. Prints how often.
+TEST(ContainerCases, ReachDeepCases) {
+    const auto props = all_properties();
+    size_t prop = 0;
+    while (props[prop].name != "containers") ++prop;
+    const auto profile = *profile_by_name("contract");
+    const uint64_t n = 2 * kSizeCycle * 25;
+    uint64_t long_chain = 0, nested_merge = 0;
+    size_t longest = 0;
+    std::vector<Record> recs;
+    for (uint64_t c = 0; c < n; ++c) {
+        generate_case(1, prop, c, recs);
+        Trace t = decode_records(recs, weights_for(props[prop].weights), profile);
+        std::vector<size_t> len;         // per fence handle: chain length (0: not a chain)
+        std::vector<char> holds_array;   // per fence handle: a chain some link of which contains an array, or an array
+        auto at = [](auto& v, uint32_t i) -> auto& {
+            if (v.size() <= i) v.resize(i + 1);
+            return v[i];
+        };
+        bool has_long = false, has_nested = false;
+        for (const auto& st : t.steps) {
+            if (const auto* ci = std::get_if<FenceChainInit>(&st.op)) {
+                size_t l = 1 + (ci->prev.h ? at(len, ci->prev.h->id) : 0);
+                at(len, ci->f.id) = l;
+                at(holds_array, ci->f.id) = at(holds_array, ci->fence.id) || (ci->prev.h && at(holds_array, ci->prev.h->id));
+                longest = std::max(longest, l);
+                has_long |= l >= 10;
+            } else if (const auto* ac = std::get_if<FenceArrayCreate>(&st.op)) {
+                at(holds_array, ac->f.id) = 1;
+            } else if (const auto* m = std::get_if<FenceUnwrapMerge>(&st.op)) {
+                for (const auto& h : {OptFenceH{m->m0}, m->m1, m->m2, m->m3})
+                    if (h.h && at(len, h.h->id) >= 2 && at(holds_array, h.h->id)) has_nested = true;
+            }
+        }
+        long_chain += has_long;
+        nested_merge += has_nested;
+    }
+    std::printf("containers cases: %llu; with a chain of 10+ links: %.1f%%; merging a chain of arrays: %.1f%%; longest chain %zu\n",
+                static_cast<unsigned long long>(n), 100.0 * long_chain / n, 100.0 * nested_merge / n, longest);
+    EXPECT_GE(long_chain * 10, n);   // at least 10% of the cases
+    EXPECT_GE(nested_merge * 20, n); // at least 5%
+}

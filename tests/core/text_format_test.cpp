@@ -30,8 +30,8 @@ Op arbitrary_op() {
             hana::for_each(hana::accessors<O>(), [&](auto pair) {
                 auto& f = hana::second(pair)(o);
                 using F = std::decay_t<decltype(f)>;
-                if constexpr (std::is_same_v<F, OptAcqH>) {
-                    if (*rc::gen::arbitrary<bool>()) f.h = AcqH{*rc::gen::inRange<uint32_t>(0, 1000)};
+                if constexpr (requires { F::opt_kind; }) {
+                    if (*rc::gen::arbitrary<bool>()) f.h = Handle<F::opt_kind>{*rc::gen::inRange<uint32_t>(0, 1000)};
                 } else if constexpr (requires { F::kind; }) {
                     f.id = *rc::gen::inRange<uint32_t>(0, 100000);
                 } else if constexpr (std::is_same_v<F, Usage>) {

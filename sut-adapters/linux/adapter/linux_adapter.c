@@ -24,8 +24,10 @@
 #include <linux/slab.h>
 #include <shim/host.h>
 #include <shim/kernel.h>
+#include <shim/lockdep.h>
 
 #include "resvcheck_plugin.h"
+#include "containers.h"
 
 #ifndef RESVCHECK_LINUX_PROFILE
 #error "RESVCHECK_LINUX_PROFILE (e.g. \"linux-6.12\") comes from CMake"
@@ -43,7 +45,8 @@ struct harness_fence {
 };
 
 struct fence_entry {
-	struct harness_fence *hf;
+	struct harness_fence *hf;	/* NULL for a fence the kernel made (containers.c) */
+	struct dma_fence *kf;		/* that fence; the trace holds harness_refs on it */
 	int harness_refs;		/* references the trace holds, dropped at reset */
 	bool released;
 };
@@ -86,6 +89,7 @@ struct linux_adapter {
 	struct resvcheck_obs *obs;	/* of the op being applied; NULL during reset */
 	const struct resvcheck_op *op;
 	bool tainted;			/* a BUG() unwound through kernel code in this trace */
+	long op_index;			/* trace position of the next op, for lockdep reports */
 	void **grave;			/* entries of tainted traces, kept until destroy() */
 	u32 nr_grave, grave_cap;
 	char err[512];
@@ -212,8 +216,15 @@ static bool is_harness(struct dma_fence *f)
 	return f->ops == &harness_ops[0] || f->ops == &harness_ops[1];
 }
 
-static u32 handle_of(struct dma_fence *f)
+static u32 handle_of(struct linux_adapter *ad, struct dma_fence *f)
 {
+	/* newest first: a container freed by the kernel may have left its address to a newer one */
+	for (u32 i = ad->fences.used; !is_harness(f) && i-- > 0;) {
+		struct fence_entry *e = ad->fences.slot[i];
+
+		if (e && e->kf == f && !e->released)
+			return i;
+	}
 	if (!is_harness(f))
 		shim_bug(__FILE__, __LINE__, "adapter: kernel returned a fence the harness never made (%s:%s)",
 			 f->ops->get_driver_name(f), f->ops->get_timeline_name(f));
@@ -226,7 +237,7 @@ static void obs_fence(struct linux_adapter *ad, struct dma_fence *f, enum dma_re
 
 	if (obs->n_fences >= RC_OBS_MAX)
 		shim_bug(__FILE__, __LINE__, "adapter: more than %d fences in one op", RC_OBS_MAX);
-	obs->fences[obs->n_fences].fence = handle_of(f);
+	obs->fences[obs->n_fences].fence = handle_of(ad, f);
 	obs->fences[obs->n_fences].usage = usage;
 	obs->n_fences++;
 }
@@ -242,7 +253,33 @@ static struct fence_entry *fence_entry(struct linux_adapter *ad, s64 h)
 
 static struct dma_fence *fence(struct linux_adapter *ad, s64 h)
 {
-	return &fence_entry(ad, h)->hf->base;
+	struct fence_entry *e = fence_entry(ad, h);
+
+	return e->hf ? &e->hf->base : e->kf;
+}
+
+/* ---- the interface of containers.c (containers.h) ---- */
+struct dma_fence *la_fence(struct linux_adapter *ad, s64 h) { return fence(ad, h); }
+struct dma_fence *la_fence_or_null(struct linux_adapter *ad, s64 h) { return h < 0 ? NULL : fence(ad, h); }
+struct resvcheck_obs *la_obs(struct linux_adapter *ad) { return ad->obs; }
+void la_obs_fence(struct linux_adapter *ad, struct dma_fence *f) { obs_fence(ad, f, DMA_RESV_USAGE_BOOKKEEP); }
+
+void la_new_fence(struct linux_adapter *ad, s64 h, struct dma_fence *f)
+{
+	struct fence_entry *e = kzalloc(sizeof(*e), GFP_KERNEL);
+
+	e->kf = f;
+	e->harness_refs = 1;
+	table_put(&ad->fences, h, e);
+}
+
+/* A kernel-made fence's release is not reported; the trace's entry stops naming it. */
+static void put_entry_ref(struct fence_entry *e)
+{
+	e->harness_refs--;
+	if (e->kf && kref_read(&e->kf->refcount) == 1)
+		e->released = true;
+	dma_fence_put(e->hf ? &e->hf->base : e->kf);
 }
 
 static void harness_cb(struct dma_fence *f, struct dma_fence_cb *cb)
@@ -378,15 +415,12 @@ static int apply_op(void *arg)
 	case RC_OP_FENCE_GET: {
 		struct fence_entry *e = fence_entry(ad, a[0]);
 
-		dma_fence_get(&e->hf->base);
+		dma_fence_get(fence(ad, a[0]));
 		e->harness_refs++;
 		break;
 	}
 	case RC_OP_FENCE_PUT: {
-		struct fence_entry *e = fence_entry(ad, a[0]);
-
-		e->harness_refs--;
-		dma_fence_put(&e->hf->base);
+		put_entry_ref(fence_entry(ad, a[0]));
 		break;
 	}
 	case RC_OP_FENCE_WAIT_TIMEOUT:
@@ -581,7 +615,7 @@ static int apply_op(void *arg)
 		break;
 	}
 	default:
-		return RC_APPLY_UNSUPPORTED;
+		return la_containers_apply(ad, op);
 	}
 	return RC_APPLY_OK;
 }
@@ -617,10 +651,8 @@ static int reset_objects(void *arg)
 	}
 	for (i = 0; i < ad->fences.used; i++) {
 		struct fence_entry *e = ad->fences.slot[i];
-		while (e && !e->released && e->harness_refs > 0) {
-			e->harness_refs--;
-			dma_fence_put(&e->hf->base);
-		}
+		while (e && !e->released && e->harness_refs > 0)
+			put_entry_ref(e);
 	}
 	irq_work_run();
 	return 0;
@@ -650,7 +682,7 @@ static void adapter_reset(void *self)
 	/* fences the kernel still references (leaked) keep their memory: it is not ours to free */
 	for (u32 i = 0; i < ad->fences.used; i++) {
 		struct fence_entry *e = ad->fences.slot[i];
-		if (e && !e->released)
+		if (e && !e->released && e->hf)
 			e->hf->ad = NULL, e->hf->handle = ~0u;
 	}
 	/*
@@ -666,7 +698,9 @@ static void adapter_reset(void *self)
 	table_clear(ad, &ad->iters, ad->tainted);
 	table_clear(ad, &ad->cbs, ad->tainted);
 	ad->tainted = false;
+	ad->op_index = 0;
 	shim_reset_debug_state();
+	shim_lockdep_reset();
 }
 
 static int adapter_apply(void *self, const struct resvcheck_op *op, struct resvcheck_obs *obs)
@@ -681,6 +715,7 @@ static int adapter_apply(void *self, const struct resvcheck_op *op, struct resvc
 	obs->flags = obs->warnings = obs->n_fences = obs->n_callbacks = obs->n_released = obs->n_deadlines = 0;
 	ad->obs = obs;
 	ad->op = op;
+	shim_lockdep_set_op(ad->op_index++);
 	shim_checkpoint(&cp);
 	status = shim_host_guarded_call(apply_op, ad, &bugged);
 	if (bugged) {
@@ -698,7 +733,7 @@ static int adapter_apply(void *self, const struct resvcheck_op *op, struct resvc
 
 static int adapter_supports(void *self, u32 kind)
 {
-	return resvcheck_op_provided(kind, HAVE_DEADLINE ? RC_FEATURE_DEADLINE : 0);
+	return resvcheck_op_provided(kind, (HAVE_DEADLINE ? RC_FEATURE_DEADLINE : 0) | RC_FEATURE_CONTAINERS);
 }
 
 static const char *adapter_last_error(void *self) { return ((struct linux_adapter *)self)->err; }

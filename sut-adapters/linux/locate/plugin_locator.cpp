@@ -269,10 +269,11 @@ Expected<Located> build_from_tree(const std::string& kernel_src, bool debug) {
     std::vector<Unit> units;
     for (const auto& s : kShimKernelSources) units.push_back({kAdapterDir / "shim" / s, {}});
     for (const auto& s : kTreeSources) units.push_back({tree / s, {}});
-    units.push_back({kAdapterDir / "adapter" / "linux_adapter.c",
-                     {"-I" + (kAdapterDir / "adapter" / "compat").string(), "-I" RESVCHECK_LINUX_BUILD_PLUGIN_HEADER_DIR,
-                      "-DRESVCHECK_LINUX_PROFILE=\"" + profile + "\"",
-                      "-DRESVCHECK_LINUX_VERSION_CODE=" + std::to_string(major * 256 + minor)}});
+    for (const char* adapter_src : {"linux_adapter.c", "containers.c"})
+        units.push_back({kAdapterDir / "adapter" / adapter_src,
+                         {"-I" + (kAdapterDir / "adapter" / "compat").string(), "-I" RESVCHECK_LINUX_BUILD_PLUGIN_HEADER_DIR,
+                          "-DRESVCHECK_LINUX_PROFILE=\"" + profile + "\"",
+                          "-DRESVCHECK_LINUX_VERSION_CODE=" + std::to_string(major * 256 + minor)}});
     units.push_back({kAdapterDir / "shim" / "host" / "host.c",
                      {"-I" + (kAdapterDir / "shim" / "include").string(), "-I" RESVCHECK_LINUX_BUILD_URCU_INCLUDE},
                      true});

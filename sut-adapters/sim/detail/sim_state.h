@@ -52,7 +52,12 @@ struct Context {
 	bool live = false;
 };
 
+/* What a fence is: a harness fence (the only kind whose release is reported) or one the
+ * "kernel" built: a dma_fence_chain link, a dma_fence_array, a private stub (containers.cpp). */
+enum class FenceType : uint8_t { Harness, Chain, Array, Stub };
+
 struct Fence {
+	FenceType type = FenceType::Harness;
 	uint64_t context = 0;  /* context id (not handle) */
 	uint64_t seqno = 0;
 	int64_t error = 0;
@@ -61,6 +66,12 @@ struct Fence {
 	bool live = false;     /* initialised and not yet released */
 	bool signaled = false;
 	int32_t cb_head = kNone, cb_tail = kNone; /* pending callbacks, FIFO */
+	/* dma_fence_chain: prev (owns a reference), the contained fence (owns one), prev_seqno */
+	int32_t prev = kNone, contained = kNone;
+	uint64_t prev_seqno = 0;
+	/* dma_fence_array: members (one reference each), signal_on_any */
+	std::vector<uint32_t> members;
+	bool signal_on_any = false;
 };
 
 struct Callback {
@@ -136,7 +147,7 @@ private:
 	int64_t fence_signal(uint32_t f);
 	void fence_set_error(uint32_t f, int64_t err);
 	int64_t fence_get_status(uint32_t f);
-	bool fence_is_signaled(uint32_t f) { return fences_[f].signaled; }
+	bool fence_is_signaled(uint32_t f);
 	bool fence_is_later(uint32_t f1, uint32_t f2);
 	bool fence_is_later_or_same(uint32_t f1, uint32_t f2);
 	bool seqno_is_later(uint64_t s1, uint64_t s2, bool seqno64) const;
@@ -149,6 +160,19 @@ private:
 	int64_t fence_wait_timeout(uint32_t f, bool intr, int64_t timeout, bool sigpending);
 	void fence_set_deadline(uint32_t f);
 	void cb_unlink(uint32_t cb);
+
+	/* containers.cpp */
+	uint32_t new_fence(int64_t h, FenceType t);
+	bool container_signaled(uint32_t f);
+	void chain_init(int64_t f, uint32_t fence, int64_t prev, uint64_t seqno);
+	int32_t chain_walk(uint32_t f);
+	int64_t chain_find_seqno(int32_t &pfence, uint64_t seqno);
+	void chain_for_each(uint32_t head);
+	int64_t array_create(int64_t f, const int64_t *m, bool signal_on_any);
+	void unwrap(uint32_t head, std::vector<uint32_t> &out);
+	int64_t unwrap_merge(const int64_t *in);
+	void container_release(uint32_t f);
+	bool is_container(uint32_t f) const { return fences_[f].type == FenceType::Chain || fences_[f].type == FenceType::Array; }
 
 	/* resv.cpp */
 	FenceList &list(uint32_t id) { return lists_[id - 1]; }

@@ -24,6 +24,17 @@ void filled(Harness &h, int n)
 	}
 }
 
+// f0..f2 of context 0 (seqnos 1..3) in a chain: f3 (f0, seqno 1) <- f4 (f1, 2) <- f5 (f2, 3).
+void chain3(Harness &h)
+{
+	h.ctx(0);
+	for (int i = 0; i < 3; ++i)
+		h.fence(i, 0, i + 1);
+	h.op(RC_OP_FENCE_CHAIN_INIT, {3, 0, -1, 1});
+	h.op(RC_OP_FENCE_CHAIN_INIT, {4, 1, 3, 2});
+	h.op(RC_OP_FENCE_CHAIN_INIT, {5, 2, 4, 3});
+}
+
 const std::map<std::string, Scenario> &scenarios()
 {
 	static const std::map<std::string, Scenario> s = {
@@ -203,6 +214,99 @@ const std::map<std::string, Scenario> &scenarios()
 		{"wait-poll-nothing-zero", [](Harness &h) {
 			 h.init(0);
 			 EXPECT_EQ(h.ret(RC_OP_RESV_WAIT_TIMEOUT, {0, B, 0, 0}), 1);
+		 }},
+		/* fence containers: f0..f2 on c0 (seqno 1..3), chain links f3 -> f4 -> f5 */
+		{"chain-seqno-backwards", [](Harness &h) {
+			 chain3(h);
+			 h.fence(6, 0, 4);
+			 h.op(RC_OP_FENCE_CHAIN_INIT, {7, 6, 5, 2}); // not later than 3: new context, seqno 3
+			 EXPECT_EQ(h.ret(RC_OP_FENCE_CHAIN_FIND_SEQNO, {7, 3}), 0);
+			 EXPECT_EQ(h.fence_handles(), (Handles{7}));
+		 }},
+		{"chain-walk-no-unlink", [](Harness &h) {
+			 chain3(h);
+			 h.put(4);
+			 h.put(1);
+			 h.signal(1);
+			 h.op(RC_OP_FENCE_CHAIN_WALK, {5});
+			 EXPECT_EQ(h.fence_handles(), (Handles{5, 3}));
+			 EXPECT_EQ(h.released(), (Handles{1})); // the collected link drops f1
+		 }},
+		{"chain-walk-leak", [](Harness &h) {
+			 chain3(h);
+			 h.put(4);
+			 h.put(1);
+			 h.signal(1);
+			 h.op(RC_OP_FENCE_CHAIN_WALK, {5});
+			 EXPECT_EQ(h.released(), (Handles{1}));
+		 }},
+		{"find-seqno-off-by-one", [](Harness &h) {
+			 chain3(h);
+			 EXPECT_EQ(h.ret(RC_OP_FENCE_CHAIN_FIND_SEQNO, {5, 2}), 0);
+			 EXPECT_EQ(h.fence_handles(), (Handles{4}));
+		 }},
+		{"find-seqno-future-head", [](Harness &h) {
+			 chain3(h);
+			 EXPECT_EQ(h.ret(RC_OP_FENCE_CHAIN_FIND_SEQNO, {5, 4}), -22);
+			 EXPECT_EQ(h.fence_handles(), (Handles{5}));
+		 }},
+		{"array-any-as-all", [](Harness &h) {
+			 h.ctx(0);
+			 h.fence(0, 0, 1);
+			 h.fence(1, 0, 2);
+			 h.op(RC_OP_FENCE_ARRAY_CREATE, {2, 0, 1, -1, -1, 1});
+			 h.signal(0);
+			 EXPECT_EQ(h.ret(RC_OP_FENCE_IS_SIGNALED, {2}), 1);
+		 }},
+		{"array-status-pending-marker", [](Harness &h) {
+			 h.ctx(0);
+			 h.fence(0, 0, 1);
+			 h.op(RC_OP_FENCE_ARRAY_CREATE, {1, 0, -1, -1, -1, 0});
+			 EXPECT_EQ(h.ret(RC_OP_FENCE_GET_STATUS, {1}), 0);
+		 }},
+		{"array-release-leaks-member", [](Harness &h) {
+			 h.ctx(0);
+			 h.fence(0, 0, 1);
+			 h.op(RC_OP_FENCE_ARRAY_CREATE, {1, 0, -1, -1, -1, 0});
+			 h.put(0);
+			 EXPECT_EQ(h.put(1), (Handles{0}));
+		 }},
+		{"chain-release-leaks-prev", [](Harness &h) {
+			 chain3(h);
+			 for (int i = 0; i < 5; ++i)
+				 h.put(i);
+			 EXPECT_EQ(h.put(5), (Handles{0, 1, 2}));
+		 }},
+		{"merge-keeps-earlier", [](Harness &h) {
+			 h.ctx(0);
+			 h.fence(0, 0, 1);
+			 h.fence(1, 0, 2);
+			 EXPECT_EQ(h.ret(RC_OP_FENCE_UNWRAP_MERGE, {0, 1, -1, -1}), 0);
+			 EXPECT_EQ(h.fence_handles(), (Handles{1}));
+		 }},
+		{"merge-keeps-signaled", [](Harness &h) {
+			 h.ctx(0);
+			 h.ctx(1);
+			 h.fence(0, 0, 1);
+			 h.fence(1, 1, 1);
+			 h.signal(1);
+			 EXPECT_EQ(h.ret(RC_OP_FENCE_UNWRAP_MERGE, {0, 1, -1, -1}), 0);
+			 EXPECT_EQ(h.fence_handles(), (Handles{0}));
+		 }},
+		{"merge-null-when-empty", [](Harness &h) {
+			 h.ctx(0);
+			 h.fence(0, 0, 1);
+			 h.signal(0);
+			 EXPECT_EQ(h.ret(RC_OP_FENCE_UNWRAP_MERGE, {0, -1, -1, -1}), 2); // a new stub
+		 }},
+		{"merge-single-as-array", [](Harness &h) {
+			 h.ctx(0);
+			 h.fence(0, 0, 1);
+			 EXPECT_EQ(h.ret(RC_OP_FENCE_UNWRAP_MERGE, {0, -1, -1, -1}), 0);
+		 }},
+		{"stub-is-container", [](Harness &h) {
+			 h.op(RC_OP_FENCE_ALLOCATE_PRIVATE_STUB, {0});
+			 EXPECT_EQ(h.ret(RC_OP_FENCE_IS_CONTAINER, {0}), 0);
 		 }},
 	};
 	return s;

@@ -127,11 +127,12 @@ void ww_mutex_init(struct ww_mutex *lock, struct ww_class *ww_class)
 	lock->ctx = NULL;
 	lock->ww_class = ww_class;
 	lock->waiters = NULL;
+	lock->dep_map = (struct lockdep_map){ .name = ww_class->mutex_name };
 }
 
 void ww_mutex_destroy(struct ww_mutex *lock) { mutex_destroy(&lock->base); }
 
-void ww_acquire_init(struct ww_acquire_ctx *ctx, struct ww_class *ww_class)
+void shim_ww_acquire_init(struct ww_acquire_ctx *ctx, struct ww_class *ww_class, const char *fn)
 {
 	ctx->task = current;
 	ctx->stamp = atomic_long_inc_return_relaxed(&ww_class->stamp);
@@ -141,6 +142,8 @@ void ww_acquire_init(struct ww_acquire_ctx *ctx, struct ww_class *ww_class)
 	ctx->ww_class = ww_class;
 	ctx->done_acquire = 0;
 	ctx->contending_lock = NULL;
+	ctx->dep_map = (struct lockdep_map){ .name = ww_class->acquire_name };
+	shim_lock_acquire(&ctx->dep_map, 0, 0, NULL, fn);
 }
 
 void ww_acquire_done(struct ww_acquire_ctx *ctx)
@@ -153,8 +156,9 @@ void ww_acquire_done(struct ww_acquire_ctx *ctx)
 #endif
 }
 
-void ww_acquire_fini(struct ww_acquire_ctx *ctx)
+void shim_ww_acquire_fini(struct ww_acquire_ctx *ctx, const char *fn)
 {
+	shim_lock_release(&ctx->dep_map, fn);
 #ifdef DEBUG_WW_MUTEXES
 	DEBUG_LOCKS_WARN_ON(ctx->acquired);
 	ctx->done_acquire = 1;		/* !CONFIG_PROVE_LOCKING */
@@ -315,51 +319,70 @@ out:
 	return ret;
 }
 
-int ww_mutex_lock(struct ww_mutex *lock, struct ww_acquire_ctx *ctx)
+/* lockdep: the acquisition is recorded once it succeeded (the kernel records it before waiting;
+ * for a single task's order the two are the same) */
+static int ww_lock_recorded(struct ww_mutex *lock, struct ww_acquire_ctx *ctx, unsigned int state,
+			    const char *fn)
 {
-	return __ww_mutex_lock(lock, ctx, TASK_UNINTERRUPTIBLE);
+	int ret = __ww_mutex_lock(lock, ctx, state);
+
+	if (!ret)
+		shim_lock_acquire(&lock->dep_map, 0, 0, ctx ? &ctx->dep_map : NULL, fn);
+	return ret;
 }
 
-int ww_mutex_lock_interruptible(struct ww_mutex *lock, struct ww_acquire_ctx *ctx)
+int shim_ww_mutex_lock(struct ww_mutex *lock, struct ww_acquire_ctx *ctx, const char *fn)
 {
-	return __ww_mutex_lock(lock, ctx, TASK_INTERRUPTIBLE);
+	return ww_lock_recorded(lock, ctx, TASK_UNINTERRUPTIBLE, fn);
 }
 
-void ww_mutex_lock_slow(struct ww_mutex *lock, struct ww_acquire_ctx *ctx)
+int shim_ww_mutex_lock_interruptible(struct ww_mutex *lock, struct ww_acquire_ctx *ctx, const char *fn)
+{
+	return ww_lock_recorded(lock, ctx, TASK_INTERRUPTIBLE, fn);
+}
+
+void shim_ww_mutex_lock_slow(struct ww_mutex *lock, struct ww_acquire_ctx *ctx, const char *fn)
 {
 #ifdef DEBUG_WW_MUTEXES
 	DEBUG_LOCKS_WARN_ON(!ctx->contending_lock);
 #endif
-	(void)ww_mutex_lock(lock, ctx);
+	(void)ww_lock_recorded(lock, ctx, TASK_UNINTERRUPTIBLE, fn);
 }
 
-int ww_mutex_lock_slow_interruptible(struct ww_mutex *lock, struct ww_acquire_ctx *ctx)
+int shim_ww_mutex_lock_slow_interruptible(struct ww_mutex *lock, struct ww_acquire_ctx *ctx, const char *fn)
 {
 #ifdef DEBUG_WW_MUTEXES
 	DEBUG_LOCKS_WARN_ON(!ctx->contending_lock);
 #endif
-	return ww_mutex_lock_interruptible(lock, ctx);
+	return ww_lock_recorded(lock, ctx, TASK_INTERRUPTIBLE, fn);
 }
 
-int ww_mutex_trylock(struct ww_mutex *ww, struct ww_acquire_ctx *ctx)
+int shim_ww_mutex_trylock(struct ww_mutex *ww, struct ww_acquire_ctx *ctx, const char *fn)
 {
-	if (!ctx)
-		return mutex_trylock(&ww->base);
-	MUTEX_WARN_ON(ww->base.magic != &ww->base);
-	if (ctx->acquired == 0)
-		ctx->wounded = 0;
-	if (try_take(&ww->base)) {
-		lock_acquired(ww, ctx);
-		wake_waiters(ww);
-		return 1;
+	int ok;
+
+	if (!ctx) {
+		ok = mutex_trylock(&ww->base);
+	} else {
+		MUTEX_WARN_ON(ww->base.magic != &ww->base);
+		if (ctx->acquired == 0)
+			ctx->wounded = 0;
+		ok = try_take(&ww->base);
+		if (ok) {
+			lock_acquired(ww, ctx);
+			wake_waiters(ww);
+		}
 	}
-	return 0;
+	if (ok)
+		shim_lock_acquire(&ww->dep_map, 1, 0, ctx ? &ctx->dep_map : NULL, fn);
+	return ok;
 }
 
-void ww_mutex_unlock(struct ww_mutex *lock)
+void shim_ww_mutex_unlock(struct ww_mutex *lock, const char *fn)
 {
 	struct ww_acquire_ctx *ctx = lock->ctx;
 
+	shim_lock_release(&lock->dep_map, fn);
 	if (ctx) {
 #ifdef DEBUG_WW_MUTEXES
 		DEBUG_LOCKS_WARN_ON(!ctx->acquired);

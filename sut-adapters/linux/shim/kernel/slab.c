@@ -7,6 +7,8 @@
  */
 #include <linux/kernel.h>
 #include <linux/slab.h>
+#include <linux/sched/mm.h>
+#include <linux/mmu_notifier.h>
 #include <linux/rcupdate.h>
 #include <shim/host.h>
 
@@ -180,4 +182,28 @@ void kmem_cache_free(struct kmem_cache *s, void *obj)
 		shim_host_call_rcu(&h->rcu, rcu_free_cb);	/* readers may still look at it */
 	else
 		free_now(h);
+}
+
+/* ---- reclaim annotations (mm/page_alloc.c, mm/mmu_notifier.c): pseudo-locks for the recorder ---- */
+static struct lockdep_map __fs_reclaim_map = STATIC_LOCKDEP_MAP_INIT("fs_reclaim", NULL);
+struct lockdep_map __mmu_notifier_invalidate_range_start_map =
+	STATIC_LOCKDEP_MAP_INIT("mmu_notifier_invalidate_range_start", NULL);
+
+/* no PF_MEMALLOC tasks and no __GFP_NOLOCKDEP here: direct reclaim is the whole test */
+static bool need_reclaim(gfp_t gfp_mask) { return gfp_mask & __GFP_DIRECT_RECLAIM; }
+
+void fs_reclaim_acquire(gfp_t gfp_mask)
+{
+	if (need_reclaim(gfp_mask)) {
+		if (gfp_mask & __GFP_FS)
+			lock_map_acquire(&__fs_reclaim_map);
+		lock_map_acquire(&__mmu_notifier_invalidate_range_start_map);
+		lock_map_release(&__mmu_notifier_invalidate_range_start_map);
+	}
+}
+
+void fs_reclaim_release(gfp_t gfp_mask)
+{
+	if (need_reclaim(gfp_mask) && (gfp_mask & __GFP_FS))
+		lock_map_release(&__fs_reclaim_map);
 }

@@ -1,5 +1,6 @@
 /* Force-included into every kernel-side TU (as the kernel's Makefile does). Config of the shim:
- * CONFIG_DEBUG_MUTEXES comes from the build variant; LOCKDEP/PROVE_RCU stay off (see README). */
+ * CONFIG_DEBUG_MUTEXES comes from the build variant; LOCKDEP is on (the shim's recorder,
+ * shim/lockdep.h) with MMU_NOTIFIER as in Debian's kernels; PROVE_RCU stays off (see README). */
 #ifndef _SHIM_LINUX_KCONFIG_H
 #define _SHIM_LINUX_KCONFIG_H
 #define __ARG_PLACEHOLDER_1 0,
@@ -17,4 +18,6 @@
 #define CONFIG_SMP 1
 #define CONFIG_HZ 250		/* Debian's amd64 kernels */
 #define CONFIG_MMU 1
+#define CONFIG_LOCKDEP 1
+#define CONFIG_MMU_NOTIFIER 1
 #endif

@@ -1,11 +1,16 @@
 #ifndef _SHIM_LINUX_LOCKDEP_H
 #define _SHIM_LINUX_LOCKDEP_H
 /*
- * Not lockdep: no lock-order graph, no CONFIG_LOCKDEP (so dma_fence_begin_signalling() and
- * __dma_fence_might_wait() annotations are the kernel's no-op versions). What is real:
- * lockdep_assert_held() checks that the *current task* owns the spinlock or mutex, and WARNs like
- * lockdep's `WARN_ON(debug_locks && !held)`. debug_locks is turned off by the first
- * DEBUG_LOCKS_WARN_ON and back on at every adapter reset.
+ * Two things:
+ *  - lockdep_assert_held() checks that the *current task* owns the spinlock or mutex, and WARNs like
+ *    lockdep's `WARN_ON(debug_locks && !held)`. debug_locks is turned off by the first
+ *    DEBUG_LOCKS_WARN_ON and back on at every adapter reset.
+ *  - CONFIG_LOCKDEP is on, so the tree's own annotations (dma_fence_begin/end_signalling,
+ *    __dma_fence_might_wait, dma_resv_lockdep's priming) run; lock_acquire()/lock_release() feed the
+ *    lock-dependency recorder of shim/kernel/lockdep.c (see shim/lockdep.h for what it checks).
+ *    Classes are named: a lockdep_map's name is its class (every reservation lock shares
+ *    "reservation_ww_class_mutex", as in the kernel where they share one lock_class_key). The
+ *    recorder notes where an acquisition happened by the kernel function that expands the macro.
  */
 #include <linux/types.h>
 #include <linux/bug.h>
@@ -35,4 +40,23 @@ bool shim_mutex_is_held(const struct mutex *lock);
 	__ret; })
 struct lock_class_key { int unused; };
 #define lockdep_set_class(lock, key) do { } while (0)
+
+/* a lock class for the recorder; class is looked up by name once and cached */
+struct lockdep_map {
+	const char *name;
+	int class_idx;		/* 0: not looked up yet, else index + 1 */
+};
+#define STATIC_LOCKDEP_MAP_INIT(_name, _key) { .name = (_name) }
+/* read: 0 exclusive, 1 non-recursive read, 2 recursive read; nest: the nest_lock (ww acquire ctx) */
+void shim_lock_acquire(struct lockdep_map *map, int trylock, int read, const void *nest, const char *fn);
+void shim_lock_release(struct lockdep_map *map, const char *fn);
+int lock_is_held_type(const struct lockdep_map *map, int read);
+#define lock_acquire(l, subclass, trylock, read, check, nest, ip) \
+	shim_lock_acquire(l, trylock, read, nest, __func__)
+#define lock_release(l, ip) shim_lock_release(l, __func__)
+#define lock_map_acquire(l) shim_lock_acquire(l, 0, 0, NULL, __func__)
+#define lock_map_acquire_read(l) shim_lock_acquire(l, 0, 2, NULL, __func__)
+#define lock_map_acquire_try(l) shim_lock_acquire(l, 1, 0, NULL, __func__)
+#define lock_map_release(l) shim_lock_release(l, __func__)
+#define lock_is_held(l) lock_is_held_type(l, -1)
 #endif

@@ -10,6 +10,7 @@ size_t strlen(const char *s);
 int strcmp(const char *a, const char *b);
 int strncmp(const char *a, const char *b, size_t n);
 char *strchr(const char *s, int c);
+char *strstr(const char *haystack, const char *needle);
 char *strsep(char **stringp, const char *delim);
 char *kstrdup(const char *s, gfp_t gfp);
 ssize_t strscpy(char *dst, const char *src, size_t count);

@@ -15,6 +15,9 @@
  * With CONFIG_DEBUG_MUTEXES the DEBUG_WW_MUTEXES checks of the kernel are on (DEBUG_LOCKS_WARN_ON:
  * lock after ww_acquire_done, fini with locks held, wrong class, -EDEADLK protocol misuse).
  * Wound-wait (DEFINE_WW_CLASS) is not provided: nothing under test uses it, so using it fails to build.
+ * Lockdep: a context is a lock of class "<class>_acquire" from init to fini, every ww_mutex one of
+ * class "<class>_mutex" with its context as nest lock; the entry points are macros so that the
+ * recorder names the kernel function that called them (dma_resv_lock, ...).
  */
 #include <linux/mutex.h>
 #include <linux/atomic.h>
@@ -42,6 +45,7 @@ struct ww_acquire_ctx {
 	unsigned int done_acquire;
 	struct ww_class *ww_class;
 	void *contending_lock;
+	struct lockdep_map dep_map;
 };
 
 struct ww_mutex {
@@ -49,6 +53,7 @@ struct ww_mutex {
 	struct ww_acquire_ctx *ctx;
 	struct ww_class *ww_class;
 	struct shim_ww_waiter *waiters;	/* stamp-ordered wait list, under the shim wait lock */
+	struct lockdep_map dep_map;
 };
 
 #define DEFINE_WD_CLASS(classname)					\
@@ -61,14 +66,22 @@ struct ww_mutex {
 
 void ww_mutex_init(struct ww_mutex *lock, struct ww_class *ww_class);
 void ww_mutex_destroy(struct ww_mutex *lock);
-void ww_acquire_init(struct ww_acquire_ctx *ctx, struct ww_class *ww_class);
+void shim_ww_acquire_init(struct ww_acquire_ctx *ctx, struct ww_class *ww_class, const char *fn);
 void ww_acquire_done(struct ww_acquire_ctx *ctx);
-void ww_acquire_fini(struct ww_acquire_ctx *ctx);
-int ww_mutex_lock(struct ww_mutex *lock, struct ww_acquire_ctx *ctx);
-int ww_mutex_lock_interruptible(struct ww_mutex *lock, struct ww_acquire_ctx *ctx);
-void ww_mutex_lock_slow(struct ww_mutex *lock, struct ww_acquire_ctx *ctx);
-int ww_mutex_lock_slow_interruptible(struct ww_mutex *lock, struct ww_acquire_ctx *ctx);
-int ww_mutex_trylock(struct ww_mutex *lock, struct ww_acquire_ctx *ctx);
-void ww_mutex_unlock(struct ww_mutex *lock);
+void shim_ww_acquire_fini(struct ww_acquire_ctx *ctx, const char *fn);
+int shim_ww_mutex_lock(struct ww_mutex *lock, struct ww_acquire_ctx *ctx, const char *fn);
+int shim_ww_mutex_lock_interruptible(struct ww_mutex *lock, struct ww_acquire_ctx *ctx, const char *fn);
+void shim_ww_mutex_lock_slow(struct ww_mutex *lock, struct ww_acquire_ctx *ctx, const char *fn);
+int shim_ww_mutex_lock_slow_interruptible(struct ww_mutex *lock, struct ww_acquire_ctx *ctx, const char *fn);
+int shim_ww_mutex_trylock(struct ww_mutex *lock, struct ww_acquire_ctx *ctx, const char *fn);
+void shim_ww_mutex_unlock(struct ww_mutex *lock, const char *fn);
+#define ww_acquire_init(ctx, c) shim_ww_acquire_init(ctx, c, __func__)
+#define ww_acquire_fini(ctx) shim_ww_acquire_fini(ctx, __func__)
+#define ww_mutex_lock(l, ctx) shim_ww_mutex_lock(l, ctx, __func__)
+#define ww_mutex_lock_interruptible(l, ctx) shim_ww_mutex_lock_interruptible(l, ctx, __func__)
+#define ww_mutex_lock_slow(l, ctx) shim_ww_mutex_lock_slow(l, ctx, __func__)
+#define ww_mutex_lock_slow_interruptible(l, ctx) shim_ww_mutex_lock_slow_interruptible(l, ctx, __func__)
+#define ww_mutex_trylock(l, ctx) shim_ww_mutex_trylock(l, ctx, __func__)
+#define ww_mutex_unlock(l) shim_ww_mutex_unlock(l, __func__)
 static inline bool ww_mutex_is_locked(struct ww_mutex *lock) { return mutex_is_locked(&lock->base); }
 #endif

@@ -1,5 +1,7 @@
 #ifndef _SHIM_LINUX_MMU_NOTIFIER_H
 #define _SHIM_LINUX_MMU_NOTIFIER_H
-/* Included by dma-resv.c for its CONFIG_LOCKDEP-only priming code (mm_alloc, mmap locks,
- * fs_reclaim), which the shim does not build. Deliberately empty: any real use fails to compile. */
+/* The pseudo-lock mm/mmu_notifier.c holds around invalidate_range_start callbacks (lockdep class
+ * "mmu_notifier_invalidate_range_start"); defined in shim/kernel/slab.c next to fs_reclaim. */
+#include <linux/lockdep.h>
+extern struct lockdep_map __mmu_notifier_invalidate_range_start_map;
 #endif

@@ -1,0 +1,240 @@
+#include "kmod_adapter.h"
+
+#include <cstdio>
+#include <cstring>
+
+#include "abi_codec.h"
+#include "vm.h"
+#include "wire.h"
+
+namespace resvcheck {
+namespace {
+
+struct Parsed {
+    bool strict = true;
+    std::string module;
+};
+
+Expected<Parsed> parse_options(const std::string& text) {
+    Parsed p;
+    size_t at = 0;
+    while (at <= text.size() && !text.empty()) {
+        size_t comma = text.find(',', at);
+        std::string tok = text.substr(at, comma == std::string::npos ? std::string::npos : comma - at);
+        if (tok == "strict=0" || tok == "strict=1") p.strict = tok == "strict=1";
+        else if (tok.starts_with("module=")) p.module = tok.substr(7);
+        else if (!tok.empty())
+            return Error{ErrorKind::Usage, "unknown kmod option '" + tok + "' (known: strict=0|1, module=PATH.ko)"};
+        if (comma == std::string::npos) break;
+        at = comma + 1;
+    }
+    return p;
+}
+
+struct Located {
+    kmod::Kernel kernel;
+    kmod::BootFiles boot;
+    Parsed opts;
+};
+
+Expected<Located> locate(const KmodOptions& o) {
+    auto p = parse_options(o.options);
+    if (!p) return p.error();
+    auto k = kmod::locate_kernel(o.kernel_image, o.kernel_headers, o.version);
+    if (!k) return k.error();
+    auto b = kmod::prepare(*k, p->module);
+    if (!b) return b.error();
+    return Located{*k, *b, *p};
+}
+
+// linux-6.1 for 6.1.x, linux-6.12 for 6.12.x: the profiles of the kernels resvcheck knows.
+std::string profile_of(const std::string& release) {
+    for (const char* v : {"6.1", "6.12"}) {
+        std::string pre = std::string(v) + ".";
+        if (release.starts_with(pre) || release.starts_with(std::string(v) + "-")) return std::string("linux-") + v;
+    }
+    return "contract";
+}
+
+class KmodAdapter final : public Adapter {
+public:
+    KmodAdapter(Located l, const KmodOptions& o) : loc_(std::move(l)) {
+        vo_.strict = loc_.opts.strict;
+        vo_.watchdog = std::chrono::milliseconds(o.watchdog_ms);
+        vo_.console_dir = o.console_dir;
+        req_.reserve(64);
+    }
+
+    Status boot() {
+        vm_.reset();
+        auto vm = kmod::Vm::start(loc_.boot, vo_);
+        if (!vm) return vm.error();
+        vm_ = std::move(*vm);
+        std::vector<uint8_t> hello = {2, 0, KW_HELLO, 0};
+        if (vm_->call(hello, 1, replies_) < 1) return Error{ErrorKind::Setup, "the kmod VM died at hello: " + vm_->end_report()};
+        kw_buf b{replies_[0].data(), replies_[0].size(), 0, 0};
+        if (kw_get_byte(&b) != RC_APPLY_OK) return Error{ErrorKind::Setup, "resvcheck.ko refused hello"};
+        release_ = get_string(b);
+        kw_get_u(&b);  // features: the bitmap below already accounts for them
+        for (auto& byte : kinds_) byte = kw_get_byte(&b);
+        if (b.bad) return Error{ErrorKind::Setup, "resvcheck.ko sent a malformed hello"};
+        profile_ = profile_of(release_);
+        return ok();
+    }
+
+    std::string_view name() const override { return "kmod"; }
+    std::string_view default_profile() const override { return profile_; }
+
+    void reset() override {
+        if (vm_) {
+            std::vector<uint8_t> r = {2, 0, KW_RESET, 0};
+            if (vm_->call(r, 1, replies_) == 1) return;
+            // the previous trace's teardown killed the kernel: that trace passed, so say it here
+            std::fprintf(stderr, "kmod: the VM died while resetting after a trace; booting a fresh one\n%s\n", vm_->end_report().c_str());
+        }
+        if (auto st = boot(); !st) {
+            vm_.reset();
+            boot_error_ = st.error().message;
+        }
+    }
+
+    bool supports(const Op& op) const override {
+        uint32_t k = op_abi(op);
+        return k < KW_KINDS && (kinds_[k / 8] >> (k % 8) & 1);
+    }
+
+    void apply(const Op& op, Observation& out) override {
+        out.clear();
+        if (!vm_) return dead(out);
+        req_.clear();
+        put_op(op);
+        if (vm_->call(req_, 1, replies_) < 1) return died(op, out);
+        decode_reply(replies_[0], out);
+    }
+
+    // The reset and every op in one write: a round trip per case instead of per op.
+    bool apply_batch(std::span<const Op> ops, std::vector<Observation>& out) override {
+        out.resize(ops.size());
+        if (!vm_) reset();
+        if (!vm_) {
+            out.resize(1);
+            dead(out[0]);
+            return true;
+        }
+        req_ = {2, 0, KW_RESET, 0};
+        for (const Op& op : ops) put_op(op);
+        const size_t got = vm_->call(req_, ops.size() + 1, replies_);
+        for (size_t i = 0; i + 1 < got; ++i) {
+            out[i].clear();
+            decode_reply(replies_[i + 1], out[i]);
+        }
+        if (got == ops.size() + 1) return true;
+        // the op after the last answer killed the VM (or the reset did: then the first op says so)
+        const size_t at = got ? got - 1 : 0;
+        out.resize(at + 1);
+        died(ops[at], out[at]);
+        return true;
+    }
+
+private:
+    static std::string get_string(kw_buf& b) {
+        size_t n = kw_get_u(&b);
+        std::string s;
+        for (size_t i = 0; i < n && !b.bad; ++i) s += static_cast<char>(kw_get_byte(&b));
+        return s;
+    }
+
+    static void get_list(kw_buf& b, uint32_t* dst, uint32_t& n) {
+        n = static_cast<uint32_t>(kw_get_u(&b));
+        if (n > RC_OBS_MAX) {
+            b.bad = 1;
+            n = 0;
+        }
+        for (uint32_t i = 0; i < n; ++i) dst[i] = static_cast<uint32_t>(kw_get_u(&b));
+    }
+
+    void put_op(const Op& op) {
+        const resvcheck_op raw = encode_op(op);
+        uint8_t body[2 + 2 + RC_OP_MAX_ARGS * 10];
+        kw_buf b{body + 2, sizeof body - 2, 0, 0};
+        kw_put_byte(&b, static_cast<uint8_t>(raw.kind));
+        kw_put_byte(&b, static_cast<uint8_t>(raw.nargs));
+        for (uint32_t i = 0; i < raw.nargs; ++i) kw_put_s(&b, raw.args[i]);
+        kw_set_frame_len(body, b.pos);
+        req_.insert(req_.end(), body, body + 2 + b.pos);
+    }
+
+    void dead(Observation& out) const {
+        out.clear();
+        out.status = Observation::Status::Crash;
+        out.message = "the kmod VM could not be booted again: " + boot_error_;
+    }
+
+    // The VM is over: the op gets why, the console log and the oops; the next reset boots afresh.
+    void died(const Op& op, Observation& out) {
+        out.clear();
+        out.status = vm_->hung() ? Observation::Status::Hang : Observation::Status::Crash;
+        out.message = std::string(op_name(op)) + " in the kmod VM (kernel " + release_ + "): " + vm_->end_report();
+        vm_.reset();
+    }
+
+    void decode_reply(std::vector<uint8_t>& r, Observation& out) {
+        kw_buf b{r.data(), r.size(), 0, 0};
+        const uint8_t st = kw_get_byte(&b);
+        if (st == RC_APPLY_UNSUPPORTED) {
+            out.status = Observation::Status::Unsupported;
+            return;
+        }
+        if (st != RC_APPLY_OK) {
+            out.status = Observation::Status::Bug;
+            out.message = (st == KW_REFUSED ? "resvcheck.ko (strict) refused the op: " : "resvcheck.ko: ") + get_string(b);
+            return;
+        }
+        resvcheck_obs& o = obs_;
+        o.ret = kw_get_s(&b);
+        o.flags = static_cast<uint32_t>(kw_get_u(&b));
+        o.warnings = static_cast<uint32_t>(kw_get_u(&b));
+        o.n_fences = static_cast<uint32_t>(kw_get_u(&b));
+        if (o.n_fences > RC_OBS_MAX) b.bad = 1, o.n_fences = 0;
+        for (uint32_t i = 0; i < o.n_fences; ++i) {
+            o.fences[i].fence = static_cast<uint32_t>(kw_get_u(&b));
+            o.fences[i].usage = kw_get_byte(&b);
+        }
+        get_list(b, o.callbacks, o.n_callbacks);
+        get_list(b, o.released, o.n_released);
+        get_list(b, o.deadlines, o.n_deadlines);
+        if (b.bad || b.pos != b.len) {
+            out.status = Observation::Status::Bug;
+            out.message = "resvcheck.ko sent a malformed reply";
+            return;
+        }
+        decode_observation(o, out);
+    }
+
+    Located loc_;
+    kmod::VmOptions vo_;
+    std::unique_ptr<kmod::Vm> vm_;
+    std::string release_, profile_ = "contract", boot_error_;
+    uint8_t kinds_[KW_KINDS / 8] = {};
+    std::vector<uint8_t> req_;
+    std::vector<std::vector<uint8_t>> replies_;
+    resvcheck_obs obs_{};
+};
+
+}  // namespace
+
+Status prepare_kmod(const KmodOptions& o) {
+    auto l = locate(o);
+    if (!l) return l.error();
+    return ok();
+}
+
+Expected<std::unique_ptr<Adapter>> make_kmod_adapter(const KmodOptions& o) {
+    auto l = locate(o);
+    if (!l) return l.error();
+    auto a = std::make_unique<KmodAdapter>(std::move(*l), o);
+    if (auto st = a->boot(); !st) return st.error();
+    return std::unique_ptr<Adapter>(std::move(a));
+}
+
+}  // namespace resvcheck

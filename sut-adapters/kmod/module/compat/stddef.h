@@ -1,0 +1,2 @@
+/* The ABI header's <stddef.h> inside the kernel. */
+#include <linux/stddef.h>

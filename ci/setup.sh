@@ -11,6 +11,7 @@ packages=(
   libboost1.81-dev librapidcheck-dev liburcu-dev
   linux-source-6.12 linux-source-6.1
   afl++ jq bc
+  chromium  # headless: the HTML report's test renders the page in it
 )
 if [[ "${1:-}" == "--vm" ]]; then
   packages+=(qemu-system-x86 linux-image-amd64 linux-headers-amd64 busybox-static cpio)

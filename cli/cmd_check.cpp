@@ -84,6 +84,7 @@ int cmd_check(const Options& o) {
     Report rep;
     rep.command = "check";
     rep.adapter = o.adapter;
+    rep.adapter_flags = s.adapter_flags;
     rep.profile = std::string(s.profile.name);
     Model model(s.profile);
     std::vector<uint64_t> children_exercised(kRuleCount);  // isolated: what finished children's models exercised

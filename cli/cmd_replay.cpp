@@ -47,6 +47,7 @@ int cmd_replay(const Options& o) {
     }
     rep.command = "replay";
     rep.adapter = o.adapter;
+    rep.adapter_flags = s.adapter_flags;
     rep.profile = std::string(s.profile.name);
     Model model(s.profile);
     auto t0 = std::chrono::steady_clock::now();

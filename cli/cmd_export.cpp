@@ -205,12 +205,14 @@ std::string render_gtest(const Trace& t, const std::string& path, const std::str
     std::string text = print_trace(t);
     return "// Exported by `resvcheck export --gtest` from " + path +
            ": the trace's ops replayed against an adapter, every pinned observation checked.\n"
-           "// Build against resvcheck's runner and registry; RESVCHECK_ADAPTER (default sim) names the adapter.\n"
+           "// Build against resvcheck's runner and registry; RESVCHECK_ADAPTER (default sim) names the adapter,\n"
+           "// RESVCHECK_FAULT a sim fault to run it under.\n"
            "#include <gtest/gtest.h>\n\n#include <cstdlib>\n\n#include \"model.h\"\n#include \"registry.h\"\n#include \"runner.h\"\n#include \"text_format.h\"\n\n"
            "TEST(resvcheck_export, " + name + ") {\n    static const char* kTrace = R\"trace(" + text + ")trace\";\n"
            "    auto trace = resvcheck::parse_trace(kTrace);\n    ASSERT_TRUE(trace) << trace.error().text();\n"
            "    const char* name = std::getenv(\"RESVCHECK_ADAPTER\");\n"
-           "    auto adapter = resvcheck::make_adapter(name ? name : \"sim\", {});\n    ASSERT_TRUE(adapter) << adapter.error().text();\n"
+           "    resvcheck::AdapterOptions opts;\n    if (const char* fault = std::getenv(\"RESVCHECK_FAULT\")) opts.fault = fault;\n"
+           "    auto adapter = resvcheck::make_adapter(name ? name : \"sim\", opts);\n    ASSERT_TRUE(adapter) << adapter.error().text();\n"
            "    auto profile = resvcheck::profile_by_name((*adapter)->default_profile());\n    ASSERT_TRUE(profile);\n"
            "    resvcheck::Model model(*profile);\n    auto r = resvcheck::run(*trace, model, **adapter);\n"
            "    EXPECT_EQ(r.verdict, resvcheck::Verdict::Conforms) << (r.divergence ? std::string(resvcheck::rule_id(r.divergence->rule)) + \": \" + r.divergence->observed : r.message);\n}\n";

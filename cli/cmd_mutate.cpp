@@ -204,7 +204,8 @@ void run_mutant(Mutant& m, const fs::path& tree, const fs::path& cache, const st
         }
         m.detail = d.empty() ? "no rule names " + m.function + " (reached through its callers)" : d;
     }
-    std::ofstream(dir / "outcome") << m.outcome << "\n" << m.rule << "\n" << m.detail << "\n";
+    if (m.outcome != "error")  // an error (the binary being rebuilt, say) is retried next time
+        std::ofstream(dir / "outcome") << m.outcome << "\n" << m.rule << "\n" << m.detail << "\n";
     if (m.outcome != "survived") fs::remove_all(dir / "tree", ec);  // keep survivors' trees to look at
 }
 

@@ -413,6 +413,8 @@ static int apply_op(void *arg)
 		struct resv_entry *e = kzalloc(sizeof(*e), GFP_KERNEL);
 
 		table_put(&ad->resvs, a[0], e);
+		/* a driver's object is not zeroed: an init that forgets a field must show (mutate found it) */
+		memset(&e->obj, 0x6b, sizeof(e->obj));
 		dma_resv_init(&e->obj);
 		break;
 	}

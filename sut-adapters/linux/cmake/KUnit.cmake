@@ -67,6 +67,10 @@ string(REPLACE ";" " " KSRCS "${RESVCHECK_LINUX_TREE_SOURCES}")
 string(REPLACE ";" " " KHEADERS "${RESVCHECK_LINUX_TREE_HEADERS}")
 set(KLIBS "${RESVCHECK_URCU_BP_LIB}")
 set(CC "${CMAKE_C_COMPILER}")
+set(SANITIZE "")
+if(RESVCHECK_SANITIZE)   # as add_compile_options/add_link_options give every target
+  set(SANITIZE "-fsanitize=${RESVCHECK_SANITIZE} -fno-omit-frame-pointer -fno-sanitize-recover=undefined")
+endif()
 set(HOST_OBJECTS "$<JOIN:$<TARGET_OBJECTS:linux-shim-host>, > $<JOIN:$<TARGET_OBJECTS:linux-shim-kunit>, >")
 configure_file(${_kunit_tests}/kunit-build.sh.in ${CMAKE_CURRENT_BINARY_DIR}/kunit-build.sh.gen @ONLY)
 file(GENERATE OUTPUT ${CMAKE_BINARY_DIR}/kunit-build.sh INPUT ${CMAKE_CURRENT_BINARY_DIR}/kunit-build.sh.gen

@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -118,11 +119,14 @@ std::vector<std::pair<std::string, std::string>> mutations(const std::string& l,
 
 // The function a line of C sits in: the last line at column 0 that opens a parameter list.
 std::string enclosing_function(const std::vector<std::string>& lines, size_t idx) {
-    static const std::regex re(R"(^[a-z].*?\b(\w+)\()");
     for (size_t i = idx + 1; i-- > 0;) {
-        std::smatch m;
-        if (std::regex_search(lines[i], m, re)) return m.str(1);
-        if (lines[i] == "}") break;
+        const std::string& l = lines[i];
+        if (l == "}") break;
+        size_t paren = l.find('(');
+        if (l.empty() || !std::islower(static_cast<unsigned char>(l[0])) || paren == std::string::npos) continue;
+        size_t start = paren;
+        while (start > 0 && (std::isalnum(static_cast<unsigned char>(l[start - 1])) || l[start - 1] == '_')) --start;
+        if (start < paren) return l.substr(start, paren - start);
     }
     return "";
 }
@@ -149,6 +153,19 @@ std::string shell_quote(const std::string& s) {
     return o + "'";
 }
 
+// The rules naming the survivor's function, with how often its run exercised each.
+std::string survivor_detail(const Mutant& m, const std::string& out) {
+    std::string d;
+    for (const auto& ri : all_rules()) {
+        if (ri.function != m.function) continue;
+        static const std::string pre = "{\"id\":\"";
+        size_t at = out.find(pre + std::string(ri.id) + "\"");
+        size_t ex = at == std::string::npos ? at : out.find("\"exercised\":", at);
+        d += (d.empty() ? "" : ", ") + std::string(ri.id) + " x" + (ex == std::string::npos ? "?" : std::to_string(std::stoull(out.substr(ex + 12))));
+    }
+    return d.empty() ? "no rule names " + m.function + " (reached through its callers)" : d;
+}
+
 // Runs check on one mutant (or reads its cached outcome).
 void run_mutant(Mutant& m, const fs::path& tree, const fs::path& cache, const std::string& self, double budget) {
     fs::path dir = cache / m.hash;
@@ -156,6 +173,7 @@ void run_mutant(Mutant& m, const fs::path& tree, const fs::path& cache, const st
         std::getline(in, m.outcome);
         std::getline(in, m.rule);
         std::getline(in, m.detail);
+        if (m.outcome == "survived") m.detail = survivor_detail(m, read_file(dir / "out.json"));
         if (!m.outcome.empty()) return;
     }
     std::error_code ec;
@@ -193,17 +211,7 @@ void run_mutant(Mutant& m, const fs::path& tree, const fs::path& cache, const st
     static const std::regex first_rule(R"re("findings":\[\{"rule":"([A-Z0-9-]+)")re");
     std::smatch sm;
     if (m.outcome == "killed" && std::regex_search(out, sm, first_rule)) m.rule = sm.str(1);
-    if (m.outcome == "survived") {
-        std::string d;
-        for (const auto& ri : all_rules()) {
-            if (ri.function != m.function) continue;
-            static const std::string pre = "{\"id\":\"";
-            size_t at = out.find(pre + std::string(ri.id) + "\"");
-            size_t ex = at == std::string::npos ? at : out.find("\"exercised\":", at);
-            d += (d.empty() ? "" : ", ") + std::string(ri.id) + " x" + (ex == std::string::npos ? "?" : std::to_string(std::stoull(out.substr(ex + 12))));
-        }
-        m.detail = d.empty() ? "no rule names " + m.function + " (reached through its callers)" : d;
-    }
+    if (m.outcome == "survived") m.detail = survivor_detail(m, out);
     if (m.outcome != "error")  // an error (the binary being rebuilt, say) is retried next time
         std::ofstream(dir / "outcome") << m.outcome << "\n" << m.rule << "\n" << m.detail << "\n";
     if (m.outcome != "survived") fs::remove_all(dir / "tree", ec);  // keep survivors' trees to look at

@@ -85,12 +85,24 @@ enum resvcheck_usage {
 	X(RESV_ITER_NEXT,               54, 1, RC_FEATURE_BASE,     "i -> fences (0 or 1 entry), RC_OBS_RESTARTED") \
 	X(RESV_ITER_FIRST_UNLOCKED,     55, 1, RC_FEATURE_BASE,     "i -> fences (0 or 1 entry), RC_OBS_RESTARTED") \
 	X(RESV_ITER_NEXT_UNLOCKED,      56, 1, RC_FEATURE_BASE,     "i -> fences (0 or 1 entry), RC_OBS_RESTARTED") \
-	X(RESV_ITER_END,                57, 1, RC_FEATURE_BASE,     "i")
+	X(RESV_ITER_END,                57, 1, RC_FEATURE_BASE,     "i") \
+	/* -- driver side: locking and fence signalling (lock-dependency reports: RC_OBS_LOCKDEP) -- */ \
+	X(SIG_BEGIN,                    120, 0, RC_FEATURE_LOCKDEP, "dma_fence_begin_signalling -> ret = cookie (1: nested, nothing acquired)") \
+	X(SIG_END,                      121, 1, RC_FEATURE_LOCKDEP, "cookie: dma_fence_end_signalling") \
+	X(DRIVER_ALLOC,                 122, 1, RC_FEATURE_LOCKDEP, "gfp (0 GFP_KERNEL, 1 GFP_NOFS, 2 GFP_NOIO, 3 GFP_NOWAIT, 4 GFP_ATOMIC): a driver allocation (fs_reclaim_acquire/release around it)") \
+	X(DRIVER_LOCK,                  123, 1, RC_FEATURE_LOCKDEP, "class (0..3): take the driver mutex of that lock class") \
+	X(DRIVER_UNLOCK,                124, 1, RC_FEATURE_LOCKDEP, "class: release it") \
+	X(FENCE_MIGHT_WAIT,             125, 0, RC_FEATURE_LOCKDEP, "__dma_fence_might_wait: the annotation of a fence wait") \
+	X(SHRINKER_SCAN,                126, 1, RC_FEATURE_LOCKDEP, "r: a shrinker under fs_reclaim(GFP_KERNEL) trylocks r and evicts it -> ret 0/1 (trylock result)") \
+	X(MMU_INVALIDATE,               127, 0, RC_FEATURE_LOCKDEP, "an mmu-notifier invalidation: its callback waits for the GPU (might_wait) under the notifier map") \
+	X(MIGHT_FAULT,                  128, 0, RC_FEATURE_LOCKDEP, "a user-memory access that may fault (mmap_lock read)") \
+	X(SCHED_RUN_JOB,                129, 1, RC_FEATURE_LOCKDEP, "r: a scheduler job using r runs (a signalling section; all it needs was prepared before)")
 
 /* API features an op needs beyond the base API of every supported kernel (a bit mask). */
 enum resvcheck_feature {
 	RC_FEATURE_BASE = 0,
 	RC_FEATURE_DEADLINE = 1u << 0,    /* dma_fence_set_deadline / dma_resv_set_deadline (6.3+) */
+	RC_FEATURE_LOCKDEP = 1u << 10,    /* a lock-dependency recorder reporting through RC_OBS_LOCKDEP, and the driver-side ops */
 };
 
 enum resvcheck_op_kind {
@@ -134,6 +146,10 @@ struct resvcheck_op {
 #define RC_OBS_RESTARTED (1u << 0)     /* dma_resv_iter_is_restarted() after the step: true after every first step
                                           and every restart, also when the step yields no fence (empty object) */
 #define RC_OBS_CONTAINER (1u << 1)     /* get_singleton returned a new container of the listed fences */
+/* A lock-dependency report during the op (RC_FEATURE_LOCKDEP); last_error() returns its text, whose
+ * first line is "lockdep: cycle HELD -> TAKEN", "lockdep: recursive CLASS" or "lockdep: unbalanced
+ * CLASS" (lockdep class names: dma_fence_map, reservation_ww_class_mutex, fs_reclaim, ...). */
+#define RC_OBS_LOCKDEP (1u << 2)
 
 #define RC_OBS_MAX 256
 

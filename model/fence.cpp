@@ -94,6 +94,7 @@ void run(State& s, const FenceIsLaterOrSame& o) {
 bool pre(Pre& p, const FenceSignal& o) { return p.fence(o.f); }
 void run(State& s, const FenceSignal& o) {
     auto& f = s.fences[o.f.id];
+    s.sig_end(s.sig_begin());  // dma_fence_signal is a signalling section (the callbacks take no locks)
     if (f.signaled) {
         s.expect_ret(Rule::FENCE_SIGNAL_ONCE, RetKind::Errno, -EINVAL);
         s.exercise(Rule::FENCE_CB_ONCE);
@@ -166,6 +167,7 @@ bool pre(Pre& p, const FenceWaitTimeout& o) {
     return true;
 }
 void run(State& s, const FenceWaitTimeout& o) {
+    if (o.timeout >= 0) s.might_wait();  // after the WARN on a negative timeout
     bool sig = s.fences[o.f.id].signaled;
     if (sig)
         s.expect_ret(o.timeout ? Rule::FENCE_WAIT_SIGNALED : Rule::FENCE_WAIT_POLL, RetKind::Errno, o.timeout ? o.timeout : 1);

@@ -128,7 +128,9 @@ State::State(State&& o, Recycle) : prof(o.prof), exercised(std::move(o.exercised
 
 void Model::reset() { *s_ = State(std::move(*s_), State::Recycle{}); }
 
-bool Model::has_op(const Op& op) const { return op_provided(op, s_->prof.has_deadline ? RC_FEATURE_DEADLINE : RC_FEATURE_BASE); }
+bool Model::has_op(const Op& op) const {
+    return op_provided(op, (s_->prof.has_deadline ? RC_FEATURE_DEADLINE : RC_FEATURE_BASE) | RC_FEATURE_LOCKDEP);
+}
 
 std::optional<std::string> Model::precondition(const Op& op) const {
     Pre p{*s_, std::nullopt};
@@ -163,6 +165,7 @@ void run_op(State& s, const Op& op) {
     s.exp_callbacks.clear();
     s.exp_deadlines.clear();
     s.exp_warnings = 0;
+    s.locks.report.reset();
     s.warn_rule = Rule::WARN_ONLY_PREDICTED;
     s.ref_rule = Rule::FENCE_REF_RELEASE;
     s.early_release = Rule::FENCE_REF_NO_EARLY_RELEASE;
@@ -193,6 +196,7 @@ void run_op(State& s, const Op& op) {
     std::visit(apply, op);
     s.exercise(Rule::WARN_ONLY_PREDICTED);
     s.judge_side_effects(op);
+    s.judge_lockdep();
     s.judge_releases();
 }
 }  // namespace

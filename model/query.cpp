@@ -1,6 +1,8 @@
 // Queries and complete walks of a reservation object: get_fences, get_singleton, test_signaled,
 // wait_timeout, set_deadline, usage_rw, dma_resv_for_each_fence(_unlocked) (rule area
 // resv.query, and resv.iter.* for the walks). Walks are judged in judge.cpp.
+#include <algorithm>
+
 #include "detail/op_rules.h"
 
 namespace resvcheck::detail {
@@ -73,6 +75,9 @@ bool pre(Pre& p, const ResvWaitTimeout& o) {
 void run(State& s, const ResvWaitTimeout& o) {
     s.ref_rule = Rule::RESV_ITER_HOLDS_REF;  // walks with the unlocked cursor
     auto& r = s.resvs[o.r.id];
+    // each unsignalled fence in scope is waited on with dma_fence_wait_timeout (its wait annotation)
+    if (std::any_of(r.slots.begin(), r.slots.end(), [&](const Slot& sl) { return usage_le(sl.u, o.usage) && !s.fences[sl.f].signaled; }))
+        s.might_wait();
     int64_t busy = o.intr && o.sigpending ? -kERESTARTSYS : 0;
     Rule idle_rule = o.timeout == 0 ? Rule::RESV_WAIT_POLL : Rule::RESV_WAIT_NOTHING;
     query_busy(s, r, o.usage, idle_rule, RetKind::Errno, busy, o.timeout == 0 ? 1 : o.timeout,

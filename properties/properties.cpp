@@ -37,6 +37,10 @@ const std::vector<PropertyDef> kProperties = {
     {"iter-exact", "iter", "unlocked iterator restarts and snapshots (exact profiles)",
      {R::RESV_ITER_RESTART_ON_REALLOC, R::RESV_ITER_SNAPSHOT}},
     {"all", "all", "every op mixed", {R::WARN_ONLY_PREDICTED, R::RESV_DEADLINE, R::RESV_WAIT_NOTHING, R::FENCE_WAIT_SIGNALED}},
+    // after "all" so the other properties keep their case seeds
+    {"locking", "locking", "driver-side lock order and fence signalling against the primed lockdep order",
+     {R::SIG_BEGIN_COOKIE, R::SIG_END_BALANCED, R::SIG_NO_RESV, R::SIG_NO_RECLAIM_ALLOC, R::SIG_NO_USER_FAULT, R::SIG_NO_WAIT_LOCKS,
+      R::SIG_RUN_JOB, R::RECLAIM_SHRINKER_TRYLOCK, R::RECLAIM_NO_USER_UNDER_RESV, R::LOCKDEP_CYCLE}},
 };
 
 }  // namespace

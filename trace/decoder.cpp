@@ -6,19 +6,21 @@
 namespace resvcheck {
 namespace {
 
-//                              Ctx Fen Sig Err FQ  Lat ACb RCb Ref Acq Lck Unl LQ  Rsv Add Rep Cpy Qry Wlk Itr NRs Fin
-constexpr MoveWeights kAll   = {3,  8,  8,  2,  3,  2,  3,  2,  3,  2,  8,  5,  2,  7,  12, 2,  2,  5,  6,  6,  2,  1};
-constexpr MoveWeights kFence = {4,  10, 10, 4,  8,  8,  8,  5,  6,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0};
-constexpr MoveWeights kLock  = {1,  2,  1,  0,  0,  0,  0,  0,  0,  6,  14, 8,  6,  2,  2,  0,  0,  0,  1,  0,  3,  1};
-constexpr MoveWeights kAdd   = {3,  10, 8,  0,  1,  1,  0,  0,  2,  0,  6,  4,  0,  8,  16, 3,  2,  7,  8,  2,  1,  2};
-constexpr MoveWeights kIter  = {2,  6,  6,  0,  0,  0,  0,  0,  2,  0,  6,  5,  0,  6,  10, 1,  2,  3,  4,  14, 1,  0};
+// The driver-side moves (Drv) have weight 0 outside "locking", so the other profiles' cases stay as they were.
+//                              Ctx Fen Sig Err FQ  Lat ACb RCb Ref Acq Lck Unl LQ  Rsv Add Rep Cpy Qry Wlk Itr NRs Fin Drv
+constexpr MoveWeights kAll   = {3,  8,  8,  2,  3,  2,  3,  2,  3,  2,  8,  5,  2,  7,  12, 2,  2,  5,  6,  6,  2,  1,  0};
+constexpr MoveWeights kFence = {4,  10, 10, 4,  8,  8,  8,  5,  6,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0};
+constexpr MoveWeights kLock  = {1,  2,  1,  0,  0,  0,  0,  0,  0,  6,  14, 8,  6,  2,  2,  0,  0,  0,  1,  0,  3,  1,  0};
+constexpr MoveWeights kAdd   = {3,  10, 8,  0,  1,  1,  0,  0,  2,  0,  6,  4,  0,  8,  16, 3,  2,  7,  8,  2,  1,  2,  0};
+constexpr MoveWeights kIter  = {2,  6,  6,  0,  0,  0,  0,  0,  2,  0,  6,  5,  0,  6,  10, 1,  2,  3,  4,  14, 1,  0,  0};
+constexpr MoveWeights kLocking = {1, 3, 3,  0,  0,  0,  0,  0,  0,  2,  6,  6,  0,  1,  1,  0,  0,  2,  0,  0,  2,  0,  24};
 
 struct WeightProfile {
     std::string_view name;
     MoveWeights weights;
 };
 const std::vector<WeightProfile> kProfiles = {
-    {"all", kAll}, {"fence", kFence}, {"lock", kLock}, {"resv.add", kAdd}, {"iter", kIter},
+    {"all", kAll}, {"fence", kFence}, {"lock", kLock}, {"resv.add", kAdd}, {"iter", kIter}, {"locking", kLocking},
 };
 
 struct Ctx {
@@ -313,6 +315,34 @@ std::optional<Op> OpDecoder::decode(const uint8_t* b, const StateView& v) {
         auto r = c.pick(HandleKind::Resv, b[2], [&](uint32_t i) { return !v.resv_locked(i); });
         if (!r) return std::nullopt;
         return ResvFini{ResvH{*r}};
+    }
+    case Move::Driver: {
+        switch (b[2] % 10) {
+        case 0: return SigBegin{};
+        case 1:
+            // the innermost section's cookie; now and then a wrong one (an unbalanced end is reported)
+            if (v.sig_cookie() < 0 && b[3] >= 16) return SigBegin{};
+            return SigEnd{b[3] < 16 ? static_cast<uint32_t>(b[4] & 1) : static_cast<uint32_t>(v.sig_cookie())};
+        case 2: return DriverAlloc{static_cast<uint32_t>(b[3] % 5)};
+        case 3: case 4: {
+            const uint32_t k = b[3] % kDriverLockClasses;
+            if (v.driver_locked(k)) return DriverUnlock{k};
+            return DriverLock{k};
+        }
+        case 5: return FenceMightWait{};
+        case 6: {
+            auto r = c.pick(HandleKind::Resv, b[4]);
+            if (!r) return new_resv();
+            return ShrinkerScan{ResvH{*r}};
+        }
+        case 7: return MmuInvalidate{};
+        case 8: return MightFault{};
+        default: {
+            auto r = c.pick(HandleKind::Resv, b[4]);
+            if (!r) return new_resv();
+            return SchedRunJob{ResvH{*r}};
+        }
+        }
     }
     case Move::kCount: break;
     }

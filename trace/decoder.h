@@ -23,12 +23,14 @@
 namespace resvcheck {
 
 inline constexpr size_t kRecordSize = 8;
+inline constexpr uint32_t kDriverLockClasses = 4;  // driver_lock cls=0..3 (the model's limit too)
 using Record = std::array<uint8_t, kRecordSize>;
 
 // The "moves" a record can ask for. Each becomes one op (or the op it needs first).
 enum class Move : uint8_t {
     NewContext, NewFence, Signal, SetError, FenceQuery, IsLater, AddCallback, RemoveCallback, GetPut,
     Acquire, Lock, Unlock, LockQuery, Reserve, AddFence, Replace, Copy, Query, Walk, IterStep, NewResv, Fini,
+    Driver,  // a driver-side op: signalling sections, allocations, driver locks, waits, reclaim (lock order)
     kCount
 };
 inline constexpr size_t kMoves = static_cast<size_t>(Move::kCount);
@@ -36,7 +38,7 @@ inline constexpr size_t kMoves = static_cast<size_t>(Move::kCount);
 // Relative frequency of each move: what a property or fuzz target emphasises.
 using MoveWeights = std::array<uint8_t, kMoves>;
 
-// The weights named "all" (default), "fence", "lock", "resv.add" or "iter".
+// The weights named "all" (default), "fence", "lock", "resv.add", "iter" or "locking".
 const MoveWeights& weights_for(std::string_view name);
 
 // The record layout, for tools that write records instead of reading them (the fuzz mutator):

@@ -36,6 +36,7 @@ struct Observation {
     std::vector<FenceH> released;  // harness fences released during the op
     std::vector<FenceH> deadlines; // fences whose set_deadline hook ran
     std::string message;           // for Bug, Crash, Hang, OutOfMemory
+    std::string lockdep;           // a lock-dependency report during the op (RC_OBS_LOCKDEP), or empty
 
     void clear() {
         status = Status::Ok;
@@ -47,6 +48,7 @@ struct Observation {
         released.clear();
         deadlines.clear();
         message.clear();
+        lockdep.clear();
     }
     friend bool operator==(const Observation&, const Observation&) = default;
 };

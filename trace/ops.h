@@ -301,6 +301,58 @@ struct ResvIterEnd {
     friend bool operator==(const ResvIterEnd&, const ResvIterEnd&) = default;
 };
 
+// ---- driver side: locking and fence signalling (lock-dependency reports, model/locking.cpp) --------
+struct SigBegin {
+    RESVCHECK_OP_TRAITS("dma_fence_begin_signalling", SIG_BEGIN, Bool, Nothing, false, SIG_BEGIN_COOKIE, std::nullopt);
+    BOOST_HANA_DEFINE_STRUCT(SigBegin);
+    friend bool operator==(const SigBegin&, const SigBegin&) = default;
+};
+struct SigEnd {
+    RESVCHECK_OP_TRAITS("dma_fence_end_signalling", SIG_END, None, Nothing, false, SIG_END_BALANCED, std::nullopt);
+    BOOST_HANA_DEFINE_STRUCT(SigEnd, (uint32_t, cookie));
+    friend bool operator==(const SigEnd&, const SigEnd&) = default;
+};
+struct DriverAlloc {
+    RESVCHECK_OP_TRAITS("driver_alloc", DRIVER_ALLOC, None, Nothing, false, SIG_NO_RECLAIM_ALLOC, std::nullopt);
+    BOOST_HANA_DEFINE_STRUCT(DriverAlloc, (uint32_t, gfp));
+    friend bool operator==(const DriverAlloc&, const DriverAlloc&) = default;
+};
+struct DriverLock {
+    RESVCHECK_OP_TRAITS("driver_lock", DRIVER_LOCK, None, Nothing, false, LOCKDEP_CYCLE, std::nullopt);
+    BOOST_HANA_DEFINE_STRUCT(DriverLock, (uint32_t, cls));
+    friend bool operator==(const DriverLock&, const DriverLock&) = default;
+};
+struct DriverUnlock {
+    RESVCHECK_OP_TRAITS("driver_unlock", DRIVER_UNLOCK, None, Nothing, false, LOCKDEP_CYCLE, std::nullopt);
+    BOOST_HANA_DEFINE_STRUCT(DriverUnlock, (uint32_t, cls));
+    friend bool operator==(const DriverUnlock&, const DriverUnlock&) = default;
+};
+struct FenceMightWait {
+    RESVCHECK_OP_TRAITS("dma_fence_might_wait", FENCE_MIGHT_WAIT, None, Nothing, false, SIG_NO_WAIT_LOCKS, std::nullopt);
+    BOOST_HANA_DEFINE_STRUCT(FenceMightWait);
+    friend bool operator==(const FenceMightWait&, const FenceMightWait&) = default;
+};
+struct ShrinkerScan {
+    RESVCHECK_OP_TRAITS("shrinker_scan", SHRINKER_SCAN, Bool, Nothing, false, RECLAIM_SHRINKER_TRYLOCK, std::nullopt);
+    BOOST_HANA_DEFINE_STRUCT(ShrinkerScan, (ResvH, r));
+    friend bool operator==(const ShrinkerScan&, const ShrinkerScan&) = default;
+};
+struct MmuInvalidate {
+    RESVCHECK_OP_TRAITS("mmu_notifier_invalidate", MMU_INVALIDATE, None, Nothing, false, SIG_NO_RECLAIM_ALLOC, std::nullopt);
+    BOOST_HANA_DEFINE_STRUCT(MmuInvalidate);
+    friend bool operator==(const MmuInvalidate&, const MmuInvalidate&) = default;
+};
+struct MightFault {
+    RESVCHECK_OP_TRAITS("might_fault", MIGHT_FAULT, None, Nothing, false, SIG_NO_USER_FAULT, std::nullopt);
+    BOOST_HANA_DEFINE_STRUCT(MightFault);
+    friend bool operator==(const MightFault&, const MightFault&) = default;
+};
+struct SchedRunJob {
+    RESVCHECK_OP_TRAITS("sched_run_job", SCHED_RUN_JOB, None, Nothing, false, SIG_RUN_JOB, std::nullopt);
+    BOOST_HANA_DEFINE_STRUCT(SchedRunJob, (ResvH, r));
+    friend bool operator==(const SchedRunJob&, const SchedRunJob&) = default;
+};
+
 #undef RESVCHECK_OP_TRAITS
 
 // Every op, once, in variant (kind) order: Op and each consumer's per-op declarations (the model's
@@ -313,7 +365,10 @@ struct ResvIterEnd {
     X(ResvIsLocked) X(ResvLockingCtx) X(ResvReserveFences) X(ResvAddFence) X(ResvReplaceFences)                    \
     X(ResvCopyFences) X(ResvGetFences) X(ResvGetSingleton) X(ResvTestSignaled) X(ResvWaitTimeout)                  \
     X(ResvSetDeadline) X(ResvUsageRw) X(ResvForEachFence) X(ResvForEachFenceUnlocked) X(ResvIterBegin)             \
-    X(ResvIterFirst) X(ResvIterNext) X(ResvIterFirstUnlocked) X(ResvIterNextUnlocked) X(ResvIterEnd)
+    X(ResvIterFirst) X(ResvIterNext) X(ResvIterFirstUnlocked) X(ResvIterNextUnlocked) X(ResvIterEnd)             \
+    /* driver side: locking and fence signalling */                                                               \
+    X(SigBegin) X(SigEnd) X(DriverAlloc) X(DriverLock) X(DriverUnlock) X(FenceMightWait) X(ShrinkerScan)          \
+    X(MmuInvalidate) X(MightFault) X(SchedRunJob)
 
 namespace detail {
 // std::variant of a list that ends with `void` (so the list macro can put a comma after every name).

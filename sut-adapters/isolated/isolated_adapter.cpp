@@ -76,6 +76,7 @@ void put_observation(std::string& s, const Observation& o) {
     put_vec(s, o.released);
     put_vec(s, o.deadlines);
     put_str(s, o.message);
+    put_str(s, o.lockdep);
 }
 
 bool get_observation(std::string_view in, Observation& o) {
@@ -91,6 +92,7 @@ bool get_observation(std::string_view in, Observation& o) {
     r.get_vec(o.released);
     r.get_vec(o.deadlines);
     o.message = r.get_str();
+    o.lockdep = r.get_str();
     return r.ok && r.in.empty();
 }
 

@@ -26,6 +26,7 @@
 #include <shim/kernel.h>
 #include <shim/lockdep.h>
 
+#include "driver_ops.h"
 #include "resvcheck_plugin.h"
 
 #ifndef RESVCHECK_LINUX_PROFILE
@@ -88,9 +89,10 @@ struct linux_adapter {
 	const struct resvcheck_op *op;
 	bool tainted;			/* a BUG() unwound through kernel code in this trace */
 	long op_index;			/* trace position of the next op, for lockdep reports */
+	bool reported;			/* the recorder's report was returned (it makes only one) */
 	void **grave;			/* entries of tainted traces, kept until destroy() */
 	u32 nr_grave, grave_cap;
-	char err[512];
+	char err[1024];
 };
 
 /* ---- handle tables ---- */
@@ -583,7 +585,9 @@ static int apply_op(void *arg)
 		break;
 	}
 	default:
-		return RC_APPLY_UNSUPPORTED;
+		/* the driver-side ops: driver_ops.c */
+		return linux_driver_apply(op, obs, op->kind == RC_OP_SHRINKER_SCAN || op->kind == RC_OP_SCHED_RUN_JOB ?
+					  resv(ad, a[0]) : NULL);
 	}
 	return RC_APPLY_OK;
 }
@@ -669,6 +673,8 @@ static void adapter_reset(void *self)
 	table_clear(ad, &ad->cbs, ad->tainted);
 	ad->tainted = false;
 	ad->op_index = 0;
+	ad->reported = false;
+	linux_driver_reset();
 	shim_reset_debug_state();
 	shim_lockdep_reset();
 }
@@ -695,6 +701,15 @@ static int adapter_apply(void *self, const struct resvcheck_op *op, struct resvc
 		status = RC_APPLY_BUG;
 	}
 	irq_work_run();	/* interrupts "fire" before the op returns */
+	if (!bugged && !ad->reported) {
+		const char *report;
+
+		if (shim_lockdep_report(&report) != SHIM_LOCKDEP_NONE) {
+			obs->flags |= RC_OBS_LOCKDEP;
+			strscpy(ad->err, report, sizeof(ad->err));
+			ad->reported = true;
+		}
+	}
 	shim_set_signal_pending(current, false);
 	obs->warnings = shim_warn_count() - warns;
 	ad->obs = NULL;
@@ -703,7 +718,7 @@ static int adapter_apply(void *self, const struct resvcheck_op *op, struct resvc
 
 static int adapter_supports(void *self, u32 kind)
 {
-	return resvcheck_op_provided(kind, HAVE_DEADLINE ? RC_FEATURE_DEADLINE : 0);
+	return resvcheck_op_provided(kind, (HAVE_DEADLINE ? RC_FEATURE_DEADLINE : 0) | RC_FEATURE_LOCKDEP);
 }
 
 static const char *adapter_last_error(void *self) { return ((struct linux_adapter *)self)->err; }

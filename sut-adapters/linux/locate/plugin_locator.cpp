@@ -273,6 +273,8 @@ Expected<Located> build_from_tree(const std::string& kernel_src, bool debug) {
                      {"-I" + (kAdapterDir / "adapter" / "compat").string(), "-I" RESVCHECK_LINUX_BUILD_PLUGIN_HEADER_DIR,
                       "-DRESVCHECK_LINUX_PROFILE=\"" + profile + "\"",
                       "-DRESVCHECK_LINUX_VERSION_CODE=" + std::to_string(major * 256 + minor)}});
+    units.push_back({kAdapterDir / "adapter" / "driver_ops.c",
+                     {"-I" + (kAdapterDir / "adapter" / "compat").string(), "-I" RESVCHECK_LINUX_BUILD_PLUGIN_HEADER_DIR}});
     units.push_back({kAdapterDir / "shim" / "host" / "host.c",
                      {"-I" + (kAdapterDir / "shim" / "include").string(), "-I" RESVCHECK_LINUX_BUILD_URCU_INCLUDE},
                      true});

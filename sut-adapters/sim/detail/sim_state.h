@@ -15,6 +15,7 @@
 #define RESVCHECK_SIM_DETAIL_SIM_STATE_H
 
 #include "resvcheck_plugin.h"
+#include "detail/lock_recorder.h"
 
 #include <cstdint>
 #include <string>
@@ -185,6 +186,12 @@ private:
 	void unlock(uint32_t r);
 
 	Fault fault_;
+	LockRecorder locks_;	/* lock order of the trace's one task (lock_recorder.cpp) */
+	long op_index_ = 0;
+	/* the driver-side ops (driver.cpp) */
+	void driver_op(const resvcheck_op &op);
+	void driver_lock(int64_t k, bool take);
+	uint32_t driver_held_ = 0;	/* bit k: driver lock k is held */
 	resvcheck_obs *obs_ = nullptr;
 	std::string last_error_;
 

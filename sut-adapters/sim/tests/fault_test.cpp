@@ -204,6 +204,41 @@ const std::map<std::string, Scenario> &scenarios()
 			 h.init(0);
 			 EXPECT_EQ(h.ret(RC_OP_RESV_WAIT_TIMEOUT, {0, B, 0, 0}), 1);
 		 }},
+		/* driver side: a clean run_job, shrinker and section leave nothing to report */
+		{"run-job-resv-lock", [](Harness &h) {
+			 h.init(0);
+			 h.op(RC_OP_SCHED_RUN_JOB, {0});
+			 EXPECT_FALSE(h.lockdep());
+		 }},
+		{"run-job-gfp-kernel", [](Harness &h) {
+			 h.init(0);
+			 h.op(RC_OP_SCHED_RUN_JOB, {0});
+			 EXPECT_FALSE(h.lockdep());
+		 }},
+		{"shrinker-blocking-lock", [](Harness &h) {
+			 h.init(0);
+			 EXPECT_EQ(h.ret(RC_OP_SHRINKER_SCAN, {0}), 1);
+			 EXPECT_FALSE(h.lockdep());
+		 }},
+		{"run-job-driver-lock", [](Harness &h) {
+			 h.init(0);
+			 h.op(RC_OP_DRIVER_LOCK, {0}); // the submit path waits holding driver lock 0
+			 h.op(RC_OP_FENCE_MIGHT_WAIT, {});
+			 h.op(RC_OP_DRIVER_UNLOCK, {0});
+			 h.op(RC_OP_SCHED_RUN_JOB, {0});
+			 EXPECT_FALSE(h.lockdep());
+		 }},
+		{"run-job-pin-user", [](Harness &h) {
+			 h.init(0);
+			 h.op(RC_OP_SCHED_RUN_JOB, {0});
+			 EXPECT_FALSE(h.lockdep());
+		 }},
+		{"begin-no-annotate", [](Harness &h) {
+			 h.init(0);
+			 EXPECT_EQ(h.ret(RC_OP_SIG_BEGIN, {}), 0);
+			 EXPECT_EQ(h.lock(0), 0); // a reservation lock inside the section: reported
+			 EXPECT_TRUE(h.lockdep());
+		 }},
 	};
 	return s;
 }

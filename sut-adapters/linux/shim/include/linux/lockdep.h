@@ -45,6 +45,7 @@ struct lock_class_key { int unused; };
 struct lockdep_map {
 	const char *name;
 	int class_idx;		/* 0: not looked up yet, else index + 1 */
+	bool ww;		/* a ww_mutex or acquire context (shim/lockdep.h: not reported alone) */
 };
 #define STATIC_LOCKDEP_MAP_INIT(_name, _key) { .name = (_name) }
 /* read: 0 exclusive, 1 non-recursive read, 2 recursive read; nest: the nest_lock (ww acquire ctx) */

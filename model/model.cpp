@@ -1,6 +1,8 @@
 // The reference model's entry points: each op goes to the file of its rule area (detail/op_rules.h)
 // for its precondition and its effect; then the side effects any op can have are judged.
 // Every check names the rule it enforces (spec/rules.def).
+#include <algorithm>
+
 #include "model.h"
 
 #include "detail/op_rules.h"
@@ -166,6 +168,9 @@ void run_op(State& s, const Op& op) {
     s.exp_deadlines.clear();
     s.exp_warnings = 0;
     s.locks.report.reset();
+    s.locks.waited = false;
+    s.locks.ended = false;
+    s.locks.sectioned = std::any_of(s.locks.held.begin(), s.locks.held.end(), [](const detail::HeldS& h) { return h.cls == detail::LockClass::FenceMap; });
     s.warn_rule = Rule::WARN_ONLY_PREDICTED;
     s.ref_rule = Rule::FENCE_REF_RELEASE;
     s.early_release = Rule::FENCE_REF_NO_EARLY_RELEASE;

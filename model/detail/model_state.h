@@ -140,6 +140,9 @@ struct LockS {
     std::array<uint16_t, kLockClasses> deps = primed();
     bool stopped = false;
     std::optional<LockReport> report;  // during the current op
+    bool waited = false;               // the current op ran a wait annotation
+    bool ended = false;                // the current op left a signalling section
+    bool sectioned = false;            // the current op ran inside a signalling section
     static std::array<uint16_t, kLockClasses> primed();
 };
 

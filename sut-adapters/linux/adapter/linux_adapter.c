@@ -90,6 +90,7 @@ struct linux_adapter {
 	bool tainted;			/* a BUG() unwound through kernel code in this trace */
 	long op_index;			/* trace position of the next op, for lockdep reports */
 	bool reported;			/* the recorder's report was returned (it makes only one) */
+	bool lockdep;			/* the recorder is on (option nolockdep: off, no driver-side ops) */
 	void **grave;			/* entries of tainted traces, kept until destroy() */
 	u32 nr_grave, grave_cap;
 	char err[1024];
@@ -718,7 +719,10 @@ static int adapter_apply(void *self, const struct resvcheck_op *op, struct resvc
 
 static int adapter_supports(void *self, u32 kind)
 {
-	return resvcheck_op_provided(kind, (HAVE_DEADLINE ? RC_FEATURE_DEADLINE : 0) | RC_FEATURE_LOCKDEP);
+	struct linux_adapter *ad = self;
+
+	return resvcheck_op_provided(kind, (HAVE_DEADLINE ? RC_FEATURE_DEADLINE : 0) |
+					   (ad->lockdep ? RC_FEATURE_LOCKDEP : 0));
 }
 
 static const char *adapter_last_error(void *self) { return ((struct linux_adapter *)self)->err; }
@@ -727,6 +731,7 @@ static void *adapter_create(const char *options, char *err, size_t errlen)
 {
 	struct linux_adapter *ad;
 	char *opts = kstrdup(options ? options : "", GFP_KERNEL), *cur = opts, *tok;
+	bool lockdep = true;
 
 	shim_console_loglevel = -1;	/* WARNs are counted in obs, BUGs go to last_error: print nothing unless "verbose" */
 	while ((tok = strsep(&cur, ","))) {
@@ -734,6 +739,8 @@ static void *adapter_create(const char *options, char *err, size_t errlen)
 			continue;
 		if (!strcmp(tok, "verbose")) {
 			shim_console_loglevel = 7;
+		} else if (!strcmp(tok, "nolockdep")) {
+			lockdep = false;	/* measures the recorder's cost */
 		} else if (!strcmp(tok, "debug_mutexes")) {
 			snprintf(err, errlen, "option debug_mutexes: load the %s-debug plugin instead "
 				 "(CONFIG_DEBUG_MUTEXES is a compile-time switch of dma-resv.c)",
@@ -741,15 +748,19 @@ static void *adapter_create(const char *options, char *err, size_t errlen)
 			kfree(opts);
 			return NULL;
 		} else {
-			snprintf(err, errlen, "unknown option '%s' (known: verbose)", tok);
+			snprintf(err, errlen, "unknown option '%s' (known: verbose, nolockdep)", tok);
 			kfree(opts);
 			return NULL;
 		}
 	}
 	kfree(opts);
 	ad = kzalloc(sizeof(*ad), GFP_KERNEL);
-	if (!ad)
+	if (!ad) {
 		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	ad->lockdep = lockdep;
+	shim_lockdep_enable(lockdep);
 	return ad;
 }
 

@@ -23,6 +23,8 @@ int LockRecorder::intern(const char *name)
 	return static_cast<int>(names_.size() - 1);
 }
 
+static std::string at(long op) { return op < 0 ? "boot" : "op " + std::to_string(op); }
+
 bool LockRecorder::ww(int c) const { return names_[c] == kResv || names_[c] == kAcquire; }
 
 // Depth-first: is `to` reachable from `from`? path collects the classes on the way (from first).
@@ -32,8 +34,8 @@ bool LockRecorder::reaches(int from, int to, std::vector<char> &seen, std::vecto
 	if (from == to)
 		return true;
 	seen[from] = 1;
-	for (int n : after_[from])
-		if (!seen[n] && reaches(n, to, seen, path))
+	for (const Dep &d : after_[from])
+		if (!seen[d.cls] && reaches(d.cls, to, seen, path))
 			return true;
 	path.pop_back();
 	return false;
@@ -47,7 +49,6 @@ void LockRecorder::problem(std::string first_line, std::string detail)
 	stopped_ = true;
 }
 
-static std::string at(long op) { return op < 0 ? "boot" : "op " + std::to_string(op); }
 
 void LockRecorder::acquire(const char *name, int64_t instance, bool trylock, int64_t nest, bool read)
 {
@@ -69,21 +70,24 @@ void LockRecorder::acquire(const char *name, int64_t instance, bool trylock, int
 		}
 		for (auto h = held_.rbegin(); !stopped_ && !trylock && !nested && h != held_.rend(); ++h) {
 			auto &next = after_[h->cls];
-			if (h->cls != c && std::find(next.begin(), next.end(), c) == next.end()) {
+			if (h->cls != c && std::none_of(next.begin(), next.end(), [&](const Dep &d) { return d.cls == c; })) {
 				std::vector<char> seen(names_.size(), 0);
 				std::vector<int> path;
 				if (reaches(c, h->cls, seen, path)) {
 					const bool all_ww = std::all_of(path.begin(), path.end(), [&](int x) { return ww(x); });
 					if (!all_ww) {
-						std::string chain;
-						for (int x : path)
-							chain += (chain.empty() ? "" : " -> ") + names_[x];
+						std::string chain = names_[path[0]];
+						for (size_t k = 1; k < path.size(); ++k) {
+							const auto &from = after_[path[k - 1]];
+							auto d = std::find_if(from.begin(), from.end(), [&](const Dep &x) { return x.cls == path[k]; });
+							chain += " -(" + at(d->op) + ")-> " + names_[path[k]];
+						}
 						problem("cycle " + names_[h->cls] + " -> " + names_[c],
 							"  " + names_[c] + " taken at " + at(op_) + " while holding " + names_[h->cls] +
 								" taken at " + at(h->op) + "\n  existing order: " + chain);
 					}
 				} else {
-					next.push_back(c);
+					next.push_back(Dep{c, priming_ ? -1 : op_});
 				}
 			}
 			if (!h->trylock)

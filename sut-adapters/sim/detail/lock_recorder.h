@@ -60,8 +60,12 @@ private:
 	void prime();
 
 	std::vector<std::string> names_;
-	std::vector<std::vector<int>> after_;		/* after_[a]: classes taken while a was held */
-	std::vector<std::vector<int>> primed_after_;
+	struct Dep {
+		int cls;
+		long op;	/* where it was first seen (-1: boot) */
+	};
+	std::vector<std::vector<Dep>> after_;		/* after_[a]: classes taken while a was held */
+	std::vector<std::vector<Dep>> primed_after_;
 	std::vector<Held> held_;
 	bool stopped_ = false;
 	bool taken_ = false;

@@ -752,6 +752,11 @@ static int op_resv_for_each_fence(struct kmod *km, const s64 *a, u32 nargs)
 			st = obs_walk_step(km, &cursor, f, first);
 		first = false;
 	}
+#ifdef RESVCHECK_KMOD_OOPS_WALK
+	/* test variant (tests/kmod): a locked walk that yields two or more fences oopses */
+	if (km->obs->n_fences >= 2)
+		*(volatile int *)NULL = 0;
+#endif
 	return st;
 }
 

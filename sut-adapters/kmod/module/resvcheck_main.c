@@ -735,6 +735,14 @@ static int op_resv_set_deadline(struct kmod *km, const s64 *a, u32 nargs)
 
 static int op_resv_usage_rw(struct kmod *km, const s64 *a, u32 nargs)
 {
+#ifdef RESVCHECK_KMOD_HANG_USAGE_RW
+	/* test variant: dma_resv_usage_rw(true) never returns, with interrupts off (no oops, no tick) */
+	if (a[0]) {
+		local_irq_disable();
+		for (;;)
+			cpu_relax();
+	}
+#endif
 	km->obs->ret = dma_resv_usage_rw(a[0]);
 	return RC_APPLY_OK;
 }

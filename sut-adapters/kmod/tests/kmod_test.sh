@@ -2,7 +2,7 @@
 # ctest (label kmod): the kmod adapter on a booted kernel. Exit 77 (skipped) when qemu or the
 # kernel cannot be used here, saying why.
 # Usage: kmod_test.sh RESVCHECK SOURCE_DIR WORK_DIR CASE [ARGS]
-#   CASE: replay VERSION | check VERSION | broken | oops
+#   CASE: replay VERSION | check VERSION | broken | oops | hang
 set -uo pipefail
 bin=$1 src=$2 work=$3 case=$4
 shift 4
@@ -66,6 +66,21 @@ oops)
   [[ -n $found && -n $total ]] || fail "no finding time or run time in the report"
   (( $(echo "$total - $found >= 5" | bc) )) || fail "the run did not go on after the oops (found after $found s, ran $total s)"
   echo "oops reported with the console log after $found s; the run went on to $total s ($traces traces, $took s wall)"
+  ;;
+hang)
+  # dma_resv_usage_rw(true) spins with interrupts off: the host watchdog makes it a hang finding
+  have_kernel 6.1
+  rel=$(basename /boot/vmlinuz-6.1.* | sed 's/^vmlinuz-//' | sort | tail -1)
+  ko=$("$src/sut-adapters/kmod/build-module.sh" "/usr/src/linux-headers-$rel" "$work/module" -DRESVCHECK_KMOD_HANG_USAGE_RW) || fail "variant build"
+  "$bin" check --adapter "kmod,module=$ko" --time 20 --watchdog 3 --seed 1 --findings "$work/findings" --quiet >"$work/out" 2>&1
+  rc=$?
+  cat "$work/out"
+  [[ $rc == 1 ]] || fail "expected exit 1 (a finding), got $rc"
+  trace=$(ls "$work"/findings/ADAPTER-HANG-*.trace 2>/dev/null | head -1)
+  [[ -n $trace ]] || fail "no ADAPTER-HANG finding"
+  grep -q "observed: resv_usage_rw in the kmod VM.*no answer from the guest" "$trace" || fail "the hang does not name resv_usage_rw"
+  [[ $(grep -v '^#' "$trace" | tail -1) == resv_usage_rw* ]] || fail "the trace does not end at resv_usage_rw"
+  echo "hang reported at resv_usage_rw"
   ;;
 *) echo "unknown case $case"; exit 2 ;;
 esac

@@ -55,6 +55,13 @@ enum resvcheck_usage {
 	X(FENCE_GET,                    11, 1, RC_FEATURE_BASE,     "f: harness takes one more reference") \
 	X(FENCE_PUT,                    12, 1, RC_FEATURE_BASE,     "f: harness drops one reference") \
 	X(FENCE_WAIT_TIMEOUT,           13, 4, RC_FEATURE_BASE,     "f, intr, timeout (jiffies; 0 = poll), sigpending -> ret") \
+	/* ---- kernels: the dma_fence API newer kernels add (6.15 dedup, 6.17 names, 7.0 check_and_signal, 7.1) ---- */ \
+	X(FENCE_CHECK_AND_SIGNAL,       60, 1, RC_FEATURE_CHECK_AND_SIGNAL, "f -> ret 0/1: 1 if it was signalled already (else it signals now)") \
+	X(FENCE_DRIVER_NAME,            61, 1, RC_FEATURE_NAME_HELPERS, "f -> ret 1: the ops' driver name, 0: the placeholder of a signalled fence") \
+	X(FENCE_TIMELINE_NAME,          62, 1, RC_FEATURE_NAME_HELPERS, "f -> ret 1: the ops' timeline name, 0: the placeholder of a signalled fence") \
+	X(FENCE_WAS_INITIALIZED,        63, 1, RC_FEATURE_WAS_INITIALIZED, "f -> ret 0/1: dma_fence_was_initialized") \
+	X(FENCE_DEDUP_ARRAY,            64, 4, RC_FEATURE_DEDUP,    "f1..f4 (an array of new references) -> ret = count, fences = what is kept, in order") \
+	X(FENCE_INIT_INLINE,            65, 3, RC_FEATURE_INLINE_LOCK, "f, c, seqno: dma_fence_init with no lock: the fence uses its inline one") \
 	X(WW_ACQUIRE_INIT,              20, 1, RC_FEATURE_BASE,     "a") \
 	X(WW_ACQUIRE_DONE,              21, 1, RC_FEATURE_BASE,     "a") \
 	X(WW_ACQUIRE_FINI,              22, 1, RC_FEATURE_BASE,     "a") \
@@ -91,6 +98,12 @@ enum resvcheck_usage {
 enum resvcheck_feature {
 	RC_FEATURE_BASE = 0,
 	RC_FEATURE_DEADLINE = 1u << 0,    /* dma_fence_set_deadline / dma_resv_set_deadline (6.3+) */
+	/* ---- kernels: the newer dma_fence API ---- */
+	RC_FEATURE_CHECK_AND_SIGNAL = 1u << 1,  /* bool dma_fence_check_and_signal (7.0+) */
+	RC_FEATURE_NAME_HELPERS = 1u << 2,      /* dma_fence_driver_name / dma_fence_timeline_name (6.17+) */
+	RC_FEATURE_WAS_INITIALIZED = 1u << 3,   /* dma_fence_was_initialized (7.1+) */
+	RC_FEATURE_DEDUP = 1u << 4,             /* dma_fence_dedup_array (6.15+) */
+	RC_FEATURE_INLINE_LOCK = 1u << 5,       /* a fence's own lock: dma_fence_init(..., NULL, ...) (7.1+) */
 };
 
 enum resvcheck_op_kind {

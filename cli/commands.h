@@ -33,6 +33,7 @@ struct Setup {
     std::unique_ptr<Adapter> adapter;  // with isolation, an IsolatedAdapter: a crash or hang is an ADAPTER-* finding
     Profile profile;
     std::string adapter_flags;  // flags that recreate this adapter (for printed commands)
+    std::string adapter_note;   // describe_adapter(): the kernel and the profile it chose
     bool isolated = false;      // --isolate, resolved
     IsolationLimits limits;     // of the isolated adapter (check's supervised children use them too)
     AdapterOptions adapter_options;

@@ -54,6 +54,7 @@ Expected<Setup> make_setup(const Options& o, const SetupFor& how) {
         return Error{ErrorKind::Usage, "unknown profile '" + prof + "'; profiles:" + names};
     }
     s.profile = *p;
+    s.adapter_note = describe_adapter(o.adapter, s.adapter_options);
     if (!o.fault.empty()) s.adapter_flags += "--fault " + o.fault;
     if (!o.kernel_src.empty()) s.adapter_flags += (s.adapter_flags.empty() ? "" : " ") + std::string("--kernel-src ") + o.kernel_src;
     // A crash or hang finding replays as one only in a child, and a hang within the same watchdog.

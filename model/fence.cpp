@@ -31,6 +31,8 @@ void State::signal(uint32_t f) {
     }
     fs.pending.clear();
     touch(f);  // a signalled fence's optional entries may now be dropped
+    for (auto& r : resvs)
+        if (std::any_of(r.slots.begin(), r.slots.end(), [&](const Slot& sl) { return sl.f == f; })) r.may_hold_signaled = true;
 }
 
 // The callbacks an op ran (any op can signal): each pending one once; exact kernels in

@@ -128,7 +128,9 @@ State::State(State&& o, Recycle) : prof(o.prof), exercised(std::move(o.exercised
 
 void Model::reset() { *s_ = State(std::move(*s_), State::Recycle{}); }
 
-bool Model::has_op(const Op& op) const { return op_provided(op, s_->prof.has_deadline ? RC_FEATURE_DEADLINE : RC_FEATURE_BASE); }
+bool Model::has_op(const Op& op) const {
+    return op_provided(op, (s_->prof.has_deadline ? RC_FEATURE_DEADLINE : RC_FEATURE_BASE) | s_->prof.fence_api);
+}
 
 std::optional<std::string> Model::precondition(const Op& op) const {
     Pre p{*s_, std::nullopt};

@@ -7,6 +7,7 @@
 //   linux-6.12       the slot-by-slot behaviour of Linux 6.12 (non-debug, 64-bit)
 //   linux-6.12-debug 6.12 with CONFIG_DEBUG_MUTEXES (unlock forfeits unused slots)
 //   linux-6.1        the slot-by-slot behaviour of Linux 6.1
+//   linux-7.2(-debug) the behaviour of Linux 7.2: 6.12's, plus the newer dma_fence API
 // Where the profile leaves freedom, step() accepts every allowed observation and adopts the one
 // seen, so later steps stay exact (a fence once gone never comes back).
 //
@@ -39,6 +40,9 @@ struct Profile {
     bool reserve_zero_einval = false;
     bool has_deadline = false;                 // dma_resv_set_deadline exists
     bool unlock_forfeits_reservation = false;  // unlock shrinks the list to its entries (CONFIG_DEBUG_MUTEXES)
+    // ---- kernels: the newer dma_fence API ----
+    uint32_t fence_api = 0;       // RC_FEATURE_* bits of the newer dma_fence API (check_and_signal, names, ...)
+    bool names_detached = false;  // name helpers of a signalled fence return placeholders (7.x)
     std::string_view description;
 };
 

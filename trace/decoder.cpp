@@ -134,11 +134,13 @@ std::optional<Op> OpDecoder::decode(const uint8_t* b, const StateView& v) {
         default: s = last + 1 + b[4] % 3; break;  // in order (0, 1, 2)
         }
         last = s;
+        if (b[6] % 8 == 7) return FenceInitInline{FenceH{nF()}, CtxH{*ctx}, s};  // kernels: 7.1's inline lock
         return FenceInit{FenceH{nF()}, CtxH{*ctx}, s};
     }
     case Move::Signal: {
         auto f = c.pick(HandleKind::Fence, b[2], [&](uint32_t i) { return b[3] < 224 ? !v.fence_signaled(i) : true; });
         if (!f) return live_fence(b[2]) ? std::optional<Op>(FenceSignal{FenceH{*live_fence(b[2])}}) : std::optional<Op>(new_ctx());
+        if (b[4] % 8 == 7) return FenceCheckAndSignal{FenceH{*f}};  // kernels: 7.0's check_and_signal
         return FenceSignal{FenceH{*f}};
     }
     case Move::SetError: {
@@ -152,7 +154,13 @@ std::optional<Op> OpDecoder::decode(const uint8_t* b, const StateView& v) {
         if (!f) return std::nullopt;
         switch (b[3] % 3) {
         case 0: return FenceGetStatus{FenceH{*f}};
-        case 1: return FenceIsSignaled{FenceH{*f}};
+        case 1:
+            switch (b[5] % 8) {  // kernels: the helpers of 6.17 and 7.1
+            case 5: return FenceDriverName{FenceH{*f}};
+            case 6: return FenceTimelineName{FenceH{*f}};
+            case 7: return FenceWasInitialized{FenceH{*f}};
+            default: return FenceIsSignaled{FenceH{*f}};
+            }
         default: return FenceWaitTimeout{FenceH{*f}, (b[4] & 1) != 0, (b[4] & 2) ? int64_t{1 + b[5]} : 0, (b[4] & 4) != 0};
         }
     }
@@ -160,6 +168,9 @@ std::optional<Op> OpDecoder::decode(const uint8_t* b, const StateView& v) {
         auto f1 = live_fence(b[2]);
         if (!f1) return std::nullopt;
         auto f2 = c.pick(HandleKind::Fence, b[3], [&](uint32_t i) { return v.fence_ctx(i) == v.fence_ctx(*f1); });
+        if (b[4] % 8 == 6)  // kernels: 6.15's dedup_array, over any four live fences
+            if (auto f3 = live_fence(b[5]), f4 = live_fence(b[6]); f3 && f4)
+                return FenceDedupArray{FenceH{*f1}, FenceH{*live_fence(b[3])}, FenceH{*f3}, FenceH{*f4}};
         if (b[4] & 1) return FenceIsLaterOrSame{FenceH{*f1}, FenceH{*f2}};
         return FenceIsLater{FenceH{*f1}, FenceH{*f2}};
     }

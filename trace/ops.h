@@ -142,6 +142,38 @@ struct FenceWaitTimeout {
     friend bool operator==(const FenceWaitTimeout&, const FenceWaitTimeout&) = default;
 };
 
+// ---- kernels: the dma_fence API newer kernels add (features the ABI names) ----------------------
+struct FenceCheckAndSignal {
+    RESVCHECK_OP_TRAITS("fence_check_and_signal", FENCE_CHECK_AND_SIGNAL, Bool, Nothing, false, FENCE_CHECK_AND_SIGNAL_FIRST, std::nullopt);
+    BOOST_HANA_DEFINE_STRUCT(FenceCheckAndSignal, (FenceH, f));
+    friend bool operator==(const FenceCheckAndSignal&, const FenceCheckAndSignal&) = default;
+};
+struct FenceDriverName {
+    RESVCHECK_OP_TRAITS("fence_driver_name", FENCE_DRIVER_NAME, Bool, Nothing, false, FENCE_NAME_UNSIGNALED, std::nullopt);
+    BOOST_HANA_DEFINE_STRUCT(FenceDriverName, (FenceH, f));
+    friend bool operator==(const FenceDriverName&, const FenceDriverName&) = default;
+};
+struct FenceTimelineName {
+    RESVCHECK_OP_TRAITS("fence_timeline_name", FENCE_TIMELINE_NAME, Bool, Nothing, false, FENCE_NAME_UNSIGNALED, std::nullopt);
+    BOOST_HANA_DEFINE_STRUCT(FenceTimelineName, (FenceH, f));
+    friend bool operator==(const FenceTimelineName&, const FenceTimelineName&) = default;
+};
+struct FenceWasInitialized {
+    RESVCHECK_OP_TRAITS("fence_was_initialized", FENCE_WAS_INITIALIZED, Bool, Nothing, false, FENCE_WAS_INITIALIZED, std::nullopt);
+    BOOST_HANA_DEFINE_STRUCT(FenceWasInitialized, (FenceH, f));
+    friend bool operator==(const FenceWasInitialized&, const FenceWasInitialized&) = default;
+};
+struct FenceDedupArray {
+    RESVCHECK_OP_TRAITS("fence_dedup_array", FENCE_DEDUP_ARRAY, Errno, Fences, false, FENCE_DEDUP_LATEST, std::nullopt);
+    BOOST_HANA_DEFINE_STRUCT(FenceDedupArray, (FenceH, f1), (FenceH, f2), (FenceH, f3), (FenceH, f4));
+    friend bool operator==(const FenceDedupArray&, const FenceDedupArray&) = default;
+};
+struct FenceInitInline {
+    RESVCHECK_OP_TRAITS("fence_init_inline", FENCE_INIT_INLINE, None, Nothing, false, FENCE_INIT_INLINE_LOCK, HandleKind::Fence);
+    BOOST_HANA_DEFINE_STRUCT(FenceInitInline, (FenceH, f), (CtxH, c), (uint64_t, seqno));
+    friend bool operator==(const FenceInitInline&, const FenceInitInline&) = default;
+};
+
 // ---- ww_acquire_ctx ---------------------------------------------------------------------------
 struct WwAcquireInit {
     RESVCHECK_OP_TRAITS("ww_acquire_init", WW_ACQUIRE_INIT, None, Nothing, false, WARN_ONLY_PREDICTED, HandleKind::Acq);
@@ -313,7 +345,10 @@ struct ResvIterEnd {
     X(ResvIsLocked) X(ResvLockingCtx) X(ResvReserveFences) X(ResvAddFence) X(ResvReplaceFences)                    \
     X(ResvCopyFences) X(ResvGetFences) X(ResvGetSingleton) X(ResvTestSignaled) X(ResvWaitTimeout)                  \
     X(ResvSetDeadline) X(ResvUsageRw) X(ResvForEachFence) X(ResvForEachFenceUnlocked) X(ResvIterBegin)             \
-    X(ResvIterFirst) X(ResvIterNext) X(ResvIterFirstUnlocked) X(ResvIterNextUnlocked) X(ResvIterEnd)
+    X(ResvIterFirst) X(ResvIterNext) X(ResvIterFirstUnlocked) X(ResvIterNextUnlocked) X(ResvIterEnd)              \
+    /* kernels: the newer dma_fence API */                                                                          \
+    X(FenceCheckAndSignal) X(FenceDriverName) X(FenceTimelineName) X(FenceWasInitialized) X(FenceDedupArray)        \
+    X(FenceInitInline)
 
 namespace detail {
 // std::variant of a list that ends with `void` (so the list macro can put a comma after every name).

@@ -87,6 +87,9 @@ struct ResvS {
     uint64_t mod = 0;       // bumps on every write (contract restarts)
     int guarantee = 0;      // appends guaranteed by reservations under the current lock
     bool ever_listed = false;
+    // contract: the kernel's list may still hold an entry of a signalled fence (one was listed when
+    // it signalled, or was dropped from `slots` signalled): a re-add may reuse that slot
+    bool may_hold_signaled = false;
     std::vector<Slot> slots;
     std::vector<Gone> gone;
 };

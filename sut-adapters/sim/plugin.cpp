@@ -29,8 +29,12 @@ namespace detail {
 namespace {
 constexpr int64_t kMaxHandle = int64_t{1} << 20;
 
-// The sim implements the whole 6.12 API: every op of the ABI's list.
-bool known_op(uint32_t k) { return resvcheck_op_provided(k, RC_FEATURE_DEADLINE); }
+// The sim implements the whole 6.12 API and the dma_fence API newer kernels add: every op of the ABI's list.
+bool known_op(uint32_t k)
+{
+	return resvcheck_op_provided(k, RC_FEATURE_DEADLINE | RC_FEATURE_CHECK_AND_SIGNAL | RC_FEATURE_NAME_HELPERS |
+					       RC_FEATURE_WAS_INITIALIZED | RC_FEATURE_DEDUP | RC_FEATURE_INLINE_LOCK);
+}
 
 template <class T>
 T &slot(std::vector<T> &v, int64_t h, const char *kind_msg)
@@ -147,6 +151,19 @@ void Sim::dispatch(const resvcheck_op &op)
 	case RC_OP_FENCE_GET: fence_get(F(0)); break;
 	case RC_OP_FENCE_PUT: fence_put(F(0)); break;
 	case RC_OP_FENCE_WAIT_TIMEOUT: o.ret = fence_wait_timeout(F(0), B(1), a[2], op.nargs > 3 && a[3] != 0); break;
+	/* kernels: the newer dma_fence API (names: 7.x detaches them at signalling) */
+	case RC_OP_FENCE_CHECK_AND_SIGNAL: o.ret = fence_signal(F(0)) != 0; break;
+	case RC_OP_FENCE_DRIVER_NAME: o.ret = !fences_[F(0)].signaled; break;
+	case RC_OP_FENCE_TIMELINE_NAME: o.ret = !fences_[F(0)].signaled; break;
+	case RC_OP_FENCE_WAS_INITIALIZED: o.ret = fences_[F(0)].live; break;
+	case RC_OP_FENCE_DEDUP_ARRAY: {
+		uint32_t f[4] = {F(0), F(1), F(2), F(3)};
+		o.ret = fence_dedup_array(f);
+		for (int64_t i = 0; i < o.ret; i++)
+			note_fence(f[i], RC_USAGE_BOOKKEEP);
+		break;
+	}
+	case RC_OP_FENCE_INIT_INLINE: fence_init(a[0], a[1], static_cast<uint64_t>(a[2])); break;
 
 	/* ww_acquire_ctx: done/fini only matter to debug builds */
 	case RC_OP_WW_ACQUIRE_INIT: acquire_init(a[0]); break;

@@ -7,7 +7,10 @@
  * per-kind handle tables of individually allocated entries (their addresses must stay put: fences
  * link callbacks and resv locks point at acquire contexts).
  *
- * Harness fences are dma_fences with adapter ops: .use_64bit_seqno from the context,
+ * The tree's features (features.def) were probed into rc_linux_features.h; fence_compat.h maps
+ * the calls that differ between trees (64-bit seqnos by flag or by ops, signal's return).
+ *
+ * Harness fences are dma_fences with adapter ops: 64-bit seqnos from the context,
  * .set_deadline records the fence into obs->deadlines (kernels >= 6.3), .release records it into
  * obs->released and frees it after an RCU grace period (dma_fence_free). Callbacks record their
  * handle into obs->callbacks.
@@ -25,12 +28,15 @@
 #include <shim/host.h>
 #include <shim/kernel.h>
 
+#include "rc_linux_features.h"
+#include "fence_compat.h"
 #include "resvcheck_plugin.h"
 
-#ifndef RESVCHECK_LINUX_PROFILE
-#error "RESVCHECK_LINUX_PROFILE (e.g. \"linux-6.12\") comes from CMake"
+#ifdef RC_LINUX_HAVE_DEADLINE	/* dma_fence_set_deadline: 6.3 */
+#define HAVE_DEADLINE 1
+#else
+#define HAVE_DEADLINE 0
 #endif
-#define HAVE_DEADLINE (RESVCHECK_LINUX_VERSION_CODE >= (6 * 256 + 3))	/* dma_fence_set_deadline: 6.3 */
 #define MAX_HANDLE (1u << 20)
 
 struct linux_adapter;
@@ -200,23 +206,28 @@ static void harness_set_deadline(struct dma_fence *f, ktime_t deadline)
 #define HARNESS_DEADLINE
 #endif
 
-static const struct dma_fence_ops harness_ops[2] = {
-	{ .use_64bit_seqno = false, .get_driver_name = harness_driver_name,
+static const struct dma_fence_ops harness_ops[RC_HARNESS_OPS_VARIANTS] = {
+	{ RC_HARNESS_OPS_SEQNO64(false) .get_driver_name = harness_driver_name,
 	  .get_timeline_name = harness_timeline_name, .release = harness_release, HARNESS_DEADLINE },
-	{ .use_64bit_seqno = true, .get_driver_name = harness_driver_name,
+#if RC_HARNESS_OPS_VARIANTS == 2
+	{ RC_HARNESS_OPS_SEQNO64(true) .get_driver_name = harness_driver_name,
 	  .get_timeline_name = harness_timeline_name, .release = harness_release, HARNESS_DEADLINE },
+#endif
 };
 
 static bool is_harness(struct dma_fence *f)
 {
-	return f->ops == &harness_ops[0] || f->ops == &harness_ops[1];
+	const struct dma_fence_ops *ops = rcu_access_pointer(f->ops);
+
+	return ops >= harness_ops && ops < harness_ops + RC_HARNESS_OPS_VARIANTS;
 }
 
 static u32 handle_of(struct dma_fence *f)
 {
 	if (!is_harness(f))
-		shim_bug(__FILE__, __LINE__, "adapter: kernel returned a fence the harness never made (%s:%s)",
-			 f->ops->get_driver_name(f), f->ops->get_timeline_name(f));
+		/* by context and seqno: its ops may be detached (7.1+ clears them at signalling) */
+		shim_bug(__FILE__, __LINE__, "adapter: kernel returned a fence the harness never made (context %llu seqno %llu)",
+			 (unsigned long long)f->context, (unsigned long long)f->seqno);
 	return container_of(f, struct harness_fence, base)->handle;
 }
 
@@ -252,6 +263,24 @@ static void harness_cb(struct dma_fence *f, struct dma_fence_cb *cb)
 	if (e->ad->obs)
 		obs_push(e->ad->obs->callbacks, &e->ad->obs->n_callbacks, e->handle, "callbacks");
 }
+
+/* f, c, seqno: a harness fence, with its own spinlock or (7.1+) the fence's inline one */
+static void init_harness_fence(struct linux_adapter *ad, const s64 *a, bool inline_lock)
+{
+	struct context_entry *c = lookup(&ad->contexts, a[1], "c");
+	struct fence_entry *e = kzalloc(sizeof(*e), GFP_KERNEL);
+	struct harness_fence *hf = kzalloc(sizeof(*hf), GFP_KERNEL);
+
+	spin_lock_init(&hf->lock);
+	hf->ad = ad;
+	hf->handle = a[0];
+	e->hf = hf;
+	e->harness_refs = 1;
+	table_put(&ad->fences, a[0], e);
+	rc_fence_init(&hf->base, harness_ops, inline_lock ? NULL : &hf->lock, c->context, a[2], c->seqno64);
+}
+
+#include "fence_api7.h"
 
 /* ---- ops ---- */
 static struct dma_resv *resv(struct linux_adapter *ad, s64 h)
@@ -318,22 +347,11 @@ static int apply_op(void *arg)
 		table_put(&ad->contexts, a[0], c);
 		break;
 	}
-	case RC_OP_FENCE_INIT: {
-		struct context_entry *c = lookup(&ad->contexts, a[1], "c");
-		struct fence_entry *e = kzalloc(sizeof(*e), GFP_KERNEL);
-		struct harness_fence *hf = kzalloc(sizeof(*hf), GFP_KERNEL);
-
-		spin_lock_init(&hf->lock);
-		hf->ad = ad;
-		hf->handle = a[0];
-		e->hf = hf;
-		e->harness_refs = 1;
-		table_put(&ad->fences, a[0], e);
-		dma_fence_init(&hf->base, &harness_ops[c->seqno64], &hf->lock, c->context, a[2]);
+	case RC_OP_FENCE_INIT:
+		init_harness_fence(ad, a, false);
 		break;
-	}
 	case RC_OP_FENCE_SIGNAL:
-		obs->ret = dma_fence_signal(fence(ad, a[0]));
+		obs->ret = rc_fence_signal(fence(ad, a[0]));
 		break;
 	case RC_OP_FENCE_SET_ERROR:
 		dma_fence_set_error(fence(ad, a[0]), a[1]);
@@ -348,7 +366,7 @@ static int apply_op(void *arg)
 		obs->ret = dma_fence_is_later(fence(ad, a[0]), fence(ad, a[1]));
 		break;
 	case RC_OP_FENCE_IS_LATER_OR_SAME:
-		obs->ret = dma_fence_is_later_or_same(fence(ad, a[0]), fence(ad, a[1]));
+		obs->ret = rc_fence_is_later_or_same(fence(ad, a[0]), fence(ad, a[1]));
 		break;
 	case RC_OP_FENCE_ADD_CALLBACK: {
 		struct dma_fence *f = fence(ad, a[0]);
@@ -581,7 +599,7 @@ static int apply_op(void *arg)
 		break;
 	}
 	default:
-		return RC_APPLY_UNSUPPORTED;
+		return apply_fence_api7(ad, op, obs);
 	}
 	return RC_APPLY_OK;
 }
@@ -698,7 +716,7 @@ static int adapter_apply(void *self, const struct resvcheck_op *op, struct resvc
 
 static int adapter_supports(void *self, u32 kind)
 {
-	return resvcheck_op_provided(kind, HAVE_DEADLINE ? RC_FEATURE_DEADLINE : 0);
+	return resvcheck_op_provided(kind, (HAVE_DEADLINE ? RC_FEATURE_DEADLINE : 0) | fence_api7_features());
 }
 
 static const char *adapter_last_error(void *self) { return ((struct linux_adapter *)self)->err; }

@@ -148,6 +148,9 @@ private:
 	void fence_release(uint32_t f);
 	int64_t fence_wait_timeout(uint32_t f, bool intr, int64_t timeout, bool sigpending);
 	void fence_set_deadline(uint32_t f);
+
+	/* fence_api7.cpp: the dma_fence API newer kernels add */
+	uint32_t fence_dedup_array(uint32_t (&f)[4]);
 	void cb_unlink(uint32_t cb);
 
 	/* resv.cpp */

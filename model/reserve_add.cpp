@@ -160,7 +160,7 @@ void add_fence_contract(State& s, ResvS& r, const ResvAddFence& o, const Slot& f
     // ... and only when no other entry qualifies for the new one's slot (one met first would take it)
     bool one_entry = !s.fences[o.f.id].signaled && !r.may_hold_signaled &&
                      std::none_of(r.slots.begin(), r.slots.end(), [&](const Slot& sl) {
-                         return !(sl.f == o.f.id && sl.u == o.usage) && !classify(s, sl, o.f.id, o.usage);
+                         return s.fences[sl.f].signaled || (!(sl.f == o.f.id && sl.u == o.usage) && !classify(s, sl, o.f.id, o.usage));
                      });
     for (size_t i = 0; i < r.slots.size();) {
         auto& sl = r.slots[i];

@@ -91,11 +91,15 @@ enum resvcheck_usage {
 	X(FENCE_CHAIN_INIT,             80, 4, RC_FEATURE_CONTAINERS, "f (new chain link), fence, prev|-1, seqno: the link takes a reference on fence and prev") \
 	X(FENCE_CHAIN_FIND_SEQNO,       81, 2, RC_FEATURE_CONTAINERS, "f, seqno -> ret, fences = what *pfence points to afterwards (none: NULL)") \
 	X(FENCE_CHAIN_WALK,             82, 1, RC_FEATURE_CONTAINERS, "f -> fences = every fence dma_fence_chain_for_each(f) visits") \
-	X(FENCE_ARRAY_CREATE,           83, 6, RC_FEATURE_CONTAINERS, "f (new array), m0, m1|-1, m2|-1, m3|-1, signal_on_any -> ret 0 or -ENOMEM (NULL); the array takes a reference per member") \
+	X(FENCE_ARRAY_CREATE,           83, 6, RC_FEATURE_CONTAINERS, "f (new array), m0, m1|-1, m2|-1, m3|-1, signal_on_any -> ret 0, -ENOMEM (NULL) or 1 (an error pointer); the array takes a reference per member") \
 	X(FENCE_UNWRAP,                 84, 1, RC_FEATURE_CONTAINERS, "f -> fences = every fence dma_fence_unwrap_for_each(f) yields") \
 	X(FENCE_UNWRAP_MERGE,           85, 4, RC_FEATURE_CONTAINERS, "m0, m1|-1, m2|-1, m3|-1 -> ret (-ENOMEM NULL, 0 an existing fence, 1 a new array, 2 a new stub), fences = its leaves; the adapter drops it") \
-	X(FENCE_ALLOCATE_PRIVATE_STUB,  86, 1, RC_FEATURE_CONTAINERS, "f (new): dma_fence_allocate_private_stub -> ret 0 or -ENOMEM (NULL)") \
-	X(FENCE_IS_CONTAINER,           87, 1, RC_FEATURE_CONTAINERS, "f -> ret 0/1")
+	X(FENCE_ALLOCATE_PRIVATE_STUB,  86, 1, RC_FEATURE_CONTAINERS, "f (new): dma_fence_allocate_private_stub -> ret 0, -ENOMEM (NULL) or 1 (an error pointer)") \
+	X(FENCE_IS_CONTAINER,           87, 1, RC_FEATURE_CONTAINERS, "f -> ret 0/1") \
+	/* allocation failure: the nth allocation the kernel code makes during the next op fails (the \
+	   arming ends with that op); honoured by reserve_fences, get_fences, array_create, \
+	   allocate_private_stub and unwrap_merge, ignored by every other op */ \
+	X(FAIL_ALLOC,                   88, 1, RC_FEATURE_FAIL_ALLOC, "nth (1..4)")
 
 /* API features an op needs beyond the base API of every supported kernel (a bit mask). */
 enum resvcheck_feature {
@@ -103,6 +107,8 @@ enum resvcheck_feature {
 	RC_FEATURE_DEADLINE = 1u << 0,    /* dma_fence_set_deadline / dma_resv_set_deadline (6.3+) */
 	/* fence containers: dma_fence_chain, dma_fence_array, dma_fence_unwrap, the private stub */
 	RC_FEATURE_CONTAINERS = 1u << 6,
+	/* allocation-failure injection: the implementation's allocator can be told to fail */
+	RC_FEATURE_FAIL_ALLOC = 1u << 7,
 };
 
 enum resvcheck_op_kind {
@@ -146,6 +152,7 @@ struct resvcheck_op {
 #define RC_OBS_RESTARTED (1u << 0)     /* dma_resv_iter_is_restarted() after the step: true after every first step
                                           and every restart, also when the step yields no fence (empty object) */
 #define RC_OBS_CONTAINER (1u << 1)     /* get_singleton returned a new container of the listed fences */
+#define RC_OBS_LEAKED (1u << 2)        /* the op failed for lack of memory and left memory it allocated */
 
 #define RC_OBS_MAX 256
 

@@ -134,7 +134,7 @@ State::State(State&& o, Recycle) : prof(o.prof), exercised(std::move(o.exercised
 void Model::reset() { *s_ = State(std::move(*s_), State::Recycle{}); }
 
 bool Model::has_op(const Op& op) const {
-    return op_provided(op, (s_->prof.has_deadline ? RC_FEATURE_DEADLINE : RC_FEATURE_BASE) | RC_FEATURE_CONTAINERS);
+    return op_provided(op, (s_->prof.has_deadline ? RC_FEATURE_DEADLINE : RC_FEATURE_BASE) | RC_FEATURE_CONTAINERS | RC_FEATURE_FAIL_ALLOC);
 }
 
 std::optional<std::string> Model::precondition(const Op& op) const {
@@ -173,6 +173,8 @@ void run_op(State& s, const Op& op) {
     s.warn_rule = Rule::WARN_ONLY_PREDICTED;
     s.ref_rule = Rule::FENCE_REF_RELEASE;
     s.early_release = Rule::FENCE_REF_NO_EARLY_RELEASE;
+    s.fail_at = std::exchange(s.fail_next, 0);  // an arming lasts one op
+    s.alloc_seen = 0;
     auto apply = [&](const auto& o) { run(s, o); };
     // Every op that meets its preconditions promises to return: the process must not die, hang or
     // run out of memory (seen through an isolated adapter).
@@ -198,6 +200,9 @@ void run_op(State& s, const Op& op) {
         return;
     }
     std::visit(apply, op);
+    if (!s.producing() && s.obs->leaked)
+        s.fail(Rule::ALLOC_NO_LEAK, "a failed call frees what it allocated", "memory it allocated outlives it");
+    if (s.fail_at && s.alloc_seen >= s.fail_at) s.exercise(Rule::ALLOC_NO_LEAK);
     s.exercise(Rule::WARN_ONLY_PREDICTED);
     s.judge_side_effects(op);
     s.settle_containers();

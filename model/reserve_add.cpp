@@ -130,6 +130,18 @@ void run(State& s, const ResvReserveFences& o) {
         else reserve_zero_contract(s, r);
         return;
     }
+    if (s.fail_at) {
+        // One allocation, and only when the list lacks room: exact profiles know the capacity, the
+        // contract knows only that an object without a list must allocate.
+        bool needs = s.prof.exact_kernel ? !(r.has_list && r.max != 0 && r.slots.size() + n <= r.max) : !r.has_list;
+        bool failed = needs || s.prof.exact_kernel ? needs && s.alloc_fails()
+                                                   : s.alloc_may_fail(Rule::RESV_RESERVE_ENOMEM, RetKind::Errno, -ENOMEM, 0);
+        if (failed) {  // the object is unchanged
+            s.expect_ret(Rule::RESV_RESERVE_ENOMEM, RetKind::Errno, -ENOMEM);
+            s.early_release = Rule::RESV_RESERVE_ENOMEM;
+            return;
+        }
+    }
     s.expect_ret(Rule::RESV_RESERVE_OK, RetKind::Errno, 0);
     r.guarantee = std::max(r.guarantee, static_cast<int>(n));
     for (auto& sl : r.slots) sl.suspect = Rule::RESV_RESERVE_KEEPS_UNSIGNALED;

@@ -42,6 +42,8 @@ const std::vector<PropertyDef> kProperties = {
       R::CHAIN_FIND_SEQNO, R::CHAIN_SIGNALED, R::CHAIN_REFS, R::ARRAY_SIGNAL_ALL, R::ARRAY_SIGNAL_ANY, R::ARRAY_PENDING_ERROR_HIDDEN,
       R::ARRAY_REFS, R::UNWRAP_LEAVES, R::MERGE_STUB, R::MERGE_SINGLE, R::MERGE_ARRAY, R::MERGE_ORDER, R::MERGE_REFS,
       R::STUB_SIGNALED, R::FENCE_IS_CONTAINER}},
+    {"alloc", "alloc", "allocation failure: the error paths of reserve, get_fences, array creation, merge and the stub",
+     {R::ALLOC_NO_LEAK, R::RESV_RESERVE_ENOMEM, R::RESV_GET_FENCES_ENOMEM, R::ARRAY_CREATE_ENOMEM, R::STUB_ENOMEM, R::MERGE_ENOMEM}},
 };
 
 }  // namespace

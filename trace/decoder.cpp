@@ -2,19 +2,21 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <utility>
 
 namespace resvcheck {
 namespace {
 
-// Container moves (Chn Arr CQ Mrg Stb) have no weight outside "containers": the other profiles
-// decode every record as they did before containers existed.
-//                              Ctx Fen Sig Err FQ  Lat ACb RCb Ref Acq Lck Unl LQ  Rsv Add Rep Cpy Qry Wlk Itr NRs Fin Chn Arr CQ  Mrg Stb
-constexpr MoveWeights kAll   = {3,  8,  8,  2,  3,  2,  3,  2,  3,  2,  8,  5,  2,  7,  12, 2,  2,  5,  6,  6,  2,  1,  0,  0,  0,  0,  0};
-constexpr MoveWeights kFence = {4,  10, 10, 4,  8,  8,  8,  5,  6,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0};
-constexpr MoveWeights kLock  = {1,  2,  1,  0,  0,  0,  0,  0,  0,  6,  14, 8,  6,  2,  2,  0,  0,  0,  1,  0,  3,  1,  0,  0,  0,  0,  0};
-constexpr MoveWeights kAdd   = {3,  10, 8,  0,  1,  1,  0,  0,  2,  0,  6,  4,  0,  8,  16, 3,  2,  7,  8,  2,  1,  2,  0,  0,  0,  0,  0};
-constexpr MoveWeights kIter  = {2,  6,  6,  0,  0,  0,  0,  0,  2,  0,  6,  5,  0,  6,  10, 1,  2,  3,  4,  14, 1,  0,  0,  0,  0,  0,  0};
-constexpr MoveWeights kCont  = {2,  10, 9,  1,  3,  0,  0,  0,  5,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  14, 4,  9,  5,  1};
+// Container moves (Chn Arr CQ Mrg Stb) have no weight outside "containers" and "alloc", fail_alloc
+// (FA) none outside "alloc": the other profiles decode every record as they did before.
+//                              Ctx Fen Sig Err FQ  Lat ACb RCb Ref Acq Lck Unl LQ  Rsv Add Rep Cpy Qry Wlk Itr NRs Fin Chn Arr CQ  Mrg Stb FA
+constexpr MoveWeights kAll   = {3,  8,  8,  2,  3,  2,  3,  2,  3,  2,  8,  5,  2,  7,  12, 2,  2,  5,  6,  6,  2,  1,  0,  0,  0,  0,  0,  0};
+constexpr MoveWeights kFence = {4,  10, 10, 4,  8,  8,  8,  5,  6,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0};
+constexpr MoveWeights kLock  = {1,  2,  1,  0,  0,  0,  0,  0,  0,  6,  14, 8,  6,  2,  2,  0,  0,  0,  1,  0,  3,  1,  0,  0,  0,  0,  0,  0};
+constexpr MoveWeights kAdd   = {3,  10, 8,  0,  1,  1,  0,  0,  2,  0,  6,  4,  0,  8,  16, 3,  2,  7,  8,  2,  1,  2,  0,  0,  0,  0,  0,  0};
+constexpr MoveWeights kIter  = {2,  6,  6,  0,  0,  0,  0,  0,  2,  0,  6,  5,  0,  6,  10, 1,  2,  3,  4,  14, 1,  0,  0,  0,  0,  0,  0,  0};
+constexpr MoveWeights kCont  = {2,  10, 9,  1,  3,  0,  0,  0,  5,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  14, 4,  9,  5,  1,  0};
+constexpr MoveWeights kAlloc = {2,  10, 6,  0,  0,  0,  0,  0,  3,  0,  6,  4,  0,  10, 12, 0,  0,  6,  2,  0,  2,  0,  3,  5,  2,  6,  2,  12};
 
 struct WeightProfile {
     std::string_view name;
@@ -22,6 +24,7 @@ struct WeightProfile {
 };
 const std::vector<WeightProfile> kProfiles = {
     {"all", kAll}, {"fence", kFence}, {"lock", kLock}, {"resv.add", kAdd}, {"iter", kIter}, {"containers", kCont},
+    {"alloc", kAlloc},
 };
 
 struct Ctx {
@@ -101,6 +104,7 @@ bool OpDecoder::set_move(Record& r, Move m, uint16_t pick) const {
 std::optional<Op> OpDecoder::decode(const uint8_t* b, const StateView& v) {
     const Move move = move_at(b);
     if (move == Move::kCount) return std::nullopt;
+    const bool after_fail = std::exchange(after_fail_, move == Move::FailAlloc);
     Ctx c{v, b};
     // Handle counts on demand: most moves need one or two of them.
     auto nC = [&] { return v.count(HandleKind::Ctx); };
@@ -273,7 +277,7 @@ std::optional<Op> OpDecoder::decode(const uint8_t* b, const StateView& v) {
         auto r = c.pick(HandleKind::Resv, b[2]);
         if (!r) return new_resv();
         Usage u = c.usage(b[ub]);
-        switch (b[3] % 6) {
+        switch (after_fail ? 0 : b[3] % 6) {  // of the queries, get_fences allocates
         case 0: return ResvGetFences{ResvH{*r}, u};
         case 1: return ResvGetSingleton{ResvH{*r}, u};
         case 2: return ResvTestSignaled{ResvH{*r}, u};
@@ -319,6 +323,8 @@ std::optional<Op> OpDecoder::decode(const uint8_t* b, const StateView& v) {
     }
     case Move::ChainLink: case Move::Array: case Move::ContainerQuery: case Move::Merge: case Move::Stub:
         return decode_container(move, b, v);
+    case Move::FailAlloc:  // mostly the first allocation: every allocating op has one
+        return FailAlloc{b[2] < 160 ? 1u : 2u + b[2] % 2};
     case Move::kCount: break;
     }
     return std::nullopt;

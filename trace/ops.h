@@ -186,6 +186,14 @@ struct FenceIsContainer {
     friend bool operator==(const FenceIsContainer&, const FenceIsContainer&) = default;
 };
 
+// ---- allocation failure ---------------------------------------------------------------------------
+// Arms the nth allocation of the next op to fail; only the allocating ops named in the ABI honour it.
+struct FailAlloc {
+    RESVCHECK_OP_TRAITS("fail_alloc", FAIL_ALLOC, None, Nothing, false, ALLOC_NO_LEAK, std::nullopt);
+    BOOST_HANA_DEFINE_STRUCT(FailAlloc, (uint32_t, nth));
+    friend bool operator==(const FailAlloc&, const FailAlloc&) = default;
+};
+
 // ---- ww_acquire_ctx ---------------------------------------------------------------------------
 struct WwAcquireInit {
     RESVCHECK_OP_TRAITS("ww_acquire_init", WW_ACQUIRE_INIT, None, Nothing, false, WARN_ONLY_PREDICTED, HandleKind::Acq);
@@ -360,7 +368,9 @@ struct ResvIterEnd {
     X(ResvIterFirst) X(ResvIterNext) X(ResvIterFirstUnlocked) X(ResvIterNextUnlocked) X(ResvIterEnd)            \
     /* fence containers */                                                                                       \
     X(FenceChainInit) X(FenceChainFindSeqno) X(FenceChainWalk) X(FenceArrayCreate) X(FenceUnwrap)                \
-    X(FenceUnwrapMerge) X(FenceAllocatePrivateStub) X(FenceIsContainer)
+    X(FenceUnwrapMerge) X(FenceAllocatePrivateStub) X(FenceIsContainer)                                          \
+    /* allocation failure */                                                                                     \
+    X(FailAlloc)
 
 namespace detail {
 // std::variant of a list that ends with `void` (so the list macro can put a comma after every name).

@@ -230,6 +230,16 @@ struct Model::State final : StateView {
     void unbury(ResvS& r, uint32_t f);
     void judge_releases();
 
+    // ---- allocation failure (fail_alloc: alloc.cpp) ----
+    uint32_t fail_next = 0;   // armed by fail_alloc for the op after it
+    uint32_t fail_at = 0;     // this op: its fail_at-th allocation fails (0: none)
+    uint32_t alloc_seen = 0;  // allocations this op has made so far
+    // The op makes an allocation: does it fail?
+    bool alloc_fails() { return fail_at != 0 && ++alloc_seen == fail_at; }
+    // Under fail_alloc, whether the op's next allocation fails when the model cannot tell whether
+    // the implementation allocates at all (contract): either is allowed, the observation decides.
+    bool alloc_may_fail(Rule r, RetKind k, int64_t failed, int64_t ok);
+
     // ---- containers (containers.cpp) ----
     uint64_t next_timeline = 1;
     bool is_container(uint32_t f) const { return fences[f].kind == FenceKind::Chain || fences[f].kind == FenceKind::Array; }

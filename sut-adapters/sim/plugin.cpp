@@ -1,6 +1,7 @@
 // plugin.cpp - the sim adapter's ABI face: fault table, create/destroy/reset/supports/apply,
 // op dispatch and observation helpers.
 
+#include <utility>
 #include "sim.h"
 #include "detail/sim_state.h"
 
@@ -30,7 +31,7 @@ namespace {
 constexpr int64_t kMaxHandle = int64_t{1} << 20;
 
 // The sim implements the whole 6.12 API: every op of the ABI's list.
-bool known_op(uint32_t k) { return resvcheck_op_provided(k, RC_FEATURE_DEADLINE | RC_FEATURE_CONTAINERS); }
+bool known_op(uint32_t k) { return resvcheck_op_provided(k, RC_FEATURE_DEADLINE | RC_FEATURE_CONTAINERS | RC_FEATURE_FAIL_ALLOC); }
 
 template <class T>
 T &slot(std::vector<T> &v, int64_t h, const char *kind_msg)
@@ -83,6 +84,7 @@ void Sim::reset()
 	lists_used_ = 0;
 	next_context_ = 1;
 	next_stamp_ = 1;
+	fail_next_ = 0;
 	last_error_.clear();
 }
 
@@ -94,6 +96,8 @@ int Sim::apply(const resvcheck_op &op, resvcheck_obs &obs)
 	obs.n_fences = obs.n_callbacks = obs.n_released = obs.n_deadlines = 0;
 	obs_ = &obs;
 	walk_restarts_ = 0;
+	fail_at_ = std::exchange(fail_next_, 0);
+	allocs_ = 0;
 	try {
 		if (!known_op(op.kind))
 			return RC_APPLY_UNSUPPORTED;
@@ -179,12 +183,11 @@ void Sim::dispatch(const resvcheck_op &op)
 	}
 	case RC_OP_RESV_COPY_FENCES: o.ret = copy_fences(R(0), R(1)); break;
 	case RC_OP_RESV_GET_FENCES: {
-		get_fences(R(0), U(1), scratch_);
+		o.ret = get_fences(R(0), U(1), scratch_, true);
 		for (uint32_t f : scratch_)
 			note_fence(f, 0);
 		for (uint32_t f : scratch_) // the adapter drops the returned references
 			fence_put(f);
-		o.ret = 0;
 		break;
 	}
 	case RC_OP_RESV_GET_SINGLETON: o.ret = get_singleton(R(0), U(1)); break;
@@ -240,11 +243,17 @@ void Sim::dispatch(const resvcheck_op &op)
 		break;
 	}
 	case RC_OP_FENCE_ALLOCATE_PRIVATE_STUB: {
+		if (alloc_fails()) {
+			o.ret = is(Fault::StubEnomemErrPtr) ? 1 : kENOMEM; /* 1: the adapter saw an error pointer */
+			break;
+		}
 		const uint32_t f = new_fence(a[0], FenceType::Stub);
 		fences_[f].signaled = true;
 		fences_[f].seqno64 = false;
 		break;
 	}
+	/* allocation failure */
+	case RC_OP_FAIL_ALLOC: fail_next_ = static_cast<uint32_t>(a[0]); break;
 	case RC_OP_FENCE_IS_CONTAINER:
 		o.ret = is(Fault::StubIsContainer) ? fences_[F(0)].type != FenceType::Harness : is_container(F(0));
 		break;

@@ -88,6 +88,7 @@ struct linux_adapter {
 	struct resvcheck_obs *obs;	/* of the op being applied; NULL during reset */
 	const struct resvcheck_op *op;
 	bool tainted;			/* a BUG() unwound through kernel code in this trace */
+	u32 fail_next, fail_at;		/* fail_alloc: armed for the next op, for this op */
 	void **grave;			/* entries of tainted traces, kept until destroy() */
 	u32 nr_grave, grave_cap;
 	char err[512];
@@ -260,6 +261,8 @@ static struct dma_fence *fence(struct linux_adapter *ad, s64 h)
 struct dma_fence *la_fence(struct linux_adapter *ad, s64 h) { return fence(ad, h); }
 struct dma_fence *la_fence_or_null(struct linux_adapter *ad, s64 h) { return h < 0 ? NULL : fence(ad, h); }
 struct resvcheck_obs *la_obs(struct linux_adapter *ad) { return ad->obs; }
+void la_fail_arm(struct linux_adapter *ad) { shim_fail_alloc_arm(ad->fail_at); }
+void la_fail_disarm(void) { shim_fail_alloc_arm(0); }
 void la_obs_fence(struct linux_adapter *ad, struct dma_fence *f) { obs_fence(ad, f, DMA_RESV_USAGE_BOOKKEEP); }
 
 void la_new_fence(struct linux_adapter *ad, s64 h, struct dma_fence *f)
@@ -345,6 +348,9 @@ static int apply_op(void *arg)
 	const s64 *a = op->args;
 
 	switch (op->kind) {
+	case RC_OP_FAIL_ALLOC:
+		ad->fail_next = a[0];
+		break;
 	case RC_OP_FENCE_CONTEXT_ALLOC: {
 		struct context_entry *c = kzalloc(sizeof(*c), GFP_KERNEL);
 
@@ -485,7 +491,9 @@ static int apply_op(void *arg)
 		break;
 	}
 	case RC_OP_RESV_RESERVE_FENCES:
+		la_fail_arm(ad);
 		obs->ret = dma_resv_reserve_fences(resv(ad, a[0]), a[1]);
+		la_fail_disarm();
 		break;
 	case RC_OP_RESV_ADD_FENCE:
 		dma_resv_add_fence(resv(ad, a[0]), fence(ad, a[1]), usage_arg(a[2]));
@@ -504,7 +512,9 @@ static int apply_op(void *arg)
 		struct dma_fence **fences;
 		unsigned int n, i;
 
+		la_fail_arm(ad);
 		obs->ret = dma_resv_get_fences(resv(ad, a[0]), usage_arg(a[1]), &n, &fences);
+		la_fail_disarm();
 		if (obs->ret)
 			break;
 		for (i = 0; i < n; i++)
@@ -663,6 +673,7 @@ static void adapter_reset(void *self)
 	int bugged;
 
 	ad->obs = NULL;
+	ad->fail_next = 0;
 	/*
 	 * After a BUG() the kernel objects of the trace may be inconsistent (a BUG can strike between
 	 * two list updates, or leave a waiter's on-stack callback queued on a fence), so, as after an
@@ -711,8 +722,15 @@ static int adapter_apply(void *self, const struct resvcheck_op *op, struct resvc
 	obs->flags = obs->warnings = obs->n_fences = obs->n_callbacks = obs->n_released = obs->n_deadlines = 0;
 	ad->obs = obs;
 	ad->op = op;
+	ad->fail_at = ad->fail_next;	/* an arming lasts one op */
+	ad->fail_next = 0;
 	shim_checkpoint(&cp);
+	shim_kmalloc_mark();
 	status = shim_host_guarded_call(apply_op, ad, &bugged);
+	shim_fail_alloc_arm(0);
+	/* ALLOC-NO-LEAK: a call that failed for lack of memory leaves no object behind */
+	if (ad->fail_at && obs->ret < 0 && !bugged && shim_kmalloc_live_since_mark() != 0)
+		obs->flags |= RC_OBS_LEAKED;
 	if (bugged) {
 		shim_unwind(&cp);
 		strscpy(ad->err, shim_last_bug(), sizeof(ad->err));
@@ -728,7 +746,8 @@ static int adapter_apply(void *self, const struct resvcheck_op *op, struct resvc
 
 static int adapter_supports(void *self, u32 kind)
 {
-	return resvcheck_op_provided(kind, (HAVE_DEADLINE ? RC_FEATURE_DEADLINE : 0) | RC_FEATURE_CONTAINERS);
+	return resvcheck_op_provided(kind, (HAVE_DEADLINE ? RC_FEATURE_DEADLINE : 0) | RC_FEATURE_CONTAINERS |
+					   RC_FEATURE_FAIL_ALLOC);
 }
 
 static const char *adapter_last_error(void *self) { return ((struct linux_adapter *)self)->err; }

@@ -126,6 +126,9 @@ private:
 	bool is(Fault f) const { return fault_ == f; }
 	void dispatch(const resvcheck_op &op);
 
+	/* fail_alloc: the op's fail_at_-th allocation fails (only the allocating ops of the ABI ask) */
+	bool alloc_fails() { return fail_at_ != 0 && ++allocs_ == fail_at_; }
+
 	/* observation helpers */
 	void warn() { obs_->warnings++; }
 	void note_fence(uint32_t f, uint32_t usage);
@@ -184,7 +187,7 @@ private:
 	void add_fence(uint32_t r, uint32_t f, uint32_t usage);
 	void replace_fences(uint32_t r, int64_t c, int64_t f, uint32_t usage);
 	int64_t copy_fences(uint32_t dst, uint32_t src);
-	void get_fences(uint32_t r, uint32_t usage, std::vector<uint32_t> &out);
+	int64_t get_fences(uint32_t r, uint32_t usage, std::vector<uint32_t> &out, bool may_fail = false);
 	int64_t get_singleton(uint32_t r, uint32_t usage);
 	bool test_signaled(uint32_t r, uint32_t usage);
 	int64_t resv_wait_timeout(uint32_t r, uint32_t usage, bool intr, int64_t timeout, bool sigpending);
@@ -210,6 +213,7 @@ private:
 
 	Fault fault_;
 	resvcheck_obs *obs_ = nullptr;
+	uint32_t fail_next_ = 0, fail_at_ = 0, allocs_ = 0; /* fail_alloc arming, for the next op only */
 	std::string last_error_;
 
 	uint64_t next_context_ = 1; /* dma_fence_context_alloc counter; 0 is the stub context */

@@ -308,6 +308,28 @@ const std::map<std::string, Scenario> &scenarios()
 			 h.op(RC_OP_FENCE_ALLOCATE_PRIVATE_STUB, {0});
 			 EXPECT_EQ(h.ret(RC_OP_FENCE_IS_CONTAINER, {0}), 0);
 		 }},
+		/* allocation failure */
+		{"get-fences-enomem-ok", [](Harness &h) {
+			 h.ready(0);
+			 h.ctx(0);
+			 h.fence(0, 0, 1);
+			 h.add(0, 0, W);
+			 h.op(RC_OP_FAIL_ALLOC, {1});
+			 EXPECT_EQ(h.ret(RC_OP_RESV_GET_FENCES, {0, B}), -12);
+		 }},
+		{"merge-enomem-leaks-refs", [](Harness &h) {
+			 h.ctx(0);
+			 h.ctx(1);
+			 h.fence(0, 0, 1);
+			 h.fence(1, 1, 1);
+			 h.op(RC_OP_FAIL_ALLOC, {2});
+			 EXPECT_EQ(h.ret(RC_OP_FENCE_UNWRAP_MERGE, {0, 1, -1, -1}), -12);
+			 EXPECT_EQ(h.put(0), (Handles{0})); // merge kept no reference
+		 }},
+		{"stub-enomem-err-ptr", [](Harness &h) {
+			 h.op(RC_OP_FAIL_ALLOC, {1});
+			 EXPECT_EQ(h.ret(RC_OP_FENCE_ALLOCATE_PRIVATE_STUB, {0}), -12);
+		 }},
 	};
 	return s;
 }

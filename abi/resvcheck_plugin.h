@@ -55,6 +55,13 @@ enum resvcheck_usage {
 	X(FENCE_GET,                    11, 1, RC_FEATURE_BASE,     "f: harness takes one more reference") \
 	X(FENCE_PUT,                    12, 1, RC_FEATURE_BASE,     "f: harness drops one reference") \
 	X(FENCE_WAIT_TIMEOUT,           13, 4, RC_FEATURE_BASE,     "f, intr, timeout (jiffies; 0 = poll), sigpending -> ret") \
+	/* ---- kernels: the dma_fence API newer kernels add (6.15 dedup, 6.17 names, 7.0 check_and_signal, 7.1) ---- */ \
+	X(FENCE_CHECK_AND_SIGNAL,       60, 1, RC_FEATURE_CHECK_AND_SIGNAL, "f -> ret 0/1: 1 if it was signalled already (else it signals now)") \
+	X(FENCE_DRIVER_NAME,            61, 1, RC_FEATURE_NAME_HELPERS, "f -> ret 1: the ops' driver name, 0: the placeholder of a signalled fence") \
+	X(FENCE_TIMELINE_NAME,          62, 1, RC_FEATURE_NAME_HELPERS, "f -> ret 1: the ops' timeline name, 0: the placeholder of a signalled fence") \
+	X(FENCE_WAS_INITIALIZED,        63, 1, RC_FEATURE_WAS_INITIALIZED, "f -> ret 0/1: dma_fence_was_initialized") \
+	X(FENCE_DEDUP_ARRAY,            64, 4, RC_FEATURE_DEDUP,    "f1..f4 (an array of new references) -> ret = count, fences = what is kept, in order") \
+	X(FENCE_INIT_INLINE,            65, 3, RC_FEATURE_INLINE_LOCK, "f, c, seqno: dma_fence_init with no lock: the fence uses its inline one") \
 	X(WW_ACQUIRE_INIT,              20, 1, RC_FEATURE_BASE,     "a") \
 	X(WW_ACQUIRE_DONE,              21, 1, RC_FEATURE_BASE,     "a") \
 	X(WW_ACQUIRE_FINI,              22, 1, RC_FEATURE_BASE,     "a") \
@@ -91,11 +98,26 @@ enum resvcheck_usage {
 	X(FENCE_CHAIN_INIT,             80, 4, RC_FEATURE_CONTAINERS, "f (new chain link), fence, prev|-1, seqno: the link takes a reference on fence and prev") \
 	X(FENCE_CHAIN_FIND_SEQNO,       81, 2, RC_FEATURE_CONTAINERS, "f, seqno -> ret, fences = what *pfence points to afterwards (none: NULL)") \
 	X(FENCE_CHAIN_WALK,             82, 1, RC_FEATURE_CONTAINERS, "f -> fences = every fence dma_fence_chain_for_each(f) visits") \
-	X(FENCE_ARRAY_CREATE,           83, 6, RC_FEATURE_CONTAINERS, "f (new array), m0, m1|-1, m2|-1, m3|-1, signal_on_any -> ret 0 or -ENOMEM (NULL); the array takes a reference per member") \
+	X(FENCE_ARRAY_CREATE,           83, 6, RC_FEATURE_CONTAINERS, "f (new array), m0, m1|-1, m2|-1, m3|-1, signal_on_any -> ret 0, -ENOMEM (NULL) or 1 (an error pointer); the array takes a reference per member") \
 	X(FENCE_UNWRAP,                 84, 1, RC_FEATURE_CONTAINERS, "f -> fences = every fence dma_fence_unwrap_for_each(f) yields") \
 	X(FENCE_UNWRAP_MERGE,           85, 4, RC_FEATURE_CONTAINERS, "m0, m1|-1, m2|-1, m3|-1 -> ret (-ENOMEM NULL, 0 an existing fence, 1 a new array, 2 a new stub), fences = its leaves; the adapter drops it") \
-	X(FENCE_ALLOCATE_PRIVATE_STUB,  86, 1, RC_FEATURE_CONTAINERS, "f (new): dma_fence_allocate_private_stub -> ret 0 or -ENOMEM (NULL)") \
-	X(FENCE_IS_CONTAINER,           87, 1, RC_FEATURE_CONTAINERS, "f -> ret 0/1")
+	X(FENCE_ALLOCATE_PRIVATE_STUB,  86, 1, RC_FEATURE_CONTAINERS, "f (new): dma_fence_allocate_private_stub -> ret 0, -ENOMEM (NULL) or 1 (an error pointer)") \
+	X(FENCE_IS_CONTAINER,           87, 1, RC_FEATURE_CONTAINERS, "f -> ret 0/1") \
+	/* -- driver side: locking and fence signalling (lock-dependency reports: RC_OBS_LOCKDEP) -- */ \
+	X(SIG_BEGIN,                    120, 0, RC_FEATURE_LOCKDEP, "dma_fence_begin_signalling -> ret = cookie (1: nested, nothing acquired)") \
+	X(SIG_END,                      121, 1, RC_FEATURE_LOCKDEP, "cookie: dma_fence_end_signalling") \
+	X(DRIVER_ALLOC,                 122, 1, RC_FEATURE_LOCKDEP, "gfp (0 GFP_KERNEL, 1 GFP_NOFS, 2 GFP_NOIO, 3 GFP_NOWAIT, 4 GFP_ATOMIC): a driver allocation (fs_reclaim_acquire/release around it)") \
+	X(DRIVER_LOCK,                  123, 1, RC_FEATURE_LOCKDEP, "class (0..3): take the driver mutex of that lock class") \
+	X(DRIVER_UNLOCK,                124, 1, RC_FEATURE_LOCKDEP, "class: release it") \
+	X(FENCE_MIGHT_WAIT,             125, 0, RC_FEATURE_LOCKDEP, "__dma_fence_might_wait: the annotation of a fence wait") \
+	X(SHRINKER_SCAN,                126, 1, RC_FEATURE_LOCKDEP, "r: a shrinker under fs_reclaim(GFP_KERNEL) trylocks r and evicts it -> ret 0/1 (trylock result)") \
+	X(MMU_INVALIDATE,               127, 0, RC_FEATURE_LOCKDEP, "an mmu-notifier invalidation: its callback waits for the GPU (might_wait) under the notifier map") \
+	X(MIGHT_FAULT,                  128, 0, RC_FEATURE_LOCKDEP, "a user-memory access that may fault (mmap_lock read)") \
+	X(SCHED_RUN_JOB,                129, 1, RC_FEATURE_LOCKDEP, "r: a scheduler job using r runs (a signalling section; all it needs was prepared before)") \
+	/* allocation failure: the nth allocation the kernel code makes during the next op fails (the \
+	   arming ends with that op); honoured by reserve_fences, get_fences, array_create, \
+	   allocate_private_stub and unwrap_merge, ignored by every other op */ \
+	X(FAIL_ALLOC,                   88, 1, RC_FEATURE_FAIL_ALLOC, "nth (1..4)")
 
 /* API features an op needs beyond the base API of every supported kernel (a bit mask). */
 enum resvcheck_feature {
@@ -103,6 +125,15 @@ enum resvcheck_feature {
 	RC_FEATURE_DEADLINE = 1u << 0,    /* dma_fence_set_deadline / dma_resv_set_deadline (6.3+) */
 	/* fence containers: dma_fence_chain, dma_fence_array, dma_fence_unwrap, the private stub */
 	RC_FEATURE_CONTAINERS = 1u << 6,
+	RC_FEATURE_LOCKDEP = 1u << 10,    /* a lock-dependency recorder reporting through RC_OBS_LOCKDEP, and the driver-side ops */
+	/* ---- kernels: the newer dma_fence API ---- */
+	RC_FEATURE_CHECK_AND_SIGNAL = 1u << 1,  /* bool dma_fence_check_and_signal (7.0+) */
+	RC_FEATURE_NAME_HELPERS = 1u << 2,      /* dma_fence_driver_name / dma_fence_timeline_name (6.17+) */
+	RC_FEATURE_WAS_INITIALIZED = 1u << 3,   /* dma_fence_was_initialized (7.1+) */
+	RC_FEATURE_DEDUP = 1u << 4,             /* dma_fence_dedup_array (6.15+) */
+	RC_FEATURE_INLINE_LOCK = 1u << 5,       /* a fence's own lock: dma_fence_init(..., NULL, ...) (7.1+) */
+	/* allocation-failure injection: the implementation's allocator can be told to fail */
+	RC_FEATURE_FAIL_ALLOC = 1u << 7,
 };
 
 enum resvcheck_op_kind {
@@ -146,6 +177,11 @@ struct resvcheck_op {
 #define RC_OBS_RESTARTED (1u << 0)     /* dma_resv_iter_is_restarted() after the step: true after every first step
                                           and every restart, also when the step yields no fence (empty object) */
 #define RC_OBS_CONTAINER (1u << 1)     /* get_singleton returned a new container of the listed fences */
+/* A lock-dependency report during the op (RC_FEATURE_LOCKDEP); last_error() returns its text, whose
+ * first line is "lockdep: cycle HELD -> TAKEN", "lockdep: recursive CLASS" or "lockdep: unbalanced
+ * CLASS" (lockdep class names: dma_fence_map, reservation_ww_class_mutex, fs_reclaim, ...). */
+#define RC_OBS_LOCKDEP (1u << 2)
+#define RC_OBS_LEAKED (1u << 3)        /* the op failed for lack of memory and left memory it allocated */
 
 #define RC_OBS_MAX 256
 

@@ -78,12 +78,15 @@ int cmd_check(const Options& o) {
     if (s.isolated)
         snprintf(isolation, sizeof isolation, ", isolated (watchdog %.1f s)", static_cast<double>(s.limits.watchdog.count()) / 1000);
     if (!o.json)
-        fprintf(stderr, "resvcheck check: adapter %s, profile %s, seed %llu, %.0f s%s\n", o.adapter.c_str(), std::string(s.profile.name).c_str(),
-                static_cast<unsigned long long>(seed), budget, isolation);
+        fprintf(stderr, "resvcheck check: adapter %s%s%s%s, profile %s%s, seed %llu, %.0f s%s\n", o.adapter.c_str(),
+                s.adapter_note.empty() ? "" : " (", s.adapter_note.c_str(), s.adapter_note.empty() ? "" : ")",
+                std::string(s.profile.name).c_str(), o.profile.empty() ? "" : " (--profile)", static_cast<unsigned long long>(seed), budget,
+                isolation);
 
     Report rep;
     rep.command = "check";
     rep.adapter = o.adapter;
+    rep.adapter_flags = s.adapter_flags;
     rep.profile = std::string(s.profile.name);
     Model model(s.profile);
     std::vector<uint64_t> children_exercised(kRuleCount);  // isolated: what finished children's models exercised

@@ -48,6 +48,7 @@ int cmd_replay(const Options& o) {
     }
     rep.command = "replay";
     rep.adapter = o.adapter;
+    rep.adapter_flags = s.adapter_flags;
     rep.profile = std::string(s.profile.name);
     Model model(s.profile);
     const FindingPipeline diagnoser({}, s.profile);

@@ -33,6 +33,7 @@ struct Setup {
     std::unique_ptr<Adapter> adapter;  // with isolation, an IsolatedAdapter: a crash or hang is an ADAPTER-* finding
     Profile profile;
     std::string adapter_flags;  // flags that recreate this adapter (for printed commands)
+    std::string adapter_note;   // describe_adapter(): the kernel and the profile it chose
     bool isolated = false;      // --isolate, resolved
     IsolationLimits limits;     // of the isolated adapter (check's supervised children use them too)
     AdapterOptions adapter_options;
@@ -50,6 +51,9 @@ int cmd_check(const Options& o);
 int cmd_shrink(const Options& o);
 int cmd_pin(const Options& o);
 int cmd_fuzz(const Options& o);
+int cmd_report(const Options& o);
+int cmd_export(const Options& o);
+int cmd_mutate(const Options& o);
 int cmd_list_rules(const Options& o);
 int cmd_list_adapters(const Options& o);
 int cmd_list_faults(const Options& o);

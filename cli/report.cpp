@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <fstream>
 #include <span>
 
 namespace resvcheck::cli {
@@ -63,45 +64,36 @@ std::string xml(std::string_view s) {
     return o;
 }
 
-enum class Status { Ok, Violated, NotExercised, NotApplicable };
-
-Status status_of(const Report& r, const RuleInfo& ri, const Profile* p) {
-    if (r.violated(ri.rule)) return Status::Violated;
-    if (p && !rule_applies(ri, *p)) return Status::NotApplicable;
-    size_t i = static_cast<size_t>(ri.rule);
-    return i < r.exercised.size() && r.exercised[i] ? Status::Ok : Status::NotExercised;
-}
-
-std::string_view status_text(Status s) {
-    switch (s) {
-    case Status::Ok: return "ok";
-    case Status::Violated: return "VIOLATED";
-    case Status::NotExercised: return "not exercised";
-    case Status::NotApplicable: return "n/a (profile)";
-    }
-    return "?";
-}
-
 struct Counts {
     size_t ok = 0, violated = 0, unexercised = 0, na = 0;
 };
 Counts count(const Report& r) {
     Counts c;
-    auto p = profile_by_name(r.profile);
     for (const auto& ri : all_rules()) {
-        switch (status_of(r, ri, p ? &*p : nullptr)) {
-        case Status::Ok: ++c.ok; break;
-        case Status::Violated: ++c.violated; break;
-        case Status::NotExercised: ++c.unexercised; break;
-        case Status::NotApplicable: ++c.na; break;
+        switch (rule_status(r, ri)) {
+        case RuleStatus::Ok: ++c.ok; break;
+        case RuleStatus::Violated: ++c.violated; break;
+        case RuleStatus::NotExercised:
+        case RuleStatus::NotCounted: ++c.unexercised; break;
+        case RuleStatus::NotApplicable: ++c.na; break;
         }
     }
     return c;
 }
 
-uint64_t exercised_of(const Report& r, Rule rule) {
-    size_t i = static_cast<size_t>(rule);
-    return i < r.exercised.size() ? r.exercised[i] : 0;
+// The finding file's text, so a result carries its minimal traces (the report shows them).
+std::string trace_text(const std::string& path) {
+    if (!path.ends_with(".trace")) return "";
+    std::ifstream f(path);
+    std::string s((std::istreambuf_iterator<char>(f)), {});
+    return s.size() > (64u << 10) ? "" : s;
+}
+
+// KTAP test names: no spaces or '#'.
+std::string ktap_name(std::string s) {
+    for (char& c : s)
+        if (c == ' ' || c == '#') c = '_';
+    return s;
 }
 
 std::string seconds_text(double s) {
@@ -111,6 +103,34 @@ std::string seconds_text(double s) {
 }
 
 }  // namespace
+
+RuleStatus rule_status(const Report& r, const RuleInfo& ri) {
+    if (r.violated(ri.rule)) return RuleStatus::Violated;
+    auto p = profile_by_name(r.profile);
+    if (p && !rule_applies(ri, *p)) return RuleStatus::NotApplicable;
+    if (r.engine) return RuleStatus::NotCounted;
+    return exercised_of(r, ri.rule) ? RuleStatus::Ok : RuleStatus::NotExercised;
+}
+
+std::string_view status_text(RuleStatus s) {
+    switch (s) {
+    case RuleStatus::Ok: return "ok";
+    case RuleStatus::Violated: return "VIOLATED";
+    case RuleStatus::NotExercised: return "not exercised";
+    case RuleStatus::NotApplicable: return "n/a (profile)";
+    case RuleStatus::NotCounted: return "no finding (fuzz: not counted)";
+    }
+    return "?";
+}
+
+uint64_t exercised_of(const Report& r, Rule rule) {
+    size_t i = static_cast<size_t>(rule);
+    return i < r.exercised.size() ? r.exercised[i] : 0;
+}
+
+std::string result_label(const Report& r) {
+    return r.command + " " + r.adapter + (r.adapter_flags.empty() ? "" : " " + r.adapter_flags) + " (" + r.profile + ")";
+}
 
 bool Report::violated(Rule rule) const {
     for (const auto& f : findings)
@@ -125,14 +145,13 @@ int Report::exit_code() const {
 }
 
 std::string render_table(const Report& r) {
-    auto p = profile_by_name(r.profile);
     std::string s;
     char line[512];
     const bool rows = !r.engine && r.rule_table;
     if (rows) snprintf(line, sizeof line, "%-36s %-20s %12s  %s\n", "RULE", "AREA", "EXERCISED", "STATUS");
     if (rows) s += line;
     for (const auto& ri : rows ? all_rules() : std::span<const RuleInfo>{}) {
-        auto st = status_of(r, ri, p ? &*p : nullptr);
+        auto st = rule_status(r, ri);
         snprintf(line, sizeof line, "%-36.*s %-20.*s %12llu  %.*s\n", static_cast<int>(ri.id.size()), ri.id.data(),
                  static_cast<int>(ri.area.size()), ri.area.data(),
                  static_cast<unsigned long long>(exercised_of(r, ri.rule)), static_cast<int>(status_text(st).size()),
@@ -179,12 +198,11 @@ std::string render_table(const Report& r) {
 }
 
 std::string render_markdown(const Report& r) {
-    auto p = profile_by_name(r.profile);
     std::string s = "# resvcheck " + r.command + ": adapter `" + r.adapter + "`, profile `" + r.profile + "`\n\n" +
                     std::to_string(r.traces) + " traces, " + std::to_string(r.ops) + " ops\n\n| rule | area | exercised | status |\n|---|---|---:|---|\n";
     for (const auto& ri : all_rules())
         s += "| " + std::string(ri.id) + " | " + std::string(ri.area) + " | " + std::to_string(exercised_of(r, ri.rule)) + " | " +
-             std::string(status_text(status_of(r, ri, p ? &*p : nullptr))) + " |\n";
+             std::string(status_text(rule_status(r, ri))) + " |\n";
     for (const auto& f : r.findings)
         s += "\n## " + finding_title(f) + " at op " + std::to_string(f.op_index) + "\n\n- allowed: " + f.allowed +
              "\n- observed: " + f.observed + (f.symptoms.empty() ? "" : "\n- symptoms: " + joined(symptom_ids(f))) +
@@ -192,41 +210,83 @@ std::string render_markdown(const Report& r) {
     return s;
 }
 
-std::string render_junit(const Report& r) {
-    auto p = profile_by_name(r.profile);
+namespace {
+
+// One <testsuite> per result; one <testcase> per rule, its classname naming the adapter, tree and profile.
+std::string junit_suite(const Report& r) {
     auto c = count(r);
-    std::string s = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuite name=\"resvcheck." + xml(r.adapter) + "\" tests=\"" +
-                    std::to_string(all_rules().size()) + "\" failures=\"" + std::to_string(c.violated) + "\" skipped=\"" +
-                    std::to_string(c.unexercised + c.na) + "\">\n";
+    const std::string label = result_label(r);
+    std::string s = "  <testsuite name=\"" + xml(label) + "\" tests=\"" + std::to_string(all_rules().size()) + "\" failures=\"" +
+                    std::to_string(c.violated) + "\" skipped=\"" + std::to_string(c.unexercised + c.na) + "\" time=\"" + seconds_text(r.seconds) + "\">\n";
     for (const auto& ri : all_rules()) {
-        auto st = status_of(r, ri, p ? &*p : nullptr);
-        s += "  <testcase classname=\"" + xml(ri.area) + "\" name=\"" + xml(ri.id) + "\">";
-        if (st == Status::Violated) {
+        auto st = rule_status(r, ri);
+        s += "    <testcase classname=\"" + xml(label) + "\" name=\"" + xml(ri.id) + "\">";
+        if (st == RuleStatus::Violated) {
             for (const auto& f : r.findings)
                 if (f.rule == ri.rule) {
-                    s += "<failure message=\"op " + std::to_string(f.op_index) + ": " + xml(f.observed) + "\">allowed: " + xml(f.allowed) +
-                         "\ntrace: " + xml(f.trace) + "\nreplay: " + xml(f.replay) + "</failure>";
+                    s += "<failure message=\"op " + std::to_string(f.op_index) + ": " + xml(f.observed) + "\">" + xml(ri.statement) +
+                         "\nallowed: " + xml(f.allowed) + "\ntrace: " + xml(f.trace) + "\nreplay: " + xml(f.replay) + "</failure>";
                     break;
                 }
-        } else if (st != Status::Ok) {
-            s += "<skipped message=\"" + std::string(status_text(st)) + "\"/>";
+        } else if (st != RuleStatus::Ok) {
+            s += "<skipped message=\"" + xml(status_text(st)) + "\"/>";
         }
         s += "</testcase>\n";
     }
-    return s + "</testsuite>\n";
+    return s + "  </testsuite>\n";
 }
 
+// One KTAP subtest per result (its lines indented four spaces), one test line per rule.
+std::string ktap_suite(const Report& r, size_t number) {
+    const std::string in = "    ", name = ktap_name("resvcheck." + result_label(r));
+    std::string s = in + "KTAP version 1\n" + in + "# Subtest: " + name + "\n" + in + "1.." + std::to_string(all_rules().size()) + "\n";
+    size_t i = 0;
+    for (const auto& ri : all_rules()) {
+        auto st = rule_status(r, ri);
+        const std::string n = std::to_string(++i) + " " + std::string(ri.id);
+        if (st == RuleStatus::Violated) {
+            for (const auto& f : r.findings)
+                if (f.rule == ri.rule) {
+                    s += in + "# " + std::string(ri.id) + ": op " + std::to_string(f.op_index) + ": observed " + f.observed + "\n" + in +
+                         "# allowed: " + f.allowed + "\n" + in + "# replay: " + f.replay + "\n";
+                    break;
+                }
+            s += in + "not ok " + n + "\n";
+        } else if (st == RuleStatus::Ok) {
+            s += in + "ok " + n + "\n";
+        } else {
+            s += in + "ok " + n + " # SKIP " + std::string(status_text(st)) + "\n";
+        }
+    }
+    return s + (r.findings.empty() ? "ok " : "not ok ") + std::to_string(number) + " " + name + "\n";
+}
+
+}  // namespace
+
+std::string render_junit(std::span<const Report> rs) {
+    std::string s = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"resvcheck\">\n";
+    for (const auto& r : rs) s += junit_suite(r);
+    return s + "</testsuites>\n";
+}
+std::string render_junit(const Report& r) { return render_junit(std::span<const Report>(&r, 1)); }
+
+std::string render_ktap(std::span<const Report> rs) {
+    std::string s = "KTAP version 1\n1.." + std::to_string(rs.size()) + "\n";
+    for (size_t i = 0; i < rs.size(); ++i) s += ktap_suite(rs[i], i + 1);
+    return s;
+}
+std::string render_ktap(const Report& r) { return render_ktap(std::span<const Report>(&r, 1)); }
+
 std::string render_json(const Report& r) {
-    auto p = profile_by_name(r.profile);
-    std::string s = "{\"command\":" + json_str(r.command) + ",\"adapter\":" + json_str(r.adapter) + ",\"profile\":" + json_str(r.profile) +
+    std::string s = "{\"command\":" + json_str(r.command) + ",\"adapter\":" + json_str(r.adapter) + ",\"adapter_flags\":" + json_str(r.adapter_flags) + ",\"profile\":" + json_str(r.profile) +
                     ",\"verdict\":" + json_str(r.findings.empty() ? (r.problems.empty() ? "conforms" : "unsupported") : "violated") +
                     ",\"traces\":" + std::to_string(r.traces) + ",\"ops\":" + std::to_string(r.ops) + ",\"seconds\":" + seconds_text(r.seconds) + ",\"rules\":[";
     bool first = true;
     for (const auto& ri : r.engine ? std::span<const RuleInfo>{} : all_rules()) {  // a fuzz run has no per-rule counts
-        auto st = status_of(r, ri, p ? &*p : nullptr);
+        auto st = rule_status(r, ri);
         s += std::string(first ? "" : ",") + "{\"id\":" + json_str(ri.id) + ",\"area\":" + json_str(ri.area) +
-             ",\"applies\":" + (st == Status::NotApplicable ? "false" : "true") + ",\"exercised\":" + std::to_string(exercised_of(r, ri.rule)) +
-             ",\"violated\":" + (st == Status::Violated ? "true" : "false") + "}";
+             ",\"applies\":" + (st == RuleStatus::NotApplicable ? "false" : "true") + ",\"exercised\":" + std::to_string(exercised_of(r, ri.rule)) +
+             ",\"violated\":" + (st == RuleStatus::Violated ? "true" : "false") + "}";
         first = false;
     }
     s += "],\"findings\":[";
@@ -234,7 +294,7 @@ std::string render_json(const Report& r) {
     for (const auto& f : r.findings) {
         s += std::string(first ? "" : ",") + "{\"rule\":" + (f.rule ? json_str(rule_id(*f.rule)) : "null") + ",\"op_index\":" + std::to_string(f.op_index) + ",\"allowed\":" + json_str(f.allowed) + ",\"observed\":" + json_str(f.observed) +
              ",\"trace\":" + json_str(f.trace) + ",\"replay\":" + json_str(f.replay) + ",\"kind\":" + json_str(f.kind) + ",\"ops\":" + std::to_string(f.ops) +
-             ",\"ops_unshrunk\":" + std::to_string(f.ops_unshrunk) + ",\"seconds\":" + seconds_text(f.seconds) + ",\"note\":" + json_str(f.note) + ",\"symptoms\":" + json_list(symptom_ids(f)) + "}";
+             ",\"ops_unshrunk\":" + std::to_string(f.ops_unshrunk) + ",\"seconds\":" + seconds_text(f.seconds) + ",\"note\":" + json_str(f.note) + ",\"symptoms\":" + json_list(symptom_ids(f)) + ",\"trace_text\":" + json_str(trace_text(f.trace)) + "}";
         first = false;
     }
     s += "],\"problems\":" + json_list(r.problems) + ",\"notes\":" + json_list(r.notes);
@@ -244,7 +304,15 @@ std::string render_json(const Report& r) {
         snprintf(eps, sizeof eps, "%.0f", e.execs_per_sec);
         s += ",\"engine\":{\"name\":" + json_str(e.name) + ",\"execs\":" + std::to_string(e.execs) + ",\"execs_per_sec\":" + eps +
              ",\"corpus\":" + std::to_string(e.corpus) + ",\"coverage\":" + json_str(e.coverage) +
-             ",\"engine_crashes\":" + std::to_string(e.crashes) + "}";
+             ",\"engine_crashes\":" + std::to_string(e.crashes) + ",\"samples\":[";
+        for (size_t i = 0; i < e.samples.size(); ++i) {
+            const auto& x = e.samples[i];
+            char cov[32];
+            snprintf(cov, sizeof cov, "%g", x.coverage);
+            s += std::string(i ? "," : "") + "{\"seconds\":" + seconds_text(x.seconds) + ",\"execs\":" + std::to_string(x.execs) +
+                 ",\"corpus\":" + std::to_string(x.corpus) + ",\"coverage\":" + cov + ",\"findings\":" + std::to_string(x.findings) + "}";
+        }
+        s += "]}";
     }
     return s + "}\n";
 }
@@ -253,6 +321,7 @@ std::string render(const Report& r, const std::string& format) {
     if (format == "json") return render_json(r);
     if (format == "markdown") return render_markdown(r);
     if (format == "junit") return render_junit(r);
+    if (format == "ktap") return render_ktap(r);
     return render_table(r);
 }
 

@@ -1,5 +1,5 @@
 // report.h - the per-rule result of a run (replay, check, fuzz) and its views: terminal table,
-// Markdown, JUnit XML and JSON are all renderings of one Report.
+// Markdown, JUnit XML, KTAP and JSON are all renderings of one Report (report/html.h renders many).
 #pragma once
 
 #include <cstdint>
@@ -7,11 +7,21 @@
 #include <vector>
 
 #include <optional>
+#include <span>
 
 #include "finding_pipeline.h"
 #include "model.h"
 
 namespace resvcheck::cli {
+
+// fuzz: the engine's progress at one moment (for the report's plot over time).
+struct FuzzSample {
+    double seconds = 0;
+    uint64_t execs = 0;
+    uint64_t corpus = 0;
+    double coverage = 0;  // the engine's coverage figure (libFuzzer: edges; AFL++: map %)
+    size_t findings = 0;
+};
 
 // fuzz: what the engine reported.
 struct EngineStats {
@@ -21,11 +31,13 @@ struct EngineStats {
     uint64_t corpus = 0;
     std::string coverage;
     size_t crashes = 0;  // inputs the engine recorded as crashing or hanging
+    std::vector<FuzzSample> samples;
 };
 
 struct Report {
     std::string command;   // replay, check, fuzz
     std::string adapter;
+    std::string adapter_flags;  // --fault, --kernel-src ...: with adapter and profile, what a report column is
     std::string profile;
     uint64_t traces = 0;
     uint64_t ops = 0;
@@ -41,10 +53,23 @@ struct Report {
     int exit_code() const;  // 0 conforms, 1 violated, 3 unsupported ops only
 };
 
+// A rule's state in one result; every view reads it from here.
+enum class RuleStatus { Ok, Violated, NotExercised, NotApplicable, NotCounted /* fuzz: no per-rule counts */ };
+RuleStatus rule_status(const Report& r, const RuleInfo& ri);
+std::string_view status_text(RuleStatus s);
+uint64_t exercised_of(const Report& r, Rule rule);
+
 std::string render_table(const Report& r);
 std::string render_markdown(const Report& r);
 std::string render_junit(const Report& r);
 std::string render_json(const Report& r);
+std::string render_ktap(const Report& r);  // KTAP v1, one subtest per rule, as kunit.py parses it
+
+// Many results (report --junit / --ktap): one suite per result, one case per rule.
+std::string render_junit(std::span<const Report> rs);
+std::string render_ktap(std::span<const Report> rs);
+// "sim --fault x (linux-6.12)": names a result's column, suite or test group.
+std::string result_label(const Report& r);
 
 // Picks the renderer named by --format / --json; empty string means "table".
 std::string render(const Report& r, const std::string& format);

@@ -58,6 +58,7 @@ Expected<Setup> make_setup(const Options& o, const SetupFor& how) {
         return Error{ErrorKind::Usage, "unknown profile '" + prof + "'; profiles:" + names};
     }
     s.profile = *p;
+    s.adapter_note = describe_adapter(o.adapter, s.adapter_options);
     if (!o.fault.empty()) s.adapter_flags += "--fault " + o.fault;
     if (!o.kernel_src.empty()) s.adapter_flags += (s.adapter_flags.empty() ? "" : " ") + std::string("--kernel-src ") + o.kernel_src;
     if (!o.kernel_image.empty()) s.adapter_flags += std::string(s.adapter_flags.empty() ? "" : " ") + "--kernel-image " + o.kernel_image + " --kernel-headers " + o.kernel_headers;

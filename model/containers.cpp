@@ -255,9 +255,16 @@ bool pre(Pre& p, const FenceArrayCreate& o) {
     if (!p.fresh(o.f, "fence") || !p.fence(o.m0) || !opt_live(p, o.m1) || !opt_live(p, o.m2) || !opt_live(p, o.m3)) return false;
     for (uint32_t m : present({OptFenceH{o.m0}, o.m1, o.m2, o.m3}))
         if (p.s.is_container(m)) return p.fail("an array cannot hold a container (the kernel WARNs): flatten it first");
+    if (o.signal_on_any && !p.s.prof.array_signal_on_any) return p.fail("this kernel's dma_fence_array_create has no signal_on_any (7.0 dropped it)");
     return true;
 }
 void run(State& s, const FenceArrayCreate& o) {
+    if (s.alloc_fails()) {  // its one allocation: NULL, no handle
+        s.expect_ret(Rule::ARRAY_CREATE_ENOMEM, RetKind::Errno, -ENOMEM);
+        s.ref_rule = s.early_release = Rule::ARRAY_CREATE_ENOMEM;
+        s.fences.emplace_back();
+        return;
+    }
     FenceS a = new_container(FenceKind::Array);
     a.any = o.signal_on_any;
     a.members = present({OptFenceH{o.m0}, o.m1, o.m2, o.m3});
@@ -287,6 +294,11 @@ void run(State& s, const FenceUnwrapMerge& o) {
     for (uint32_t l : leaves)
         if (!s.poll(l)) pending.push_back(l);
     s.exercise(Rule::MERGE_REFS);
+    if (s.alloc_fails()) {  // the stub, or the table of pending leaves
+        s.ref_rule = s.early_release = Rule::MERGE_ENOMEM;
+        s.expect_ret(Rule::MERGE_ENOMEM, RetKind::Errno, -ENOMEM);
+        return expect_fences(s, Rule::MERGE_ENOMEM, {}, true);
+    }
     if (pending.empty()) {
         s.expect_ret(Rule::MERGE_STUB, RetKind::Errno, 2);
         return expect_fences(s, Rule::MERGE_STUB, {}, true);
@@ -312,6 +324,11 @@ void run(State& s, const FenceUnwrapMerge& o) {
         allowed.push_back(best.empty() ? group : best);
     }
     const bool array = allowed.size() > 1;
+    if (array && s.alloc_fails()) {  // the array: the references it took are dropped again
+        s.ref_rule = s.early_release = Rule::MERGE_ENOMEM;
+        s.expect_ret(Rule::MERGE_ENOMEM, RetKind::Errno, -ENOMEM);
+        return expect_fences(s, Rule::MERGE_ENOMEM, {}, true);
+    }
     const Rule r = array ? Rule::MERGE_ARRAY : Rule::MERGE_SINGLE;
     s.expect_ret(r, RetKind::Errno, array ? 1 : 0);
     if (array && s.prof.exact_kernel) s.exercise(Rule::MERGE_ORDER);
@@ -350,6 +367,11 @@ void run(State& s, const FenceUnwrapMerge& o) {
 // ---- the stub and is_container -------------------------------------------------------------------
 bool pre(Pre& p, const FenceAllocatePrivateStub& o) { return p.fresh(o.f, "fence"); }
 void run(State& s, const FenceAllocatePrivateStub&) {
+    if (s.alloc_fails()) {
+        s.expect_ret(Rule::STUB_ENOMEM, RetKind::Errno, -ENOMEM);
+        s.fences.emplace_back();
+        return;
+    }
     FenceS st = new_container(FenceKind::Stub);
     st.signaled = true;
     s.expect_ret(Rule::STUB_SIGNALED, RetKind::Errno, 0);

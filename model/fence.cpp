@@ -31,6 +31,8 @@ void State::signal(uint32_t f) {
     }
     fs.pending.clear();
     touch(f);  // a signalled fence's optional entries may now be dropped
+    for (auto& r : resvs)
+        if (std::any_of(r.slots.begin(), r.slots.end(), [&](const Slot& sl) { return sl.f == f; })) r.may_hold_signaled = true;
 }
 
 // The callbacks an op ran (any op can signal): each pending one once; exact kernels in
@@ -94,6 +96,7 @@ void run(State& s, const FenceIsLaterOrSame& o) {
 bool pre(Pre& p, const FenceSignal& o) { return p.plain(o.f); }
 void run(State& s, const FenceSignal& o) {
     auto& f = s.fences[o.f.id];
+    s.sig_end(s.sig_begin());  // dma_fence_signal is a signalling section (the callbacks take no locks)
     if (f.signaled) {
         s.expect_ret(Rule::FENCE_SIGNAL_ONCE, RetKind::Errno, -EINVAL);
         s.exercise(Rule::FENCE_CB_ONCE);
@@ -168,6 +171,7 @@ bool pre(Pre& p, const FenceWaitTimeout& o) {
     return true;
 }
 void run(State& s, const FenceWaitTimeout& o) {
+    if (o.timeout >= 0) s.might_wait();  // after the WARN on a negative timeout
     bool sig = s.fences[o.f.id].signaled;
     if (sig)
         s.expect_ret(o.timeout ? Rule::FENCE_WAIT_SIGNALED : Rule::FENCE_WAIT_POLL, RetKind::Errno, o.timeout ? o.timeout : 1);

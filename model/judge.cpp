@@ -120,6 +120,7 @@ bool may_release(const State& s, const FenceS& fs) {
 }  // namespace
 
 void State::bury(ResvS& r, const Slot& s, Rule why) {
+    if (fences[s.f].signaled) r.may_hold_signaled = true;
     buried.emplace_back(s.f, why);
     fences[s.f].removed_by |= removal_bit(why);
     if (r.gone.size() >= kMaxGone) r.gone.erase(r.gone.begin());

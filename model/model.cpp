@@ -1,6 +1,8 @@
 // The reference model's entry points: each op goes to the file of its rule area (detail/op_rules.h)
 // for its precondition and its effect; then the side effects any op can have are judged.
 // Every check names the rule it enforces (spec/rules.def).
+#include <algorithm>
+
 #include "model.h"
 
 #include "detail/op_rules.h"
@@ -134,7 +136,9 @@ State::State(State&& o, Recycle) : prof(o.prof), exercised(std::move(o.exercised
 void Model::reset() { *s_ = State(std::move(*s_), State::Recycle{}); }
 
 bool Model::has_op(const Op& op) const {
-    return op_provided(op, (s_->prof.has_deadline ? RC_FEATURE_DEADLINE : RC_FEATURE_BASE) | RC_FEATURE_CONTAINERS);
+    return op_provided(op, (s_->prof.has_deadline ? RC_FEATURE_DEADLINE : RC_FEATURE_BASE) | s_->prof.fence_api | RC_FEATURE_CONTAINERS |
+                               (s_->prof.alloc_paths ? RC_FEATURE_FAIL_ALLOC : RC_FEATURE_BASE) |
+                               (s_->prof.lock_order ? RC_FEATURE_LOCKDEP : RC_FEATURE_BASE));
 }
 
 std::optional<std::string> Model::precondition(const Op& op) const {
@@ -170,9 +174,15 @@ void run_op(State& s, const Op& op) {
     s.exp_callbacks.clear();
     s.exp_deadlines.clear();
     s.exp_warnings = 0;
+    s.locks.report.reset();
+    s.locks.waited = false;
+    s.locks.ended = false;
+    s.locks.sectioned = std::any_of(s.locks.held.begin(), s.locks.held.end(), [](const detail::HeldS& h) { return h.cls == detail::LockClass::FenceMap; });
     s.warn_rule = Rule::WARN_ONLY_PREDICTED;
     s.ref_rule = Rule::FENCE_REF_RELEASE;
     s.early_release = Rule::FENCE_REF_NO_EARLY_RELEASE;
+    s.fail_at = std::exchange(s.fail_next, 0);  // an arming lasts one op
+    s.alloc_seen = 0;
     auto apply = [&](const auto& o) { run(s, o); };
     // Every op that meets its preconditions promises to return: the process must not die, hang or
     // run out of memory (seen through an isolated adapter).
@@ -198,9 +208,13 @@ void run_op(State& s, const Op& op) {
         return;
     }
     std::visit(apply, op);
+    if (!s.producing() && s.obs->leaked)
+        s.fail(Rule::ALLOC_NO_LEAK, "a failed call frees what it allocated", "memory it allocated outlives it");
+    if (s.fail_at && s.alloc_seen >= s.fail_at) s.exercise(Rule::ALLOC_NO_LEAK);
     s.exercise(Rule::WARN_ONLY_PREDICTED);
     s.judge_side_effects(op);
     s.settle_containers();
+    s.judge_lockdep();
     s.judge_releases();
 }
 }  // namespace

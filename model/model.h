@@ -7,6 +7,7 @@
 //   linux-6.12       the slot-by-slot behaviour of Linux 6.12 (non-debug, 64-bit)
 //   linux-6.12-debug 6.12 with CONFIG_DEBUG_MUTEXES (unlock forfeits unused slots)
 //   linux-6.1        the slot-by-slot behaviour of Linux 6.1
+//   linux-7.2(-debug) the behaviour of Linux 7.2: 6.12's, plus the newer dma_fence API
 // Where the profile leaves freedom, step() accepts every allowed observation and adopts the one
 // seen, so later steps stay exact (a fence once gone never comes back).
 //
@@ -31,6 +32,8 @@ namespace resvcheck {
 // A profile is a set of behaviour switches; spec/rules.def scopes name the switch a rule needs.
 struct Profile {
     std::string_view name;
+    bool lock_order = false;  // the driver-side lock-order rules, as 6.x's signalling annotations report them
+    bool alloc_paths = false;  // fail_alloc and the allocation error paths, as 6.1/6.12 take them (checked there only)
     // Every freedom the contract leaves is resolved as the kernel does: slot order and capacity,
     // when signalled and superseded entries go, callback order, late errors (the exact profiles).
     bool exact_kernel = false;
@@ -39,6 +42,10 @@ struct Profile {
     bool reserve_zero_einval = false;
     bool has_deadline = false;                 // dma_resv_set_deadline exists
     bool unlock_forfeits_reservation = false;  // unlock shrinks the list to its entries (CONFIG_DEBUG_MUTEXES)
+    // ---- kernels: the newer dma_fence API ----
+    uint32_t fence_api = 0;       // RC_FEATURE_* bits of the newer dma_fence API (check_and_signal, names, ...)
+    bool names_detached = false;  // name helpers of a signalled fence return placeholders (7.x)
+    bool array_signal_on_any = true;  // dma_fence_array_create takes signal_on_any (<= 6.x)
     std::string_view description;
 };
 

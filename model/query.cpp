@@ -1,6 +1,9 @@
 // Queries and complete walks of a reservation object: get_fences, get_singleton, test_signaled,
 // wait_timeout, set_deadline, usage_rw, dma_resv_for_each_fence(_unlocked) (rule area
 // resv.query, and resv.iter.* for the walks). Walks are judged in judge.cpp.
+#include <algorithm>
+#include <cerrno>
+
 #include "detail/op_rules.h"
 
 namespace resvcheck::detail {
@@ -11,6 +14,18 @@ bool pre(Pre& p, const ResvGetFences& o) { return p.resv(o.r); }
 void run(State& s, const ResvGetFences& o) {
     s.ref_rule = Rule::RESV_GET_FENCES;  // one reference per fence returned, dropped by the caller
     auto& r = s.resvs[o.r.id];
+    if (s.fail_at) {
+        // The table is allocated at the first unsignalled fence in scope.
+        auto [must, may] = s.busy(r, o.usage);
+        bool failed = must ? s.alloc_fails()
+                           : may && s.alloc_may_fail(Rule::RESV_GET_FENCES_ENOMEM, RetKind::Errno, -ENOMEM, 0);
+        if (failed) {
+            s.expect_ret(Rule::RESV_GET_FENCES_ENOMEM, RetKind::Errno, -ENOMEM);
+            if (!s.producing() && !s.obs->fences.empty())
+                s.fail(Rule::RESV_GET_FENCES_ENOMEM, "no fences", std::to_string(s.obs->fences.size()) + " fences");
+            return;
+        }
+    }
     s.expect_ret(Rule::RESV_GET_FENCES, RetKind::Errno, 0);
     std::vector<Entry> got = s.producing() ? std::vector<Entry>{} : s.obs->fences;
     s.judge_walk(r, o.usage, Walk::FencesOnly, got, Rule::RESV_GET_FENCES);
@@ -73,6 +88,9 @@ bool pre(Pre& p, const ResvWaitTimeout& o) {
 void run(State& s, const ResvWaitTimeout& o) {
     s.ref_rule = Rule::RESV_ITER_HOLDS_REF;  // walks with the unlocked cursor
     auto& r = s.resvs[o.r.id];
+    // each unsignalled fence in scope is waited on with dma_fence_wait_timeout (its wait annotation)
+    if (std::any_of(r.slots.begin(), r.slots.end(), [&](const Slot& sl) { return usage_le(sl.u, o.usage) && !s.fences[sl.f].signaled; }))
+        s.might_wait();
     int64_t busy = o.intr && o.sigpending ? -kERESTARTSYS : 0;
     Rule idle_rule = o.timeout == 0 ? Rule::RESV_WAIT_POLL : Rule::RESV_WAIT_NOTHING;
     query_busy(s, r, o.usage, idle_rule, RetKind::Errno, busy, o.timeout == 0 ? 1 : o.timeout,

@@ -130,6 +130,18 @@ void run(State& s, const ResvReserveFences& o) {
         else reserve_zero_contract(s, r);
         return;
     }
+    if (s.fail_at) {
+        // One allocation, and only when the list lacks room: exact profiles know the capacity, the
+        // contract knows only that an object without a list must allocate.
+        bool needs = s.prof.exact_kernel ? !(r.has_list && r.max != 0 && r.slots.size() + n <= r.max) : !r.has_list;
+        bool failed = needs || s.prof.exact_kernel ? needs && s.alloc_fails()
+                                                   : s.alloc_may_fail(Rule::RESV_RESERVE_ENOMEM, RetKind::Errno, -ENOMEM, 0);
+        if (failed) {  // the object is unchanged
+            s.expect_ret(Rule::RESV_RESERVE_ENOMEM, RetKind::Errno, -ENOMEM);
+            s.early_release = Rule::RESV_RESERVE_ENOMEM;
+            return;
+        }
+    }
     s.expect_ret(Rule::RESV_RESERVE_OK, RetKind::Errno, 0);
     r.guarantee = std::max(r.guarantee, static_cast<int>(n));
     for (auto& sl : r.slots) sl.suspect = Rule::RESV_RESERVE_KEEPS_UNSIGNALED;
@@ -151,12 +163,31 @@ std::optional<Rule> classify(const State& s, const Slot& sl, uint32_t f, Usage u
     return old.seqno == fs.seqno ? Rule::RESV_ADD_SAME_SEQNO_DISTINCT : Rule::RESV_ADD_NO_REPLACE_OLDER;
 }
 
-// The contract: superseded entries become optional (they may stay), the new one is required.
+// The contract: superseded entries become optional (they may stay), the new one is required; a
+// fence re-added with the same usage adds no entry, so its first old one goes (a listing too many
+// is blamed on it), unless the new one may have taken another slot: a signalled entry's or another
+// superseded one's (the kernel takes the first it meets and the fence is then listed twice,
+// kernel-rules RESV-ADD-04), or the fence itself is signalled (its entries are optional).
 void add_fence_contract(State& s, ResvS& r, const ResvAddFence& o, const Slot& fresh) {
-    for (auto& sl : r.slots) {
+    // ... and only when no other entry qualifies for the new one's slot (one met first would take it)
+    bool one_entry = !s.fences[o.f.id].signaled && !r.may_hold_signaled &&
+                     std::none_of(r.slots.begin(), r.slots.end(), [&](const Slot& sl) {
+                         return s.fences[sl.f].signaled || (!(sl.f == o.f.id && sl.u == o.usage) && !classify(s, sl, o.f.id, o.usage));
+                     });
+    for (size_t i = 0; i < r.slots.size();) {
+        auto& sl = r.slots[i];
+        if (one_entry && sl.f == o.f.id && sl.u == o.usage) {  // the first one: more may exist (replace_fences)
+            one_entry = false;
+            s.exercise(Rule::RESV_ADD_SAME_FENCE_ONCE);
+            s.bury(r, sl, Rule::RESV_ADD_SAME_FENCE_ONCE);
+            s.drop_slot_ref(sl);
+            r.slots.erase(r.slots.begin() + static_cast<std::ptrdiff_t>(i));
+            continue;
+        }
         auto c = classify(s, sl, o.f.id, o.usage);
         if (!c) s.demote(sl);
         else sl.suspect = *c;
+        ++i;
     }
     r.slots.push_back(fresh);
     s.add_slot_ref(fresh);
@@ -169,6 +200,7 @@ void add_fence_exact(State& s, ResvS& r, const ResvAddFence& o, Slot fresh, bool
         auto c = classify(s, sl, o.f.id, o.usage);
         bool sig = s.fences[sl.f].signaled;
         if (!c || sig) {
+            if (!c && sl.f == o.f.id && sl.u == o.usage) s.exercise(Rule::RESV_ADD_SAME_FENCE_ONCE);  // in place: one entry
             s.bury(r, sl, !c ? Rule::RESV_ADD_REPLACE_SAME_CONTEXT : Rule::RESV_ADD_REUSE_SIGNALED);
             s.exercise(!c ? Rule::RESV_ADD_REPLACE_SAME_CONTEXT : Rule::RESV_ADD_REUSE_SIGNALED);
             s.drop_slot_ref(sl);

@@ -7,11 +7,12 @@ namespace resvcheck::detail {
 
 // ---- acquire contexts ---------------------------------------------------------------------------
 bool pre(Pre& p, const WwAcquireInit& o) { return p.fresh(o.a, "acquire context"); }
-void run(State& s, const WwAcquireInit&) {
+void run(State& s, const WwAcquireInit& o) {
     AcqS a;
     a.live = true;
     a.stamp = s.next_stamp++;
     s.acqs.push_back(a);
+    s.lock_acquire(LockClass::Acquire, o.a.id);
 }
 
 bool pre(Pre& p, const WwAcquireDone& o) {
@@ -26,7 +27,10 @@ bool pre(Pre& p, const WwAcquireFini& o) {
     if (p.s.acqs[o.a.id].acquired != 0) return p.fail("ww_acquire_fini with locks still held");
     return true;
 }
-void run(State& s, const WwAcquireFini& o) { s.acqs[o.a.id].live = false; }
+void run(State& s, const WwAcquireFini& o) {
+    s.acqs[o.a.id].live = false;
+    s.lock_release(LockClass::Acquire, o.a.id);
+}
 
 // ---- locking ------------------------------------------------------------------------------------
 namespace {
@@ -60,6 +64,8 @@ bool free_or_fail(Pre& p, ResvH r) {
 }
 
 void take_lock(State& s, ResvS& r, std::optional<AcqH> a, Rule why) {
+    s.lock_acquire(LockClass::Resv, static_cast<uint32_t>(&r - s.resvs.data()), why == Rule::WW_TRYLOCK,
+                   a ? static_cast<int>(a->id) : -1);
     r.locked = true;
     r.holder = a ? static_cast<int>(a->id) : -1;
     r.lock_rule = why;
@@ -132,6 +138,7 @@ bool pre(Pre& p, const ResvUnlock& o) { return p.resv(o.r) && p.locked(o.r) && p
 void run(State& s, const ResvUnlock& o) {
     auto& r = s.resvs[o.r.id];
     if (r.holder >= 0) --s.acqs[r.holder].acquired;
+    s.lock_release(LockClass::Resv, o.r.id);
     r.locked = false;
     r.holder = -1;
     r.lock_rule = Rule::WW_UNLOCK;

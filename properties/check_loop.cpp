@@ -134,7 +134,9 @@ CasesRun run_cases(Adapter& adapter, Model& model, size_t property, uint64_t see
         }
         Trace reduced = recorded.executed;
         std::vector<Record> records = one.records;
-        if (recorded.divergence) {
+        // A crash or hang costs a fresh process or VM per try: the pipeline's shrinker, which ends
+        // with the budget, takes those.
+        if (recorded.divergence && !is_process_rule(recorded.divergence->rule)) {
             std::vector<Record> fewer = one.shrink(one.records, recorded.divergence->rule);
             RunResult small = one.run_records(fewer, RunOptions{.record = true});
             if (small.verdict == Verdict::Violation) reduced = std::move(small.executed), records = std::move(fewer);

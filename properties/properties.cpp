@@ -42,6 +42,12 @@ const std::vector<PropertyDef> kProperties = {
       R::CHAIN_FIND_SEQNO, R::CHAIN_SIGNALED, R::CHAIN_REFS, R::ARRAY_SIGNAL_ALL, R::ARRAY_SIGNAL_ANY, R::ARRAY_PENDING_ERROR_HIDDEN,
       R::ARRAY_REFS, R::UNWRAP_LEAVES, R::MERGE_STUB, R::MERGE_SINGLE, R::MERGE_ARRAY, R::MERGE_ORDER, R::MERGE_REFS,
       R::STUB_SIGNALED, R::FENCE_IS_CONTAINER}},
+    // after "all" so the other properties keep their case seeds
+    {"locking", "locking", "driver-side lock order and fence signalling against the primed lockdep order",
+     {R::SIG_BEGIN_COOKIE, R::SIG_END_BALANCED, R::SIG_NO_RESV, R::SIG_NO_RECLAIM_ALLOC, R::SIG_NO_USER_FAULT, R::SIG_NO_WAIT_LOCKS,
+      R::SIG_RUN_JOB, R::RECLAIM_SHRINKER_TRYLOCK, R::RECLAIM_NO_USER_UNDER_RESV, R::LOCKDEP_CYCLE}},
+    {"alloc", "alloc", "allocation failure: the error paths of reserve, get_fences, array creation, merge and the stub",
+     {R::ALLOC_NO_LEAK, R::RESV_RESERVE_ENOMEM, R::RESV_GET_FENCES_ENOMEM, R::ARRAY_CREATE_ENOMEM, R::STUB_ENOMEM, R::MERGE_ENOMEM}},
 };
 
 }  // namespace

@@ -20,6 +20,8 @@ protected:
         if (trace_done() || !allowed(model, ops_.steps[pos_].op)) return std::nullopt;
         return ops_.steps[pos_++].op;
     }
+    // Whether the trace's last op yielded armed the next one (fail_alloc): nothing may come between.
+    bool arms_next() const { return pos_ > 0 && std::holds_alternative<FailAlloc>(ops_.steps[pos_ - 1].op); }
     size_t pos_ = 0;  // the next of the trace's ops
     const Adapter& adapter_;
     const Trace& ops_;
@@ -37,7 +39,7 @@ public:
     std::optional<Op> next(const Model& model) override {
         if (pending_.empty() && pos_ > 0 && !probed_) {
             probed_ = true;
-            if (!trace_done()) pending_ = state_probes(model, &adapter_);  // none after the last op: the run ends there
+            if (!trace_done() && !arms_next()) pending_ = state_probes(model, &adapter_);  // none after the last op: the run ends there
             std::reverse(pending_.begin(), pending_.end());
         }
         if (!pending_.empty()) {

@@ -30,6 +30,11 @@ std::string_view scope_name(RuleScope s) {
     case RuleScope::exact_kernel: return "exact_kernel";
     case RuleScope::unlock_forfeits_reservation: return "unlock_forfeits_reservation";
     case RuleScope::has_deadline: return "has_deadline";
+    case RuleScope::fence_api_7: return "fence_api_7";
+    case RuleScope::names_detached: return "names_detached";
+    case RuleScope::lock_order: return "lock_order";
+    case RuleScope::alloc_paths: return "alloc_paths";
+    case RuleScope::array_signal_on_any: return "array_signal_on_any";
     }
     return "?";
 }

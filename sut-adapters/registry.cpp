@@ -66,6 +66,17 @@ Status prepare_adapter(std::string_view name, const AdapterOptions& opts) {
 
 std::span<const AdapterInfo> known_adapters() { return kAdapters; }
 
+std::string describe_adapter(std::string_view name, const AdapterOptions& opts) {
+#if RESVCHECK_HAVE_LINUX
+    if (name == "linux")
+        if (auto loc = locate_linux(opts); loc && !loc->kernel.empty())
+            return "kernel " + loc->kernel + " (" + loc->tree + "), its profile " + loc->profile + ": " + loc->why;
+#endif
+    (void)name;
+    (void)opts;
+    return "";
+}
+
 std::vector<FaultInfo> adapter_faults(std::string_view name) {
     std::vector<FaultInfo> out;
     if (name == "sim")

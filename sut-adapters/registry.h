@@ -36,6 +36,10 @@ Expected<std::unique_ptr<Adapter>> make_adapter(std::string_view name, const Ada
 // into its cached plugin): done in the parent before a child process only loads the result.
 Status prepare_adapter(std::string_view name, const AdapterOptions& opts);
 
+// One line on what the adapter is, for the first line of a run: for linux the kernel version, its
+// tree and the profile the tree's features chose, with why ("" for the other adapters).
+std::string describe_adapter(std::string_view name, const AdapterOptions& opts);
+
 struct FaultInfo {
     std::string name;
     std::string description;

@@ -35,6 +35,7 @@ void decode_observation(const resvcheck_obs& in, Observation& out) {
     out.ret = in.ret;
     out.restarted = in.flags & RC_OBS_RESTARTED;
     out.container = in.flags & RC_OBS_CONTAINER;
+    out.leaked = in.flags & RC_OBS_LEAKED;
     out.warnings = in.warnings;
     auto n = [](uint32_t v) { return v > RC_OBS_MAX ? RC_OBS_MAX : v; };
     for (uint32_t i = 0; i < n(in.n_fences); ++i)

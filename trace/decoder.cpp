@@ -2,19 +2,23 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <utility>
 
 namespace resvcheck {
 namespace {
 
-// Container moves (Chn Arr CQ Mrg Stb) have no weight outside "containers": the other profiles
-// decode every record as they did before containers existed.
-//                              Ctx Fen Sig Err FQ  Lat ACb RCb Ref Acq Lck Unl LQ  Rsv Add Rep Cpy Qry Wlk Itr NRs Fin Chn Arr CQ  Mrg Stb
-constexpr MoveWeights kAll   = {3,  8,  8,  2,  3,  2,  3,  2,  3,  2,  8,  5,  2,  7,  12, 2,  2,  5,  6,  6,  2,  1,  0,  0,  0,  0,  0};
-constexpr MoveWeights kFence = {4,  10, 10, 4,  8,  8,  8,  5,  6,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0};
-constexpr MoveWeights kLock  = {1,  2,  1,  0,  0,  0,  0,  0,  0,  6,  14, 8,  6,  2,  2,  0,  0,  0,  1,  0,  3,  1,  0,  0,  0,  0,  0};
-constexpr MoveWeights kAdd   = {3,  10, 8,  0,  1,  1,  0,  0,  2,  0,  6,  4,  0,  8,  16, 3,  2,  7,  8,  2,  1,  2,  0,  0,  0,  0,  0};
-constexpr MoveWeights kIter  = {2,  6,  6,  0,  0,  0,  0,  0,  2,  0,  6,  5,  0,  6,  10, 1,  2,  3,  4,  14, 1,  0,  0,  0,  0,  0,  0};
-constexpr MoveWeights kCont  = {2,  10, 9,  1,  3,  0,  0,  0,  5,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  14, 4,  9,  5,  1};
+// Container moves (Chn Arr CQ Mrg Stb) have no weight outside "containers" and "alloc", the
+// driver-side moves (Drv) none outside "locking", fail_alloc (FA) none outside "alloc": the other
+// profiles decode every record as they did before.
+//                              Ctx Fen Sig Err FQ  Lat ACb RCb Ref Acq Lck Unl LQ  Rsv Add Rep Cpy Qry Wlk Itr NRs Fin Chn Arr CQ  Mrg Stb Drv FA
+constexpr MoveWeights kAll   = {3,  8,  8,  2,  3,  2,  3,  2,  3,  2,  8,  5,  2,  7,  12, 2,  2,  5,  6,  6,  2,  1,  0,  0,  0,  0,  0,  0, 0};
+constexpr MoveWeights kFence = {4,  10, 10, 4,  8,  8,  8,  5,  6,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0, 0};
+constexpr MoveWeights kLock  = {1,  2,  1,  0,  0,  0,  0,  0,  0,  6,  14, 8,  6,  2,  2,  0,  0,  0,  1,  0,  3,  1,  0,  0,  0,  0,  0,  0, 0};
+constexpr MoveWeights kAdd   = {3,  10, 8,  0,  1,  1,  0,  0,  2,  0,  6,  4,  0,  8,  16, 3,  2,  7,  8,  2,  1,  2,  0,  0,  0,  0,  0,  0, 0};
+constexpr MoveWeights kIter  = {2,  6,  6,  0,  0,  0,  0,  0,  2,  0,  6,  5,  0,  6,  10, 1,  2,  3,  4,  14, 1,  0,  0,  0,  0,  0,  0,  0, 0};
+constexpr MoveWeights kCont  = {2,  10, 9,  1,  3,  0,  0,  0,  5,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  14, 4,  9,  5,  1,  0, 0};
+constexpr MoveWeights kLocking = {1, 3, 3,  0,  0,  0,  0,  0,  0,  2,  6,  6,  0,  1,  1,  0,  0,  2,  0,  0,  2,  0,  0,  0,  0,  0,  0,  24, 0};
+constexpr MoveWeights kAlloc = {2,  10, 6,  0,  0,  0,  0,  0,  3,  0,  6,  4,  0,  10, 12, 0,  0,  6,  2,  0,  2,  0,  3,  5,  2,  6,  2,  0,  12};
 
 struct WeightProfile {
     std::string_view name;
@@ -22,6 +26,7 @@ struct WeightProfile {
 };
 const std::vector<WeightProfile> kProfiles = {
     {"all", kAll}, {"fence", kFence}, {"lock", kLock}, {"resv.add", kAdd}, {"iter", kIter}, {"containers", kCont},
+    {"locking", kLocking}, {"alloc", kAlloc},
 };
 
 struct Ctx {
@@ -101,6 +106,7 @@ bool OpDecoder::set_move(Record& r, Move m, uint16_t pick) const {
 std::optional<Op> OpDecoder::decode(const uint8_t* b, const StateView& v) {
     const Move move = move_at(b);
     if (move == Move::kCount) return std::nullopt;
+    const bool after_fail = std::exchange(after_fail_, move == Move::FailAlloc);
     Ctx c{v, b};
     // Handle counts on demand: most moves need one or two of them.
     auto nC = [&] { return v.count(HandleKind::Ctx); };
@@ -137,11 +143,13 @@ std::optional<Op> OpDecoder::decode(const uint8_t* b, const StateView& v) {
         default: s = last + 1 + b[4] % 3; break;  // in order (0, 1, 2)
         }
         last = s;
+        if (b[6] % 8 == 7) return FenceInitInline{FenceH{nF()}, CtxH{*ctx}, s};  // kernels: 7.1's inline lock
         return FenceInit{FenceH{nF()}, CtxH{*ctx}, s};
     }
     case Move::Signal: {
         auto f = c.pick(HandleKind::Fence, b[2], [&](uint32_t i) { return b[3] < 224 ? !v.fence_signaled(i) : true; });
         if (!f) return live_fence(b[2]) ? std::optional<Op>(FenceSignal{FenceH{*live_fence(b[2])}}) : std::optional<Op>(new_ctx());
+        if (b[4] % 8 == 7) return FenceCheckAndSignal{FenceH{*f}};  // kernels: 7.0's check_and_signal
         return FenceSignal{FenceH{*f}};
     }
     case Move::SetError: {
@@ -155,7 +163,13 @@ std::optional<Op> OpDecoder::decode(const uint8_t* b, const StateView& v) {
         if (!f) return std::nullopt;
         switch (b[3] % 3) {
         case 0: return FenceGetStatus{FenceH{*f}};
-        case 1: return FenceIsSignaled{FenceH{*f}};
+        case 1:
+            switch (b[5] % 8) {  // kernels: the helpers of 6.17 and 7.1
+            case 5: return FenceDriverName{FenceH{*f}};
+            case 6: return FenceTimelineName{FenceH{*f}};
+            case 7: return FenceWasInitialized{FenceH{*f}};
+            default: return FenceIsSignaled{FenceH{*f}};
+            }
         default: return FenceWaitTimeout{FenceH{*f}, (b[4] & 1) != 0, (b[4] & 2) ? int64_t{1 + b[5]} : 0, (b[4] & 4) != 0};
         }
     }
@@ -163,6 +177,9 @@ std::optional<Op> OpDecoder::decode(const uint8_t* b, const StateView& v) {
         auto f1 = live_fence(b[2]);
         if (!f1) return std::nullopt;
         auto f2 = c.pick(HandleKind::Fence, b[3], [&](uint32_t i) { return v.fence_ctx(i) == v.fence_ctx(*f1); });
+        if (b[4] % 8 == 6)  // kernels: 6.15's dedup_array, over any four live fences
+            if (auto f3 = live_fence(b[5]), f4 = live_fence(b[6]); f3 && f4)
+                return FenceDedupArray{FenceH{*f1}, FenceH{*live_fence(b[3])}, FenceH{*f3}, FenceH{*f4}};
         if (b[4] & 1) return FenceIsLaterOrSame{FenceH{*f1}, FenceH{*f2}};
         return FenceIsLater{FenceH{*f1}, FenceH{*f2}};
     }
@@ -273,7 +290,7 @@ std::optional<Op> OpDecoder::decode(const uint8_t* b, const StateView& v) {
         auto r = c.pick(HandleKind::Resv, b[2]);
         if (!r) return new_resv();
         Usage u = c.usage(b[ub]);
-        switch (b[3] % 6) {
+        switch (after_fail ? 0 : b[3] % 6) {  // of the queries, get_fences allocates
         case 0: return ResvGetFences{ResvH{*r}, u};
         case 1: return ResvGetSingleton{ResvH{*r}, u};
         case 2: return ResvTestSignaled{ResvH{*r}, u};
@@ -319,6 +336,36 @@ std::optional<Op> OpDecoder::decode(const uint8_t* b, const StateView& v) {
     }
     case Move::ChainLink: case Move::Array: case Move::ContainerQuery: case Move::Merge: case Move::Stub:
         return decode_container(move, b, v);
+    case Move::Driver: {
+        switch (b[2] % 10) {
+        case 0: return SigBegin{};
+        case 1:
+            // the innermost section's cookie; now and then a wrong one (an unbalanced end is reported)
+            if (v.sig_cookie() < 0 && b[3] >= 16) return SigBegin{};
+            return SigEnd{b[3] < 16 ? static_cast<uint32_t>(b[4] & 1) : static_cast<uint32_t>(v.sig_cookie())};
+        case 2: return DriverAlloc{static_cast<uint32_t>(b[3] % 5)};
+        case 3: case 4: {
+            const uint32_t k = b[3] % kDriverLockClasses;
+            if (v.driver_locked(k)) return DriverUnlock{k};
+            return DriverLock{k};
+        }
+        case 5: return FenceMightWait{};
+        case 6: {
+            auto r = c.pick(HandleKind::Resv, b[4]);
+            if (!r) return new_resv();
+            return ShrinkerScan{ResvH{*r}};
+        }
+        case 7: return MmuInvalidate{};
+        case 8: return MightFault{};
+        default: {
+            auto r = c.pick(HandleKind::Resv, b[4]);
+            if (!r) return new_resv();
+            return SchedRunJob{ResvH{*r}};
+        }
+        }
+    }
+    case Move::FailAlloc:  // mostly the first allocation: every allocating op has one
+        return FailAlloc{b[2] < 160 ? 1u : 2u + b[2] % 2};
     case Move::kCount: break;
     }
     return std::nullopt;

@@ -23,6 +23,7 @@
 namespace resvcheck {
 
 inline constexpr size_t kRecordSize = 8;
+inline constexpr uint32_t kDriverLockClasses = 4;  // driver_lock cls=0..3 (the model's limit too)
 using Record = std::array<uint8_t, kRecordSize>;
 
 // The "moves" a record can ask for. Each becomes one op (or the op it needs first).
@@ -32,6 +33,9 @@ enum class Move : uint8_t {
     // fence containers: a chain link (extending the newest chain most of the time), an array,
     // a walk/unwrap/find_seqno/poll of a container, a merge, a private stub
     ChainLink, Array, ContainerQuery, Merge, Stub,
+    Driver,  // a driver-side op: signalling sections, allocations, driver locks, waits, reclaim (lock order)
+    // allocation failure: arms the nth allocation of the next op
+    FailAlloc,
     kCount
 };
 inline constexpr size_t kMoves = static_cast<size_t>(Move::kCount);
@@ -39,7 +43,7 @@ inline constexpr size_t kMoves = static_cast<size_t>(Move::kCount);
 // Relative frequency of each move: what a property or fuzz target emphasises.
 using MoveWeights = std::array<uint8_t, kMoves>;
 
-// The weights named "all" (default), "fence", "lock", "resv.add", "iter" or "containers".
+// The weights named "all" (default), "fence", "lock", "resv.add", "iter", "containers", "locking" or "alloc".
 const MoveWeights& weights_for(std::string_view name);
 
 // The record layout, for tools that write records instead of reading them (the fuzz mutator):
@@ -64,13 +68,17 @@ public:
     Move move_of(const Record& r) const;
     bool set_move(Record& r, Move m, uint16_t pick) const;
     // Forgets the per-context seqnos, for a new trace.
-    void reset() { last_seqno_.clear(); }
+    void reset() {
+        last_seqno_.clear();
+        after_fail_ = false;
+    }
 
 private:
     Move move_at(const uint8_t* record) const;  // bytes 0-1 through the weighted move table
     std::optional<Op> decode_container(Move move, const uint8_t* record, const StateView& view);
     std::vector<uint8_t> move_of_;      // weighted move table: record value mod its size -> move
     std::vector<uint64_t> last_seqno_;  // per context: the seqno of its newest fence
+    bool after_fail_ = false;           // the last op decoded was fail_alloc: a query is get_fences
 };
 
 }  // namespace resvcheck

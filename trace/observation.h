@@ -30,23 +30,26 @@ struct Observation {
     int64_t ret = 0;
     bool restarted = false;   // iterator: dma_resv_iter_is_restarted() for the yielded fence
     bool container = false;   // get_singleton: the result is a new container of `fences`
+    bool leaked = false;      // the op failed for lack of memory and left memory it allocated
     uint32_t warnings = 0;    // WARN splats during the op
     std::vector<Entry> fences;
     std::vector<CbH> callbacks;    // callbacks run during the op, in order
     std::vector<FenceH> released;  // harness fences released during the op
     std::vector<FenceH> deadlines; // fences whose set_deadline hook ran
     std::string message;           // for Bug, Crash, Hang, OutOfMemory
+    std::string lockdep;           // a lock-dependency report during the op (RC_OBS_LOCKDEP), or empty
 
     void clear() {
         status = Status::Ok;
         ret = 0;
-        restarted = container = false;
+        restarted = container = leaked = false;
         warnings = 0;
         fences.clear();
         callbacks.clear();
         released.clear();
         deadlines.clear();
         message.clear();
+        lockdep.clear();
     }
     friend bool operator==(const Observation&, const Observation&) = default;
 };

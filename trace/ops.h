@@ -185,6 +185,45 @@ struct FenceIsContainer {
     BOOST_HANA_DEFINE_STRUCT(FenceIsContainer, (FenceH, f));
     friend bool operator==(const FenceIsContainer&, const FenceIsContainer&) = default;
 };
+// ---- kernels: the dma_fence API newer kernels add (features the ABI names) ----------------------
+struct FenceCheckAndSignal {
+    RESVCHECK_OP_TRAITS("fence_check_and_signal", FENCE_CHECK_AND_SIGNAL, Bool, Nothing, false, FENCE_CHECK_AND_SIGNAL_FIRST, std::nullopt);
+    BOOST_HANA_DEFINE_STRUCT(FenceCheckAndSignal, (FenceH, f));
+    friend bool operator==(const FenceCheckAndSignal&, const FenceCheckAndSignal&) = default;
+};
+struct FenceDriverName {
+    RESVCHECK_OP_TRAITS("fence_driver_name", FENCE_DRIVER_NAME, Bool, Nothing, false, FENCE_NAME_UNSIGNALED, std::nullopt);
+    BOOST_HANA_DEFINE_STRUCT(FenceDriverName, (FenceH, f));
+    friend bool operator==(const FenceDriverName&, const FenceDriverName&) = default;
+};
+struct FenceTimelineName {
+    RESVCHECK_OP_TRAITS("fence_timeline_name", FENCE_TIMELINE_NAME, Bool, Nothing, false, FENCE_NAME_UNSIGNALED, std::nullopt);
+    BOOST_HANA_DEFINE_STRUCT(FenceTimelineName, (FenceH, f));
+    friend bool operator==(const FenceTimelineName&, const FenceTimelineName&) = default;
+};
+struct FenceWasInitialized {
+    RESVCHECK_OP_TRAITS("fence_was_initialized", FENCE_WAS_INITIALIZED, Bool, Nothing, false, FENCE_WAS_INITIALIZED, std::nullopt);
+    BOOST_HANA_DEFINE_STRUCT(FenceWasInitialized, (FenceH, f));
+    friend bool operator==(const FenceWasInitialized&, const FenceWasInitialized&) = default;
+};
+struct FenceDedupArray {
+    RESVCHECK_OP_TRAITS("fence_dedup_array", FENCE_DEDUP_ARRAY, Errno, Fences, false, FENCE_DEDUP_LATEST, std::nullopt);
+    BOOST_HANA_DEFINE_STRUCT(FenceDedupArray, (FenceH, f1), (FenceH, f2), (FenceH, f3), (FenceH, f4));
+    friend bool operator==(const FenceDedupArray&, const FenceDedupArray&) = default;
+};
+struct FenceInitInline {
+    RESVCHECK_OP_TRAITS("fence_init_inline", FENCE_INIT_INLINE, None, Nothing, false, FENCE_INIT_INLINE_LOCK, HandleKind::Fence);
+    BOOST_HANA_DEFINE_STRUCT(FenceInitInline, (FenceH, f), (CtxH, c), (uint64_t, seqno));
+    friend bool operator==(const FenceInitInline&, const FenceInitInline&) = default;
+};
+
+// ---- allocation failure ---------------------------------------------------------------------------
+// Arms the nth allocation of the next op to fail; only the allocating ops named in the ABI honour it.
+struct FailAlloc {
+    RESVCHECK_OP_TRAITS("fail_alloc", FAIL_ALLOC, None, Nothing, false, ALLOC_NO_LEAK, std::nullopt);
+    BOOST_HANA_DEFINE_STRUCT(FailAlloc, (uint32_t, nth));
+    friend bool operator==(const FailAlloc&, const FailAlloc&) = default;
+};
 
 // ---- ww_acquire_ctx ---------------------------------------------------------------------------
 struct WwAcquireInit {
@@ -345,6 +384,58 @@ struct ResvIterEnd {
     friend bool operator==(const ResvIterEnd&, const ResvIterEnd&) = default;
 };
 
+// ---- driver side: locking and fence signalling (lock-dependency reports, model/locking.cpp) --------
+struct SigBegin {
+    RESVCHECK_OP_TRAITS("dma_fence_begin_signalling", SIG_BEGIN, Bool, Nothing, false, SIG_BEGIN_COOKIE, std::nullopt);
+    BOOST_HANA_DEFINE_STRUCT(SigBegin);
+    friend bool operator==(const SigBegin&, const SigBegin&) = default;
+};
+struct SigEnd {
+    RESVCHECK_OP_TRAITS("dma_fence_end_signalling", SIG_END, None, Nothing, false, SIG_END_BALANCED, std::nullopt);
+    BOOST_HANA_DEFINE_STRUCT(SigEnd, (uint32_t, cookie));
+    friend bool operator==(const SigEnd&, const SigEnd&) = default;
+};
+struct DriverAlloc {
+    RESVCHECK_OP_TRAITS("driver_alloc", DRIVER_ALLOC, None, Nothing, false, SIG_NO_RECLAIM_ALLOC, std::nullopt);
+    BOOST_HANA_DEFINE_STRUCT(DriverAlloc, (uint32_t, gfp));
+    friend bool operator==(const DriverAlloc&, const DriverAlloc&) = default;
+};
+struct DriverLock {
+    RESVCHECK_OP_TRAITS("driver_lock", DRIVER_LOCK, None, Nothing, false, LOCKDEP_CYCLE, std::nullopt);
+    BOOST_HANA_DEFINE_STRUCT(DriverLock, (uint32_t, cls));
+    friend bool operator==(const DriverLock&, const DriverLock&) = default;
+};
+struct DriverUnlock {
+    RESVCHECK_OP_TRAITS("driver_unlock", DRIVER_UNLOCK, None, Nothing, false, LOCKDEP_CYCLE, std::nullopt);
+    BOOST_HANA_DEFINE_STRUCT(DriverUnlock, (uint32_t, cls));
+    friend bool operator==(const DriverUnlock&, const DriverUnlock&) = default;
+};
+struct FenceMightWait {
+    RESVCHECK_OP_TRAITS("dma_fence_might_wait", FENCE_MIGHT_WAIT, None, Nothing, false, SIG_NO_WAIT_LOCKS, std::nullopt);
+    BOOST_HANA_DEFINE_STRUCT(FenceMightWait);
+    friend bool operator==(const FenceMightWait&, const FenceMightWait&) = default;
+};
+struct ShrinkerScan {
+    RESVCHECK_OP_TRAITS("shrinker_scan", SHRINKER_SCAN, Bool, Nothing, false, RECLAIM_SHRINKER_TRYLOCK, std::nullopt);
+    BOOST_HANA_DEFINE_STRUCT(ShrinkerScan, (ResvH, r));
+    friend bool operator==(const ShrinkerScan&, const ShrinkerScan&) = default;
+};
+struct MmuInvalidate {
+    RESVCHECK_OP_TRAITS("mmu_notifier_invalidate", MMU_INVALIDATE, None, Nothing, false, SIG_NO_RECLAIM_ALLOC, std::nullopt);
+    BOOST_HANA_DEFINE_STRUCT(MmuInvalidate);
+    friend bool operator==(const MmuInvalidate&, const MmuInvalidate&) = default;
+};
+struct MightFault {
+    RESVCHECK_OP_TRAITS("might_fault", MIGHT_FAULT, None, Nothing, false, SIG_NO_USER_FAULT, std::nullopt);
+    BOOST_HANA_DEFINE_STRUCT(MightFault);
+    friend bool operator==(const MightFault&, const MightFault&) = default;
+};
+struct SchedRunJob {
+    RESVCHECK_OP_TRAITS("sched_run_job", SCHED_RUN_JOB, None, Nothing, false, SIG_RUN_JOB, std::nullopt);
+    BOOST_HANA_DEFINE_STRUCT(SchedRunJob, (ResvH, r));
+    friend bool operator==(const SchedRunJob&, const SchedRunJob&) = default;
+};
+
 #undef RESVCHECK_OP_TRAITS
 
 // Every op, once, in variant (kind) order: Op and each consumer's per-op declarations (the model's
@@ -360,7 +451,15 @@ struct ResvIterEnd {
     X(ResvIterFirst) X(ResvIterNext) X(ResvIterFirstUnlocked) X(ResvIterNextUnlocked) X(ResvIterEnd)            \
     /* fence containers */                                                                                       \
     X(FenceChainInit) X(FenceChainFindSeqno) X(FenceChainWalk) X(FenceArrayCreate) X(FenceUnwrap)                \
-    X(FenceUnwrapMerge) X(FenceAllocatePrivateStub) X(FenceIsContainer)
+    X(FenceUnwrapMerge) X(FenceAllocatePrivateStub) X(FenceIsContainer)                                          \
+    /* driver side: locking and fence signalling */                                                              \
+    X(SigBegin) X(SigEnd) X(DriverAlloc) X(DriverLock) X(DriverUnlock) X(FenceMightWait) X(ShrinkerScan)         \
+    X(MmuInvalidate) X(MightFault) X(SchedRunJob) \
+    /* kernels: the newer dma_fence API */                                                                       \
+    X(FenceCheckAndSignal) X(FenceDriverName) X(FenceTimelineName) X(FenceWasInitialized) X(FenceDedupArray)     \
+    X(FenceInitInline) \
+    /* allocation failure */                                                                                     \
+    X(FailAlloc)
 
 namespace detail {
 // std::variant of a list that ends with `void` (so the list macro can put a comma after every name).

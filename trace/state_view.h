@@ -32,6 +32,10 @@ public:
     virtual uint32_t iter_resv(uint32_t i) const = 0;
     virtual bool cb_pending(uint32_t cb) const = 0;
     virtual int cb_fence(uint32_t cb) const = 0;         // fence it was last added to, or -1
+    // Driver side (lock order): the cookie dma_fence_end_signalling should get next (the innermost
+    // open section's: 0 entered, 1 nested), -1 if no section is open; whether a driver lock class is held.
+    virtual int sig_cookie() const { return -1; }
+    virtual bool driver_locked(uint32_t) const { return false; }
 };
 
 }  // namespace resvcheck

@@ -379,6 +379,9 @@ Expected<Observation> parse_observation(Cursor& c, const Op& op) {
         } else if (w == "container") {
             o.container = true;
             c.take_word();
+        } else if (w == "leaked") {
+            o.leaked = true;
+            c.take_word();
         } else if (w == "WARN") {
             o.warnings = 1;
             c.take_word();
@@ -489,6 +492,7 @@ std::string print_observation(const Op& op, const Observation& o) {
     }
     if (o.restarted) add("restarted");
     if (o.container) add("container");
+    if (o.leaked) add("leaked");
     std::string tail;
     print_handle_list(tail, "cb", o.callbacks);
     print_handle_list(tail, "released", o.released);

@@ -89,6 +89,7 @@ private:
     }
     Env target_env() const;
     void status_line(bool force);
+    void sample(bool force);
     void take_artifacts();
     void process(const Artifact& a);
     void keep_raw(const Artifact& a, const std::string& bytes, const std::vector<Record>& recs, const MoveWeights& w, const std::string& why);
@@ -102,6 +103,7 @@ private:
     int raw_crashes_ = 0;
     size_t crashes_seen_ = 0;  // inputs the engine recorded
     Clock::time_point last_print_;
+    std::vector<FuzzSample> samples_;
 };
 
 Env Session::target_env() const {
@@ -122,6 +124,14 @@ void Session::status_line(bool force) {
             static_cast<int>(engine_.name().size()), engine_.name().data(), static_cast<unsigned long long>(st.execs), st.execs_per_sec,
             static_cast<unsigned long long>(st.corpus), st.coverage.c_str(), rep_.findings.size());
     fflush(stderr);
+}
+
+// About 200 points over the budget (at most one a second) for the report's plot.
+void Session::sample(bool force) {
+    const double t = elapsed(), step = std::max(1.0, cfg_.budget / 200);
+    if (!force && !samples_.empty() && t - samples_.back().seconds < step) return;
+    const auto& st = engine_.stats();
+    samples_.push_back({t, st.execs, st.corpus, std::strtod(st.coverage.c_str(), nullptr), rep_.findings.size()});
 }
 
 void Session::take_artifacts() {
@@ -236,6 +246,7 @@ int Session::run() {
     for (;;) {
         Engine::State st = engine_.poll(250);
         take_artifacts();
+        sample(false);
         status_line(false);
         if (st == Engine::State::FailedToStart) {
             if (cfg_.progress) fputc('\n', stderr);
@@ -257,14 +268,17 @@ int Session::run() {
         }
     }
     status_line(true);
+    sample(true);
     if (cfg_.progress) fputc('\n', stderr);
     rep_.command = "fuzz";
     rep_.adapter = cfg_.adapter;
+    rep_.adapter_flags = s_.adapter_flags;
     rep_.profile = std::string(s_.profile.name);
     rep_.seconds = elapsed();
     rep_.engine = engine_.stats();
     rep_.engine->name = std::string(engine_.name());
     rep_.engine->crashes = crashes_seen_;
+    rep_.engine->samples = std::move(samples_);
     rep_.notes.push_back("engine log: " + engine_.log_path().string());
     if (interrupted())
         rep_.notes.push_back(std::string("interrupted by ") + interrupt_name() + " after " + std::to_string(static_cast<int>(rep_.seconds)) +

@@ -7,6 +7,7 @@
 // signalling in fence.cpp.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -101,6 +102,9 @@ struct ResvS {
     uint64_t mod = 0;       // bumps on every write (contract restarts)
     int guarantee = 0;      // appends guaranteed by reservations under the current lock
     bool ever_listed = false;
+    // contract: the kernel's list may still hold an entry of a signalled fence (one was listed when
+    // it signalled, or was dropped from `slots` signalled): a re-add may reuse that slot
+    bool may_hold_signaled = false;
     std::vector<Slot> slots;
     std::vector<Gone> gone;
 };
@@ -124,6 +128,40 @@ struct IterS {
     std::vector<uint64_t> yielded_ids;
 };
 
+
+// Lock classes of the lock-order rules (model/locking.cpp): the pseudo-locks of the primed order,
+// every reservation lock (one class), acquire contexts, and the driver's named locks.
+enum class LockClass : uint8_t { FenceMap, Resv, Acquire, FsReclaim, MmuMap, MmapLock, IMmap, Driver0 };
+inline constexpr uint32_t kDriverLocks = 4;
+inline constexpr size_t kLockClasses = static_cast<size_t>(LockClass::Driver0) + kDriverLocks;
+LockClass driver(uint32_t k);  // the class of driver lock k
+
+struct HeldS {
+    LockClass cls;
+    uint32_t inst = 0;   // resv or acquire context id, 0 for the rest
+    bool trylock = false;
+    int nest = -1;       // acquire context taken as nest lock
+};
+
+struct LockReport {
+    enum Kind : uint8_t { Cycle, Recursive, Unbalanced } kind;
+    LockClass held, taken;  // taken only for cycles
+    friend bool operator==(const LockReport&, const LockReport&) = default;
+};
+
+// The lock-dependency state of the trace's one task: its held locks, the dependencies between
+// classes (bit j of deps[i]: i before j) starting from the primed order, and whether the checker
+// has stopped after its first report.
+struct LockS {
+    std::vector<HeldS> held;
+    std::array<uint16_t, kLockClasses> deps = primed();
+    bool stopped = false;
+    std::optional<LockReport> report;  // during the current op
+    bool waited = false;               // the current op ran a wait annotation
+    bool ended = false;                // the current op left a signalling section
+    bool sectioned = false;            // the current op ran inside a signalling section
+    static std::array<uint16_t, kLockClasses> primed();
+};
 
 inline constexpr int64_t kERESTARTSYS = 512;
 inline constexpr uint32_t kMaxReserve = 64;  // keeps lists within the observation limit
@@ -162,6 +200,8 @@ struct Model::State final : StateView {
         return Slot{next_slot++, f, u, required, origin, suspect};
     }
     std::vector<uint64_t> exercised;
+    detail::LockS locks;
+    std::vector<int> sig_cookies;  // cookies of the open SigBegin ops, innermost last (for generators)
 
     // ---- per-op judging context ----
     const Observation* obs = nullptr;  // judging this observation, or
@@ -205,6 +245,8 @@ struct Model::State final : StateView {
     uint32_t iter_resv(uint32_t i) const override;
     bool cb_pending(uint32_t cb) const override;
     int cb_fence(uint32_t cb) const override;
+    int sig_cookie() const override;
+    bool driver_locked(uint32_t c) const override;
 
     // ---- judging helpers (judge.cpp) ----
     bool producing() const { return out != nullptr; }
@@ -220,6 +262,16 @@ struct Model::State final : StateView {
     void expect_warn(Rule r, uint32_t n = 1);
     // Callbacks, WARNs and deadline hooks the op ran, against those expected (any op can have them).
     void judge_side_effects(const Op& op);
+    void judge_lockdep();  // locking.cpp
+
+    // Lock acquisitions as the implementation's annotations make them (locking.cpp).
+    void lock_acquire(detail::LockClass c, uint32_t inst = 0, bool trylock = false, int nest = -1);
+    void lock_release(detail::LockClass c, uint32_t inst = 0);
+    bool sig_begin();             // the cookie
+    void sig_end(bool cookie);
+    void might_wait();            // __dma_fence_might_wait
+    void reclaim_acquire(uint32_t gfp);  // fs_reclaim_acquire(gfp)
+    void reclaim_release(uint32_t gfp);
 
     // ---- references and removed entries (judge.cpp) ----
     void touch(uint32_t f) { touched.push_back(f); }
@@ -229,6 +281,16 @@ struct Model::State final : StateView {
     void bury(ResvS& r, const Slot& s, Rule why);  // the entry is gone because of `why`
     void unbury(ResvS& r, uint32_t f);
     void judge_releases();
+
+    // ---- allocation failure (fail_alloc: alloc.cpp) ----
+    uint32_t fail_next = 0;   // armed by fail_alloc for the op after it
+    uint32_t fail_at = 0;     // this op: its fail_at-th allocation fails (0: none)
+    uint32_t alloc_seen = 0;  // allocations this op has made so far
+    // The op makes an allocation: does it fail?
+    bool alloc_fails() { return fail_at != 0 && ++alloc_seen == fail_at; }
+    // Under fail_alloc, whether the op's next allocation fails when the model cannot tell whether
+    // the implementation allocates at all (contract): either is allowed, the observation decides.
+    bool alloc_may_fail(Rule r, RetKind k, int64_t failed, int64_t ok);
 
     // ---- containers (containers.cpp) ----
     uint64_t next_timeline = 1;

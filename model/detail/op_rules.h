@@ -47,8 +47,8 @@ void run_container_is_signaled(State& s, uint32_t f);
 void run_container_get_status(State& s, uint32_t f);
 
 // Each op's precondition and its effect and judgement, defined in the model file of its rule area
-// (fence.cpp, ww.cpp, reserve_add.cpp, replace_copy.cpp, query.cpp, iter.cpp). Declared for every
-// op of the vocabulary: a new op without them does not link.
+// (fence.cpp, ww.cpp, reserve_add.cpp, replace_copy.cpp, query.cpp, iter.cpp, containers.cpp,
+// alloc.cpp). Declared for every op of the vocabulary: a new op without them does not link.
 #define RESVCHECK_OP_RULES(O)     \
     bool pre(Pre& p, const O& o); \
     void run(State& s, const O& o);

@@ -69,13 +69,14 @@ struct Reader {
 void put_observation(std::string& s, const Observation& o) {
     put(s, o.status);
     put(s, o.ret);
-    put(s, static_cast<uint8_t>(o.restarted | o.container << 1));
+    put(s, static_cast<uint8_t>(o.restarted | o.container << 1 | o.leaked << 2));
     put(s, o.warnings);
     put_vec(s, o.fences);
     put_vec(s, o.callbacks);
     put_vec(s, o.released);
     put_vec(s, o.deadlines);
     put_str(s, o.message);
+    put_str(s, o.lockdep);
 }
 
 bool get_observation(std::string_view in, Observation& o) {
@@ -85,12 +86,14 @@ bool get_observation(std::string_view in, Observation& o) {
     auto flags = r.get<uint8_t>();
     o.restarted = flags & 1;
     o.container = flags & 2;
+    o.leaked = flags & 4;
     o.warnings = r.get<uint32_t>();
     r.get_vec(o.fences);
     r.get_vec(o.callbacks);
     r.get_vec(o.released);
     r.get_vec(o.deadlines);
     o.message = r.get_str();
+    o.lockdep = r.get_str();
     return r.ok && r.in.empty();
 }
 

@@ -223,7 +223,7 @@ Expected<std::unique_ptr<Vm>> Vm::start(const BootFiles& b, const VmOptions& o) 
     vm->fd_ = sv[0];
     if (!spawned) return setup(err);
     std::vector<uint8_t> ready;
-    if (!vm->read_frame(ready, o.boot_timeout) || !ready.empty())
+    if (o.wait_ready && (!vm->read_frame(ready, o.boot_timeout) || !ready.empty()))
         return setup("the kmod VM did not come up: " + vm->end_report());
     return vm;
 }

@@ -50,7 +50,8 @@ struct VmOptions {
     std::chrono::milliseconds watchdog{10'000};      // per call: no answer this long is a hang
     std::chrono::milliseconds boot_timeout{120'000};
     std::string console_dir;                         // where console logs of failed VMs are kept
-    std::string init_args;                           // extra kernel command line (resvcheck.mode=...)
+    std::string init_args;                           // extra kernel command line ("rcselftest": guest/init)
+    bool wait_ready = true;                          // wait for the agent (not in selftest mode)
 };
 
 class Vm {

@@ -35,6 +35,10 @@ void PluginAdapter::apply(const Op& op, Observation& out) {
     raw_->flags = raw_->warnings = raw_->n_fences = raw_->n_callbacks = raw_->n_released = raw_->n_deadlines = 0;
     int st = plugin_->apply(instance_, &raw_op, raw_.get());
     decode_observation(*raw_, out);
+    if (raw_->flags & RC_OBS_LOCKDEP) {
+        const char* m = plugin_->last_error ? plugin_->last_error(instance_) : nullptr;
+        out.lockdep = m && *m ? m : "lockdep: (no text)";
+    }
     if (st == RC_APPLY_UNSUPPORTED) {
         out.status = Observation::Status::Unsupported;
     } else if (st != RC_APPLY_OK) {

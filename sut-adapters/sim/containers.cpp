@@ -164,6 +164,8 @@ int64_t Sim::chain_find_seqno(int32_t &pf, uint64_t seqno)
 
 int64_t Sim::array_create(int64_t h, const int64_t *m, bool signal_on_any)
 {
+	if (alloc_fails()) /* NULL: the caller keeps its references */
+		return kENOMEM;
 	std::vector<uint32_t> members;
 	for (int i = 0; i < 4; ++i)
 		if (m[i] >= 0) {
@@ -228,8 +230,10 @@ int64_t Sim::unwrap_merge(const int64_t *in)
 	for (uint32_t l : leaves)
 		if (!fence_is_signaled(l) || is(Fault::MergeKeepsSignaled))
 			pending.push_back(l);
-	if (pending.empty())
-		return is(Fault::MergeNullWhenEmpty) ? kENOMEM : 2; // a stub, dropped at once
+	if (pending.empty()) // a stub, dropped at once
+		return is(Fault::MergeNullWhenEmpty) || alloc_fails() ? kENOMEM : 2;
+	if (alloc_fails()) // the table of pending leaves
+		return kENOMEM;
 	for (uint32_t l : pending)
 		fence_get(l);
 	// by context, the latest first (a guarded insertion sort: 32-bit seqnos that wrap around do not
@@ -252,9 +256,15 @@ int64_t Sim::unwrap_merge(const int64_t *in)
 			pending[++j] = pending[i];
 	}
 	pending.resize(j + 1);
+	const bool array = pending.size() > 1 || is(Fault::MergeSingleAsArray);
+	if (array && alloc_fails()) { // the array: what merge took is dropped again
+		if (!is(Fault::MergeEnomemLeaksRefs))
+			for (uint32_t l : pending)
+				fence_put(l);
+		return kENOMEM;
+	}
 	for (uint32_t l : pending)
 		note_fence(l, 0);
-	const bool array = pending.size() > 1 || is(Fault::MergeSingleAsArray);
 	if (array)
 		next_context_++; // dma_fence_array_create(.., dma_fence_context_alloc(1), 1, false)
 	for (uint32_t l : pending) // dropping the result drops these

@@ -208,6 +208,7 @@ int64_t Sim::fence_wait_timeout(uint32_t f, bool intr, int64_t timeout, bool sig
 		warn();
 		return kEINVAL;
 	}
+	locks_.might_wait(); // __dma_fence_might_wait
 	// dma_fence_enable_sw_signaling: no observable effect on harness fences.
 	if (fences_[f].signaled)
 		return timeout ? timeout : 1;

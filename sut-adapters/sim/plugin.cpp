@@ -1,6 +1,7 @@
 // plugin.cpp - the sim adapter's ABI face: fault table, create/destroy/reset/supports/apply,
 // op dispatch and observation helpers.
 
+#include <utility>
 #include "sim.h"
 #include "detail/sim_state.h"
 
@@ -29,8 +30,14 @@ namespace detail {
 namespace {
 constexpr int64_t kMaxHandle = int64_t{1} << 20;
 
-// The sim implements the whole 6.12 API: every op of the ABI's list.
-bool known_op(uint32_t k) { return resvcheck_op_provided(k, RC_FEATURE_DEADLINE | RC_FEATURE_CONTAINERS); }
+// The sim implements the whole 6.12 API, the dma_fence API newer kernels add, containers,
+// allocation failure and the driver side: every op of the ABI's list.
+bool known_op(uint32_t k)
+{
+	return resvcheck_op_provided(k, RC_FEATURE_DEADLINE | RC_FEATURE_CHECK_AND_SIGNAL | RC_FEATURE_NAME_HELPERS |
+					       RC_FEATURE_WAS_INITIALIZED | RC_FEATURE_DEDUP | RC_FEATURE_INLINE_LOCK |
+					       RC_FEATURE_CONTAINERS | RC_FEATURE_LOCKDEP | RC_FEATURE_FAIL_ALLOC);
+}
 
 template <class T>
 T &slot(std::vector<T> &v, int64_t h, const char *kind_msg)
@@ -83,7 +90,11 @@ void Sim::reset()
 	lists_used_ = 0;
 	next_context_ = 1;
 	next_stamp_ = 1;
+	fail_next_ = 0;
 	last_error_.clear();
+	locks_.reset();
+	op_index_ = 0;
+	driver_held_ = 0;
 }
 
 int Sim::apply(const resvcheck_op &op, resvcheck_obs &obs)
@@ -94,10 +105,17 @@ int Sim::apply(const resvcheck_op &op, resvcheck_obs &obs)
 	obs.n_fences = obs.n_callbacks = obs.n_released = obs.n_deadlines = 0;
 	obs_ = &obs;
 	walk_restarts_ = 0;
+	fail_at_ = std::exchange(fail_next_, 0);
+	allocs_ = 0;
 	try {
 		if (!known_op(op.kind))
 			return RC_APPLY_UNSUPPORTED;
+		locks_.set_op(op_index_++);
 		dispatch(op);
+		if (locks_.has_report()) {
+			obs.flags |= RC_OBS_LOCKDEP;
+			last_error_ = locks_.take_report();
+		}
 		return RC_APPLY_OK;
 	} catch (const Bug &b) {
 		last_error_ = b.what;
@@ -136,7 +154,13 @@ void Sim::dispatch(const resvcheck_op &op)
 	/* dma_fence */
 	case RC_OP_FENCE_CONTEXT_ALLOC: context_alloc(a[0], B(1)); break;
 	case RC_OP_FENCE_INIT: fence_init(a[0], a[1], static_cast<uint64_t>(a[2])); break;
-	case RC_OP_FENCE_SIGNAL: o.ret = fence_signal(F(0)); break;
+	case RC_OP_FENCE_SIGNAL: { // a signalling section of its own (nested if one is open)
+		const uint32_t f = F(0);
+		const bool cookie = locks_.begin_signalling();
+		o.ret = fence_signal(f);
+		locks_.end_signalling(cookie);
+		break;
+	}
 	case RC_OP_FENCE_SET_ERROR: fence_set_error(F(0), static_cast<int32_t>(a[1])) /* int error */; break;
 	case RC_OP_FENCE_GET_STATUS: o.ret = fence_get_status(F(0)); break;
 	case RC_OP_FENCE_IS_SIGNALED: o.ret = fence_is_signaled(F(0)); break;
@@ -147,21 +171,54 @@ void Sim::dispatch(const resvcheck_op &op)
 	case RC_OP_FENCE_GET: fence_get(F(0)); break;
 	case RC_OP_FENCE_PUT: fence_put(F(0)); break;
 	case RC_OP_FENCE_WAIT_TIMEOUT: o.ret = fence_wait_timeout(F(0), B(1), a[2], op.nargs > 3 && a[3] != 0); break;
+	/* kernels: the newer dma_fence API (names: 7.x detaches them at signalling) */
+	case RC_OP_FENCE_CHECK_AND_SIGNAL: o.ret = fence_signal(F(0)) != 0; break;
+	case RC_OP_FENCE_DRIVER_NAME: o.ret = !fences_[F(0)].signaled; break;
+	case RC_OP_FENCE_TIMELINE_NAME: o.ret = !fences_[F(0)].signaled; break;
+	case RC_OP_FENCE_WAS_INITIALIZED: o.ret = fences_[F(0)].live; break;
+	case RC_OP_FENCE_DEDUP_ARRAY: {
+		uint32_t f[4] = {F(0), F(1), F(2), F(3)};
+		o.ret = fence_dedup_array(f);
+		for (int64_t i = 0; i < o.ret; i++)
+			note_fence(f[i], RC_USAGE_BOOKKEEP);
+		break;
+	}
+	case RC_OP_FENCE_INIT_INLINE: fence_init(a[0], a[1], static_cast<uint64_t>(a[2])); break;
 
 	/* ww_acquire_ctx: done/fini only matter to debug builds */
-	case RC_OP_WW_ACQUIRE_INIT: acquire_init(a[0]); break;
+	case RC_OP_WW_ACQUIRE_INIT:
+		acquire_init(a[0]);
+		locks_.acquire(kLockAcquire, a[0], false, -1, false);
+		break;
 	case RC_OP_WW_ACQUIRE_DONE: A(0); break;
-	case RC_OP_WW_ACQUIRE_FINI: A(0); break;
+	case RC_OP_WW_ACQUIRE_FINI: locks_.release(kLockAcquire, A(0)); break;
 
 	/* dma_resv */
 	case RC_OP_RESV_INIT: resv_init(a[0]); break;
 	case RC_OP_RESV_FINI: resv_fini(R(0)); break;
-	case RC_OP_RESV_LOCK: o.ret = ww_lock(R(0), A(1), false, false); break;
-	case RC_OP_RESV_LOCK_INTERRUPTIBLE: o.ret = ww_lock(R(0), A(1), true, B(2)); break;
-	case RC_OP_RESV_LOCK_SLOW: ww_lock(R(0), A(1), false, false); break; // result discarded
-	case RC_OP_RESV_LOCK_SLOW_INTERRUPTIBLE: o.ret = ww_lock(R(0), A(1), true, B(2)); break;
-	case RC_OP_RESV_TRYLOCK: o.ret = trylock(R(0)); break;
-	case RC_OP_RESV_UNLOCK: unlock(R(0)); break;
+	case RC_OP_RESV_LOCK:
+	case RC_OP_RESV_LOCK_INTERRUPTIBLE:
+	case RC_OP_RESV_LOCK_SLOW:
+	case RC_OP_RESV_LOCK_SLOW_INTERRUPTIBLE: {
+		const bool intr = op.kind == RC_OP_RESV_LOCK_INTERRUPTIBLE || op.kind == RC_OP_RESV_LOCK_SLOW_INTERRUPTIBLE;
+		const uint32_t r = R(0);
+		const int32_t ctx = A(1);
+		const int64_t ret = ww_lock(r, ctx, intr, intr && B(2));
+		if (op.kind != RC_OP_RESV_LOCK_SLOW) // lock_slow returns nothing
+			o.ret = ret;
+		if (ret == 0)
+			locks_.acquire(kLockResv, r, false, ctx, false);
+		break;
+	}
+	case RC_OP_RESV_TRYLOCK:
+		o.ret = trylock(R(0));
+		if (o.ret)
+			locks_.acquire(kLockResv, a[0], true, -1, false);
+		break;
+	case RC_OP_RESV_UNLOCK:
+		unlock(R(0));
+		locks_.release(kLockResv, a[0]);
+		break;
 	case RC_OP_RESV_IS_LOCKED: o.ret = resvs_[R(0)].locked; break;
 	case RC_OP_RESV_LOCKING_CTX: {
 		const Resv &rs = resvs_[R(0)];
@@ -179,12 +236,11 @@ void Sim::dispatch(const resvcheck_op &op)
 	}
 	case RC_OP_RESV_COPY_FENCES: o.ret = copy_fences(R(0), R(1)); break;
 	case RC_OP_RESV_GET_FENCES: {
-		get_fences(R(0), U(1), scratch_);
+		o.ret = get_fences(R(0), U(1), scratch_, true);
 		for (uint32_t f : scratch_)
 			note_fence(f, 0);
 		for (uint32_t f : scratch_) // the adapter drops the returned references
 			fence_put(f);
-		o.ret = 0;
 		break;
 	}
 	case RC_OP_RESV_GET_SINGLETON: o.ret = get_singleton(R(0), U(1)); break;
@@ -240,13 +296,24 @@ void Sim::dispatch(const resvcheck_op &op)
 		break;
 	}
 	case RC_OP_FENCE_ALLOCATE_PRIVATE_STUB: {
+		if (alloc_fails()) {
+			o.ret = is(Fault::StubEnomemErrPtr) ? 1 : kENOMEM; /* 1: the adapter saw an error pointer */
+			break;
+		}
 		const uint32_t f = new_fence(a[0], FenceType::Stub);
 		fences_[f].signaled = true;
 		fences_[f].seqno64 = false;
 		break;
 	}
+	/* allocation failure */
+	case RC_OP_FAIL_ALLOC: fail_next_ = static_cast<uint32_t>(a[0]); break;
 	case RC_OP_FENCE_IS_CONTAINER:
 		o.ret = is(Fault::StubIsContainer) ? fences_[F(0)].type != FenceType::Harness : is_container(F(0));
+		break;
+	case RC_OP_SIG_BEGIN: case RC_OP_SIG_END: case RC_OP_DRIVER_ALLOC: case RC_OP_DRIVER_LOCK:
+	case RC_OP_DRIVER_UNLOCK: case RC_OP_FENCE_MIGHT_WAIT: case RC_OP_SHRINKER_SCAN:
+	case RC_OP_MMU_INVALIDATE: case RC_OP_MIGHT_FAULT: case RC_OP_SCHED_RUN_JOB:
+		driver_op(op);
 		break;
 	default: throw Bug{"sim: an op kind of the ABI list that the sim does not implement"};  // never a silent pass
 	}

@@ -105,7 +105,7 @@ int64_t Sim::reserve_fences(uint32_t r, uint32_t n)
 		max = static_cast<uint32_t>(std::max<uint64_t>(4, roundup_pow_of_two(n)));
 	}
 
-	const uint32_t nid = list_alloc(max);
+	const uint32_t nid = alloc_fails() ? 0 : list_alloc(max);
 	if (!nid)
 		return kENOMEM;
 
@@ -211,7 +211,8 @@ int64_t Sim::copy_fences(uint32_t dst, uint32_t src)
 }
 
 // dma_resv_get_fences: out gets one new reference per yielded fence (final snapshot only).
-void Sim::get_fences(uint32_t r, uint32_t usage, std::vector<uint32_t> &out)
+// may_fail: the table allocation at each restart obeys fail_alloc (get_singleton's does not).
+int64_t Sim::get_fences(uint32_t r, uint32_t usage, std::vector<uint32_t> &out, bool may_fail)
 {
 	out.clear();
 	Iter it;
@@ -222,11 +223,16 @@ void Sim::get_fences(uint32_t r, uint32_t usage, std::vector<uint32_t> &out)
 				fence_put(out.back());
 				out.pop_back();
 			}
+			if (may_fail && alloc_fails()) { /* krealloc_array: nothing held, nothing returned */
+				iter_end(it);
+				return is(Fault::GetFencesEnomemOk) ? 0 : kENOMEM;
+			}
 		}
 		fence_get(static_cast<uint32_t>(f));
 		out.push_back(static_cast<uint32_t>(f));
 	}
 	iter_end(it);
+	return 0;
 }
 
 int64_t Sim::get_singleton(uint32_t r, uint32_t usage)

@@ -303,6 +303,17 @@ static void set_sigpending(const s64 *a, u32 nargs, u32 idx)
 		set_tsk_thread_flag(current, TIF_SIGPENDING);
 }
 
+/*
+ * A lock attempt on an object this task holds, with a signal pending: the mutex spins on its
+ * owner (us) until need_resched(), then sees the signal. On an idle guest that waits for some
+ * other task to wake (hundreds of ms under TCG); the tick that ends the spin arrives at once.
+ */
+static void end_owner_spin(struct dma_resv *r)
+{
+	if (dma_resv_is_locked(r) && signal_pending(current))
+		set_tsk_need_resched(current);
+}
+
 typedef int (*op_fn)(struct kmod *km, const s64 *a, u32 nargs);
 
 /* ---- fences ---- */
@@ -539,6 +550,7 @@ static int op_resv_lock_interruptible(struct kmod *km, const s64 *a, u32 nargs)
 	if (!a[2])	/* with a signal pending it returns -EINTR instead of sleeping */
 		NEED_UNLOCKED_OR_CTX(r, a[0], ctx);
 	set_sigpending(a, nargs, 2);
+	end_owner_spin(r);
 	km->obs->ret = dma_resv_lock_interruptible(r, ctx);
 	return RC_APPLY_OK;
 }
@@ -561,6 +573,7 @@ static int op_resv_lock_slow_interruptible(struct kmod *km, const s64 *a, u32 na
 	if (strict && (!ctx || (dma_resv_is_locked(r) && !a[2])))
 		return REFUSE(km, "dma_resv_lock_slow_interruptible needs a context, and an unlocked r%lld or a signal pending", (long long)a[0]);
 	set_sigpending(a, nargs, 2);
+	end_owner_spin(r);
 	km->obs->ret = dma_resv_lock_slow_interruptible(r, ctx);
 	return RC_APPLY_OK;
 }
@@ -722,6 +735,14 @@ static int op_resv_set_deadline(struct kmod *km, const s64 *a, u32 nargs)
 
 static int op_resv_usage_rw(struct kmod *km, const s64 *a, u32 nargs)
 {
+#ifdef RESVCHECK_KMOD_HANG_USAGE_RW
+	/* test variant: dma_resv_usage_rw(true) never returns, with interrupts off (no oops, no tick) */
+	if (a[0]) {
+		local_irq_disable();
+		for (;;)
+			cpu_relax();
+	}
+#endif
 	km->obs->ret = dma_resv_usage_rw(a[0]);
 	return RC_APPLY_OK;
 }
@@ -752,6 +773,11 @@ static int op_resv_for_each_fence(struct kmod *km, const s64 *a, u32 nargs)
 			st = obs_walk_step(km, &cursor, f, first);
 		first = false;
 	}
+#ifdef RESVCHECK_KMOD_OOPS_WALK
+	/* test variant (tests/kmod): a locked walk that yields two or more fences oopses */
+	if (km->obs->n_fences >= 2)
+		*(volatile int *)NULL = 0;
+#endif
 	return st;
 }
 

@@ -4,6 +4,7 @@
  * dma_fence_array_create, dma_fence_unwrap_for_each / dma_fence_unwrap_merge and
  * dma_fence_allocate_private_stub, called as a driver calls them (the kernel's own files).
  */
+#include <linux/err.h>
 #include <linux/dma-fence.h>
 #include <linux/dma-fence-array.h>
 #include <linux/dma-fence-chain.h>
@@ -14,9 +15,8 @@
 #include <shim/kernel.h>
 
 #include "resvcheck_plugin.h"
+#include "rc_linux_features.h"
 #include "containers.h"
-
-#define HAVE_SIGNAL_ON_ANY (RESVCHECK_LINUX_VERSION_CODE < (7 * 256))	/* dropped in 7.0 */
 
 static int array_create(struct linux_adapter *ad, const s64 *a)
 {
@@ -29,18 +29,22 @@ static int array_create(struct linux_adapter *ad, const s64 *a)
 	for (int i = 1; i <= 4; i++)
 		if (a[i] >= 0)
 			fences[n++] = dma_fence_get(la_fence(ad, a[i]));
-#if HAVE_SIGNAL_ON_ANY
-	array = dma_fence_array_create(n, fences, dma_fence_context_alloc(1), 1, a[5] != 0);
+	u64 context = dma_fence_context_alloc(1);
+
+	la_fail_arm(ad);
+#ifdef RC_LINUX_HAVE_ARRAY_SIGNAL_ON_ANY
+	array = dma_fence_array_create(n, fences, context, 1, a[5] != 0);
 #else
 	if (a[5])
 		shim_bug(__FILE__, __LINE__, "adapter: this tree has no signal_on_any");
-	array = dma_fence_array_create(n, fences, dma_fence_context_alloc(1), 1);
+	array = dma_fence_array_create(n, fences, context, 1);
 #endif
-	if (!array) {	/* the references and the fence table stay the caller's */
+	la_fail_disarm();
+	if (IS_ERR_OR_NULL(array)) {	/* the references and the fence table stay the caller's */
 		for (int i = 0; i < n; i++)
 			dma_fence_put(fences[i]);
 		kfree(fences);
-		return -ENOMEM;
+		return array ? 1 : -ENOMEM;	/* 1: an error pointer, where callers test for NULL */
 	}
 	la_new_fence(ad, a[0], &array->base);
 	return 0;
@@ -57,7 +61,9 @@ static s64 unwrap_merge(struct linux_adapter *ad, const s64 *a)
 	for (int i = 0; i < 4; i++)
 		if (a[i] >= 0)
 			in[n++] = la_fence(ad, a[i]);
+	la_fail_arm(ad);
 	res = __dma_fence_unwrap_merge(n, in, cursors);
+	la_fail_disarm();
 	if (!res)
 		return -ENOMEM;
 	if (dma_fence_is_array(res)) {
@@ -132,9 +138,11 @@ int la_containers_apply(struct linux_adapter *ad, const struct resvcheck_op *op)
 		obs->ret = unwrap_merge(ad, a);
 		break;
 	case RC_OP_FENCE_ALLOCATE_PRIVATE_STUB:
+		la_fail_arm(ad);
 		f = dma_fence_allocate_private_stub(ktime_get());
-		if (!f) {
-			obs->ret = -ENOMEM;
+		la_fail_disarm();
+		if (IS_ERR_OR_NULL(f)) {
+			obs->ret = f ? 1 : -ENOMEM;	/* 1: an error pointer, where callers test for NULL */
 			break;
 		}
 		la_new_fence(ad, a[0], f);

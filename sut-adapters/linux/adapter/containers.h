@@ -22,6 +22,11 @@ struct resvcheck_obs *la_obs(struct linux_adapter *ad);
 void la_obs_fence(struct linux_adapter *ad, struct dma_fence *f);
 void la_new_fence(struct linux_adapter *ad, s64 h, struct dma_fence *f);
 
+/* fail_alloc: arms the shim's allocator for the kernel call that follows (if the op is armed);
+ * disarm right after it, so the glue's own allocations never fail. */
+void la_fail_arm(struct linux_adapter *ad);
+void la_fail_disarm(void);
+
 /* Applies a container op (RC_FEATURE_CONTAINERS), or returns RC_APPLY_UNSUPPORTED. */
 int la_containers_apply(struct linux_adapter *ad, const struct resvcheck_op *op);
 

@@ -7,7 +7,10 @@
  * per-kind handle tables of individually allocated entries (their addresses must stay put: fences
  * link callbacks and resv locks point at acquire contexts).
  *
- * Harness fences are dma_fences with adapter ops: .use_64bit_seqno from the context,
+ * The tree's features (features.def) were probed into rc_linux_features.h; fence_compat.h maps
+ * the calls that differ between trees (64-bit seqnos by flag or by ops, signal's return).
+ *
+ * Harness fences are dma_fences with adapter ops: 64-bit seqnos from the context,
  * .set_deadline records the fence into obs->deadlines (kernels >= 6.3), .release records it into
  * obs->released and frees it after an RCU grace period (dma_fence_free). Callbacks record their
  * handle into obs->callbacks.
@@ -26,13 +29,17 @@
 #include <shim/kernel.h>
 #include <shim/lockdep.h>
 
+#include "driver_ops.h"
+#include "rc_linux_features.h"
+#include "fence_compat.h"
 #include "resvcheck_plugin.h"
 #include "containers.h"
 
-#ifndef RESVCHECK_LINUX_PROFILE
-#error "RESVCHECK_LINUX_PROFILE (e.g. \"linux-6.12\") comes from CMake"
+#ifdef RC_LINUX_HAVE_DEADLINE	/* dma_fence_set_deadline: 6.3 */
+#define HAVE_DEADLINE 1
+#else
+#define HAVE_DEADLINE 0
 #endif
-#define HAVE_DEADLINE (RESVCHECK_LINUX_VERSION_CODE >= (6 * 256 + 3))	/* dma_fence_set_deadline: 6.3 */
 #define MAX_HANDLE (1u << 20)
 
 struct linux_adapter;
@@ -90,9 +97,12 @@ struct linux_adapter {
 	const struct resvcheck_op *op;
 	bool tainted;			/* a BUG() unwound through kernel code in this trace */
 	long op_index;			/* trace position of the next op, for lockdep reports */
+	bool reported;			/* the recorder's report was returned (it makes only one) */
+	bool lockdep;			/* the recorder is on (option nolockdep: off, no driver-side ops) */
+	u32 fail_next, fail_at;		/* fail_alloc: armed for the next op, for this op */
 	void **grave;			/* entries of tainted traces, kept until destroy() */
 	u32 nr_grave, grave_cap;
-	char err[512];
+	char err[1024];
 };
 
 /* ---- handle tables ---- */
@@ -204,16 +214,20 @@ static void harness_set_deadline(struct dma_fence *f, ktime_t deadline)
 #define HARNESS_DEADLINE
 #endif
 
-static const struct dma_fence_ops harness_ops[2] = {
-	{ .use_64bit_seqno = false, .get_driver_name = harness_driver_name,
+static const struct dma_fence_ops harness_ops[RC_HARNESS_OPS_VARIANTS] = {
+	{ RC_HARNESS_OPS_SEQNO64(false) .get_driver_name = harness_driver_name,
 	  .get_timeline_name = harness_timeline_name, .release = harness_release, HARNESS_DEADLINE },
-	{ .use_64bit_seqno = true, .get_driver_name = harness_driver_name,
+#if RC_HARNESS_OPS_VARIANTS == 2
+	{ RC_HARNESS_OPS_SEQNO64(true) .get_driver_name = harness_driver_name,
 	  .get_timeline_name = harness_timeline_name, .release = harness_release, HARNESS_DEADLINE },
+#endif
 };
 
 static bool is_harness(struct dma_fence *f)
 {
-	return f->ops == &harness_ops[0] || f->ops == &harness_ops[1];
+	const struct dma_fence_ops *ops = rcu_access_pointer(f->ops);
+
+	return ops >= harness_ops && ops < harness_ops + RC_HARNESS_OPS_VARIANTS;
 }
 
 static u32 handle_of(struct linux_adapter *ad, struct dma_fence *f)
@@ -226,8 +240,9 @@ static u32 handle_of(struct linux_adapter *ad, struct dma_fence *f)
 			return i;
 	}
 	if (!is_harness(f))
-		shim_bug(__FILE__, __LINE__, "adapter: kernel returned a fence the harness never made (%s:%s)",
-			 f->ops->get_driver_name(f), f->ops->get_timeline_name(f));
+		/* by context and seqno: its ops may be detached (7.1+ clears them at signalling) */
+		shim_bug(__FILE__, __LINE__, "adapter: kernel returned a fence the harness never made (context %llu seqno %llu)",
+			 (unsigned long long)f->context, (unsigned long long)f->seqno);
 	return container_of(f, struct harness_fence, base)->handle;
 }
 
@@ -262,6 +277,8 @@ static struct dma_fence *fence(struct linux_adapter *ad, s64 h)
 struct dma_fence *la_fence(struct linux_adapter *ad, s64 h) { return fence(ad, h); }
 struct dma_fence *la_fence_or_null(struct linux_adapter *ad, s64 h) { return h < 0 ? NULL : fence(ad, h); }
 struct resvcheck_obs *la_obs(struct linux_adapter *ad) { return ad->obs; }
+void la_fail_arm(struct linux_adapter *ad) { shim_fail_alloc_arm(ad->fail_at); }
+void la_fail_disarm(void) { shim_fail_alloc_arm(0); }
 void la_obs_fence(struct linux_adapter *ad, struct dma_fence *f) { obs_fence(ad, f, DMA_RESV_USAGE_BOOKKEEP); }
 
 void la_new_fence(struct linux_adapter *ad, s64 h, struct dma_fence *f)
@@ -289,6 +306,24 @@ static void harness_cb(struct dma_fence *f, struct dma_fence_cb *cb)
 	if (e->ad->obs)
 		obs_push(e->ad->obs->callbacks, &e->ad->obs->n_callbacks, e->handle, "callbacks");
 }
+
+/* f, c, seqno: a harness fence, with its own spinlock or (7.1+) the fence's inline one */
+static void init_harness_fence(struct linux_adapter *ad, const s64 *a, bool inline_lock)
+{
+	struct context_entry *c = lookup(&ad->contexts, a[1], "c");
+	struct fence_entry *e = kzalloc(sizeof(*e), GFP_KERNEL);
+	struct harness_fence *hf = kzalloc(sizeof(*hf), GFP_KERNEL);
+
+	spin_lock_init(&hf->lock);
+	hf->ad = ad;
+	hf->handle = a[0];
+	e->hf = hf;
+	e->harness_refs = 1;
+	table_put(&ad->fences, a[0], e);
+	rc_fence_init(&hf->base, harness_ops, inline_lock ? NULL : &hf->lock, c->context, a[2], c->seqno64);
+}
+
+#include "fence_api7.h"
 
 /* ---- ops ---- */
 static struct dma_resv *resv(struct linux_adapter *ad, s64 h)
@@ -347,6 +382,9 @@ static int apply_op(void *arg)
 	const s64 *a = op->args;
 
 	switch (op->kind) {
+	case RC_OP_FAIL_ALLOC:
+		ad->fail_next = a[0];
+		break;
 	case RC_OP_FENCE_CONTEXT_ALLOC: {
 		struct context_entry *c = kzalloc(sizeof(*c), GFP_KERNEL);
 
@@ -355,22 +393,11 @@ static int apply_op(void *arg)
 		table_put(&ad->contexts, a[0], c);
 		break;
 	}
-	case RC_OP_FENCE_INIT: {
-		struct context_entry *c = lookup(&ad->contexts, a[1], "c");
-		struct fence_entry *e = kzalloc(sizeof(*e), GFP_KERNEL);
-		struct harness_fence *hf = kzalloc(sizeof(*hf), GFP_KERNEL);
-
-		spin_lock_init(&hf->lock);
-		hf->ad = ad;
-		hf->handle = a[0];
-		e->hf = hf;
-		e->harness_refs = 1;
-		table_put(&ad->fences, a[0], e);
-		dma_fence_init(&hf->base, &harness_ops[c->seqno64], &hf->lock, c->context, a[2]);
+	case RC_OP_FENCE_INIT:
+		init_harness_fence(ad, a, false);
 		break;
-	}
 	case RC_OP_FENCE_SIGNAL:
-		obs->ret = dma_fence_signal(fence(ad, a[0]));
+		obs->ret = rc_fence_signal(fence(ad, a[0]));
 		break;
 	case RC_OP_FENCE_SET_ERROR:
 		dma_fence_set_error(fence(ad, a[0]), a[1]);
@@ -385,7 +412,7 @@ static int apply_op(void *arg)
 		obs->ret = dma_fence_is_later(fence(ad, a[0]), fence(ad, a[1]));
 		break;
 	case RC_OP_FENCE_IS_LATER_OR_SAME:
-		obs->ret = dma_fence_is_later_or_same(fence(ad, a[0]), fence(ad, a[1]));
+		obs->ret = rc_fence_is_later_or_same(fence(ad, a[0]), fence(ad, a[1]));
 		break;
 	case RC_OP_FENCE_ADD_CALLBACK: {
 		struct dma_fence *f = fence(ad, a[0]);
@@ -447,6 +474,8 @@ static int apply_op(void *arg)
 		struct resv_entry *e = kzalloc(sizeof(*e), GFP_KERNEL);
 
 		table_put(&ad->resvs, a[0], e);
+		/* a driver's object is not zeroed: an init that forgets a field must show (mutate found it) */
+		memset(&e->obj, 0x6b, sizeof(e->obj));
 		dma_resv_init(&e->obj);
 		break;
 	}
@@ -487,7 +516,9 @@ static int apply_op(void *arg)
 		break;
 	}
 	case RC_OP_RESV_RESERVE_FENCES:
+		la_fail_arm(ad);
 		obs->ret = dma_resv_reserve_fences(resv(ad, a[0]), a[1]);
+		la_fail_disarm();
 		break;
 	case RC_OP_RESV_ADD_FENCE:
 		dma_resv_add_fence(resv(ad, a[0]), fence(ad, a[1]), usage_arg(a[2]));
@@ -506,7 +537,9 @@ static int apply_op(void *arg)
 		struct dma_fence **fences;
 		unsigned int n, i;
 
+		la_fail_arm(ad);
 		obs->ret = dma_resv_get_fences(resv(ad, a[0]), usage_arg(a[1]), &n, &fences);
+		la_fail_disarm();
 		if (obs->ret)
 			break;
 		for (i = 0; i < n; i++)
@@ -615,7 +648,12 @@ static int apply_op(void *arg)
 		break;
 	}
 	default:
-		return la_containers_apply(ad, op);
+		if (op->kind >= RC_OP_SIG_BEGIN && op->kind <= RC_OP_SCHED_RUN_JOB)  /* the driver-side ops: driver_ops.c */
+			return linux_driver_apply(op, obs, op->kind == RC_OP_SHRINKER_SCAN || op->kind == RC_OP_SCHED_RUN_JOB ?
+						  resv(ad, a[0]) : NULL);
+		if (op->kind >= RC_OP_FENCE_CHAIN_INIT && op->kind <= RC_OP_FENCE_IS_CONTAINER)  /* containers.c */
+			return la_containers_apply(ad, op);
+		return apply_fence_api7(ad, op, obs);
 	}
 	return RC_APPLY_OK;
 }
@@ -665,6 +703,7 @@ static void adapter_reset(void *self)
 	int bugged;
 
 	ad->obs = NULL;
+	ad->fail_next = 0;
 	/*
 	 * After a BUG() the kernel objects of the trace may be inconsistent (a BUG can strike between
 	 * two list updates, or leave a waiter's on-stack callback queued on a fence), so, as after an
@@ -699,6 +738,8 @@ static void adapter_reset(void *self)
 	table_clear(ad, &ad->cbs, ad->tainted);
 	ad->tainted = false;
 	ad->op_index = 0;
+	ad->reported = false;
+	linux_driver_reset();
 	shim_reset_debug_state();
 	shim_lockdep_reset();
 }
@@ -716,8 +757,15 @@ static int adapter_apply(void *self, const struct resvcheck_op *op, struct resvc
 	ad->obs = obs;
 	ad->op = op;
 	shim_lockdep_set_op(ad->op_index++);
+	ad->fail_at = ad->fail_next;	/* an arming lasts one op */
+	ad->fail_next = 0;
 	shim_checkpoint(&cp);
+	shim_kmalloc_mark();
 	status = shim_host_guarded_call(apply_op, ad, &bugged);
+	shim_fail_alloc_arm(0);
+	/* ALLOC-NO-LEAK: a call that failed for lack of memory leaves no object behind */
+	if (ad->fail_at && obs->ret < 0 && !bugged && shim_kmalloc_live_since_mark() != 0)
+		obs->flags |= RC_OBS_LEAKED;
 	if (bugged) {
 		shim_unwind(&cp);
 		strscpy(ad->err, shim_last_bug(), sizeof(ad->err));
@@ -725,6 +773,15 @@ static int adapter_apply(void *self, const struct resvcheck_op *op, struct resvc
 		status = RC_APPLY_BUG;
 	}
 	irq_work_run();	/* interrupts "fire" before the op returns */
+	if (!bugged && !ad->reported) {
+		const char *report;
+
+		if (shim_lockdep_report(&report) != SHIM_LOCKDEP_NONE) {
+			obs->flags |= RC_OBS_LOCKDEP;
+			strscpy(ad->err, report, sizeof(ad->err));
+			ad->reported = true;
+		}
+	}
 	shim_set_signal_pending(current, false);
 	obs->warnings = shim_warn_count() - warns;
 	ad->obs = NULL;
@@ -733,7 +790,10 @@ static int adapter_apply(void *self, const struct resvcheck_op *op, struct resvc
 
 static int adapter_supports(void *self, u32 kind)
 {
-	return resvcheck_op_provided(kind, (HAVE_DEADLINE ? RC_FEATURE_DEADLINE : 0) | RC_FEATURE_CONTAINERS);
+	struct linux_adapter *ad = self;
+
+	return resvcheck_op_provided(kind, (HAVE_DEADLINE ? RC_FEATURE_DEADLINE : 0) | fence_api7_features() |
+					   RC_FEATURE_CONTAINERS | RC_FEATURE_FAIL_ALLOC | (ad->lockdep ? RC_FEATURE_LOCKDEP : 0));
 }
 
 static const char *adapter_last_error(void *self) { return ((struct linux_adapter *)self)->err; }
@@ -742,6 +802,7 @@ static void *adapter_create(const char *options, char *err, size_t errlen)
 {
 	struct linux_adapter *ad;
 	char *opts = kstrdup(options ? options : "", GFP_KERNEL), *cur = opts, *tok;
+	bool lockdep = true;
 
 	shim_console_loglevel = -1;	/* WARNs are counted in obs, BUGs go to last_error: print nothing unless "verbose" */
 	while ((tok = strsep(&cur, ","))) {
@@ -749,6 +810,8 @@ static void *adapter_create(const char *options, char *err, size_t errlen)
 			continue;
 		if (!strcmp(tok, "verbose")) {
 			shim_console_loglevel = 7;
+		} else if (!strcmp(tok, "nolockdep")) {
+			lockdep = false;	/* measures the recorder's cost */
 		} else if (!strcmp(tok, "debug_mutexes")) {
 			snprintf(err, errlen, "option debug_mutexes: load the %s-debug plugin instead "
 				 "(CONFIG_DEBUG_MUTEXES is a compile-time switch of dma-resv.c)",
@@ -756,15 +819,19 @@ static void *adapter_create(const char *options, char *err, size_t errlen)
 			kfree(opts);
 			return NULL;
 		} else {
-			snprintf(err, errlen, "unknown option '%s' (known: verbose)", tok);
+			snprintf(err, errlen, "unknown option '%s' (known: verbose, nolockdep)", tok);
 			kfree(opts);
 			return NULL;
 		}
 	}
 	kfree(opts);
 	ad = kzalloc(sizeof(*ad), GFP_KERNEL);
-	if (!ad)
+	if (!ad) {
 		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	ad->lockdep = lockdep;
+	shim_lockdep_enable(lockdep);
 	return ad;
 }
 

@@ -4,7 +4,8 @@
 #   (drivers/dma-buf sources and selftests, include/linux/dma-*.h, Makefile) into OUT_DIR once;
 #   a stamp file records which tarball it came from, so later configures skip the ~10 s untar.
 # resvcheck_linux_tree_version(DIR OUT_VAR): "6.12" from the tree's Makefile VERSION/PATCHLEVEL.
-# resvcheck_linux_tree_check(DIR): fail with a clear message if the tree lacks a needed file.
+# resvcheck_linux_tree_check(DIR): fail with a clear message if the tree lacks a needed file
+#   (the old selftest files only where the tree has selftest.c).
 
 set(RESVCHECK_LINUX_TREE_SOURCES
   drivers/dma-buf/dma-fence.c drivers/dma-buf/dma-fence-array.c drivers/dma-buf/dma-fence-chain.c
@@ -18,12 +19,20 @@ set(RESVCHECK_LINUX_TREE_HEADERS
   include/linux/dma-fence-unwrap.h include/linux/dma-resv.h)
 
 function(resvcheck_linux_tree_check dir)
-  foreach(f Makefile ${RESVCHECK_LINUX_TREE_SOURCES} ${RESVCHECK_LINUX_TREE_SELFTESTS}
-            drivers/dma-buf/selftest.h drivers/dma-buf/selftests.h ${RESVCHECK_LINUX_TREE_HEADERS})
+  # the selftests are optional: 7.x has KUnit tests instead of selftest.c
+  foreach(f Makefile ${RESVCHECK_LINUX_TREE_SOURCES} ${RESVCHECK_LINUX_TREE_HEADERS})
     if(NOT EXISTS "${dir}/${f}")
       message(FATAL_ERROR "linux adapter: kernel tree ${dir} has no ${f}.\n"
         "Point KERNEL_SRC at the top of a Linux source tree (the directory holding Makefile, "
         "drivers/ and include/), or install Debian's sources: apt-get install linux-source-6.12 linux-source-6.1")
+    endif()
+  endforeach()
+  if(NOT EXISTS "${dir}/drivers/dma-buf/selftest.c")
+    return()
+  endif()
+  foreach(f ${RESVCHECK_LINUX_TREE_SELFTESTS} drivers/dma-buf/selftest.h drivers/dma-buf/selftests.h)
+    if(NOT EXISTS "${dir}/${f}")
+      message(FATAL_ERROR "linux adapter: kernel tree ${dir} has selftest.c but no ${f}")
     endif()
   endforeach()
 endfunction()

@@ -22,6 +22,7 @@
 
 #include "linux_adapter_build.h"
 #include "linux_adapter_paths.h"
+#include "tree_features.h"
 
 namespace fs = std::filesystem;
 
@@ -163,18 +164,31 @@ std::string run_jobs(std::vector<Job>& jobs, unsigned par) {
 
 Error setup_error(std::string message) { return Error{ErrorKind::Setup, std::move(message)}; }
 
-Expected<std::string> read_version(const fs::path& makefile) {
-    std::ifstream in(makefile);
-    std::string line, ver, patch;
-    for (int i = 0; i < 20 && std::getline(in, line); ++i) {
-        if (line.rfind("VERSION = ", 0) == 0) ver = line.substr(10);
-        if (line.rfind("PATCHLEVEL = ", 0) == 0) patch = line.substr(13);
+// The kernel functions the tree calls that the shim does not provide: compile errors from
+// -Werror=implicit-function-declaration, and the linker's undefined references (a function the
+// tree's own headers declare). Names them ("" if none).
+std::string shim_gaps(const std::string& output) {
+    std::string names;
+    for (const std::string key : {"implicit declaration of function ", "undefined reference to "}) {
+        for (size_t at = output.find(key); at != std::string::npos; at = output.find(key, at + 1)) {
+            size_t b = at + key.size();
+            // the name is quoted: 'x', `x', or UTF-8 quotes (3 bytes each)
+            size_t skip = output.compare(b, 3, "\xe2\x80\x98") == 0 ? 3 : 1;
+            b += skip;
+            size_t e = output.find_first_of("'\xe2", b);
+            if (e == std::string::npos || e == b) continue;
+            std::string name = output.substr(b, e - b);
+            if ((" " + names + ",").find(" " + name + ",") == std::string::npos) names += " " + name + ",";
+        }
     }
-    auto trim = [](std::string& s) { s.erase(s.find_last_not_of(" \t\r") + 1); };
-    trim(ver);
-    trim(patch);
-    if (ver.empty() || patch.empty()) return setup_error("linux adapter: cannot read VERSION/PATCHLEVEL from " + makefile.string());
-    return ver + "." + patch;
+    if (!names.empty()) names.pop_back();
+    return names;
+}
+
+Error shim_gap_error(const Located& r, const fs::path& tree, const std::string& gaps, const std::string& output) {
+    return setup_error("linux adapter: kernel " + r.kernel + " in " + tree.string() + " calls" + gaps +
+                       ", which resvcheck's userspace shim (sut-adapters/linux/shim) does not provide yet: the gap is "
+                       "in the shim, not in your tree. Add it to the shim, or report it with this message.\n" + output);
 }
 
 std::string how_to_get_a_tree() {
@@ -201,17 +215,17 @@ Expected<Located> build_from_tree(const std::string& kernel_src, bool debug) {
                       ".\n--kernel-src must name the top of a Linux source tree (the directory holding Makefile, drivers/ "
                       "and include/). " + how_to_get_a_tree());
         }
-    auto version = read_version(tree / "Makefile");
-    if (!version) return version.error();
-    r.version = *version;
-    if (r.version != "6.12" && r.version != "6.1") {
-        return setup_error("linux adapter: kernel " + r.version + " in " + tree.string() +
-                           " is not supported; resvcheck has model profiles for Linux " + supported_versions() +
-                           " (use a tree of one of those versions)");
-    }
+    // No refusal by version: what the tree provides decides the glue's paths and the profile.
+    auto features = probe(tree.string());
+    if (!features) return features.error();
+    const ProfileChoice choice = select_profile(*features, debug);
+    r.version = features->major_minor;
+    r.kernel = features->version;
+    r.profile = choice.name;
+    r.why = choice.why;
+    r.tree = tree.string();
     auto t0 = std::chrono::steady_clock::now();
-    const std::string profile = "linux-" + r.version + (debug ? "-debug" : "");
-    int major = std::stoi(r.version), minor = std::stoi(r.version.substr(r.version.find('.') + 1));
+    const std::string feature_header = features_header(*features, choice);
 
     fs::path root = cache_root();
     fs::create_directories(root / "obj", ec);
@@ -229,7 +243,8 @@ Expected<Located> build_from_tree(const std::string& kernel_src, bool debug) {
     for (const auto& f : kKernelCflags) base.add(f);
     hash_dir(base, kAdapterDir / "shim" / "include");
     hash_dir(base, kAdapterDir / "shim" / "stubs");
-    hash_dir(base, kAdapterDir / "adapter" / "compat");
+    hash_dir(base, kAdapterDir / "adapter");  // the glue, its compat headers
+    base.add(file_or_empty(kAdapterDir / "features.def"));
     base.add(file_or_empty(fs::path(RESVCHECK_LINUX_BUILD_PLUGIN_HEADER_DIR) / "resvcheck_plugin.h"));
 
     // The include view: copies of the whitelisted tree headers only.
@@ -253,6 +268,17 @@ Expected<Located> build_from_tree(const std::string& kernel_src, bool debug) {
     }
     Hasher kernel_key = base;  // what every kernel-side TU sees
     kernel_key.add(hv.hex()).add(debug ? "debug" : "nodebug").add(r.version);
+    // the glue's generated feature header, next to the view
+    Hasher hf;
+    hf.add(feature_header);
+    fs::path features_dir = root / "view" / ("features-" + hf.hex());
+    if (!fs::is_regular_file(features_dir / "rc_linux_features.h", ec)) {
+        fs::path tmp = features_dir.string() + unique_suffix();
+        fs::create_directories(tmp, ec);
+        std::ofstream(tmp / "rc_linux_features.h", std::ios::binary) << feature_header;
+        fs::rename(tmp, features_dir, ec);
+        if (ec) fs::remove_all(tmp, ec);
+    }
 
     std::vector<std::string> kernel_flags = kCommonCflags;
     kernel_flags.insert(kernel_flags.end(), kKernelCflags.begin(), kKernelCflags.end());
@@ -269,11 +295,10 @@ Expected<Located> build_from_tree(const std::string& kernel_src, bool debug) {
     std::vector<Unit> units;
     for (const auto& s : kShimKernelSources) units.push_back({kAdapterDir / "shim" / s, {}});
     for (const auto& s : kTreeSources) units.push_back({tree / s, {}});
-    for (const char* adapter_src : {"linux_adapter.c", "containers.c"})
+    for (const char* adapter_src : {"linux_adapter.c", "containers.c", "driver_ops.c"})
         units.push_back({kAdapterDir / "adapter" / adapter_src,
                          {"-I" + (kAdapterDir / "adapter" / "compat").string(), "-I" RESVCHECK_LINUX_BUILD_PLUGIN_HEADER_DIR,
-                          "-DRESVCHECK_LINUX_PROFILE=\"" + profile + "\"",
-                          "-DRESVCHECK_LINUX_VERSION_CODE=" + std::to_string(major * 256 + minor)}});
+                          "-I" + features_dir.string()}});
     units.push_back({kAdapterDir / "shim" / "host" / "host.c",
                      {"-I" + (kAdapterDir / "shim" / "include").string(), "-I" RESVCHECK_LINUX_BUILD_URCU_INCLUDE},
                      true});
@@ -311,7 +336,7 @@ Expected<Located> build_from_tree(const std::string& kernel_src, bool debug) {
     for (const auto& f : kLinkFlags) plugin_key.add(f);
     plugin_key.add(file_or_empty(kAdapterDir / "adapter" / "exports.map"));
     fs::path plugin_dir = root / "plugins" / plugin_key.hex();
-    fs::path plugin = plugin_dir / ("resvcheck-" + profile + ".so");
+    fs::path plugin = plugin_dir / ("resvcheck-linux-" + r.kernel + (debug ? "-debug" : "") + ".so");
     if (fs::exists(plugin, ec)) {
         r.path = plugin.string();
         r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -320,6 +345,7 @@ Expected<Located> build_from_tree(const std::string& kernel_src, bool debug) {
     r.built = true;
     unsigned par = std::max(1u, std::thread::hardware_concurrency());
     if (std::string errors = run_jobs(jobs, par); !errors.empty()) {
+        if (std::string gaps = shim_gaps(errors); !gaps.empty()) return shim_gap_error(r, tree, gaps, errors);
         return setup_error("linux adapter: kernel tree " + tree.string() + " does not compile:\n" + errors);
     }
     fs::create_directories(plugin_dir, ec);
@@ -333,6 +359,7 @@ Expected<Located> build_from_tree(const std::string& kernel_src, bool debug) {
     link.argv.insert(link.argv.end(), {"-o", link.tmp.string()});
     std::vector<Job> l{std::move(link)};
     if (std::string errors = run_jobs(l, 1); !errors.empty()) {
+        if (std::string gaps = shim_gaps(errors); !gaps.empty()) return shim_gap_error(r, tree, gaps, errors);
         return setup_error("linux adapter: linking the plugin for " + tree.string() + " failed:\n" + errors);
     }
     r.path = plugin.string();
@@ -342,17 +369,20 @@ Expected<Located> build_from_tree(const std::string& kernel_src, bool debug) {
 
 }  // namespace
 
-const char* supported_versions() { return "6.12, 6.1"; }
+const char* supported_versions() { return "6.1, 6.12, 7.2"; }
 
 Expected<Located> locate(const std::string& kernel_src, bool debug_mutexes, const std::string& version) {
     if (!kernel_src.empty()) return build_from_tree(kernel_src, debug_mutexes);
     Located r;
     r.version = version.empty() ? "6.12" : version;
     const char* path = "";
-    if (r.version == "6.12") path = debug_mutexes ? RESVCHECK_LINUX_PLUGIN_6_12_DEBUG : RESVCHECK_LINUX_PLUGIN_6_12;
-    else if (r.version == "6.1") path = debug_mutexes ? RESVCHECK_LINUX_PLUGIN_6_1_DEBUG : RESVCHECK_LINUX_PLUGIN_6_1;
+    const char* tree = "";
+    if (r.version == "6.12") path = debug_mutexes ? RESVCHECK_LINUX_PLUGIN_6_12_DEBUG : RESVCHECK_LINUX_PLUGIN_6_12, tree = RESVCHECK_LINUX_TREE_6_12;
+    else if (r.version == "6.1") path = debug_mutexes ? RESVCHECK_LINUX_PLUGIN_6_1_DEBUG : RESVCHECK_LINUX_PLUGIN_6_1, tree = RESVCHECK_LINUX_TREE_6_1;
+    else if (r.version == "7.2") path = debug_mutexes ? RESVCHECK_LINUX_PLUGIN_7_2_DEBUG : RESVCHECK_LINUX_PLUGIN_7_2, tree = RESVCHECK_LINUX_TREE_7_2;
     else {
-        return setup_error("linux adapter: no prebuilt plugin for Linux " + r.version + "; supported: " + supported_versions());
+        return setup_error("linux adapter: no prebuilt plugin for Linux " + r.version + " (prebuilt: " + supported_versions() +
+                           "); pass any other tree (5.19 or later) with --kernel-src DIR");
     }
     if (!*path) {
         return setup_error("linux adapter: the Linux " + r.version +
@@ -364,6 +394,11 @@ Expected<Located> locate(const std::string& kernel_src, bool debug_mutexes, cons
         return setup_error(std::string("linux adapter: ") + path + " is missing; build it (cmake --build <build dir>) or pass --kernel-src DIR");
     }
     r.path = path;
+    // what the plugin was built for, said the way a --kernel-src tree is (the probe reads 5 files)
+    if (auto f = probe(tree)) {
+        const ProfileChoice choice = select_profile(*f, debug_mutexes);
+        r.kernel = f->version, r.profile = choice.name, r.why = choice.why, r.tree = tree;
+    }
     return r;
 }
 

@@ -15,6 +15,7 @@
 #define RESVCHECK_SIM_DETAIL_SIM_STATE_H
 
 #include "resvcheck_plugin.h"
+#include "detail/lock_recorder.h"
 
 #include <cstdint>
 #include <string>
@@ -126,6 +127,9 @@ private:
 	bool is(Fault f) const { return fault_ == f; }
 	void dispatch(const resvcheck_op &op);
 
+	/* fail_alloc: the op's fail_at_-th allocation fails (only the allocating ops of the ABI ask) */
+	bool alloc_fails() { return fail_at_ != 0 && ++allocs_ == fail_at_; }
+
 	/* observation helpers */
 	void warn() { obs_->warnings++; }
 	void note_fence(uint32_t f, uint32_t usage);
@@ -159,6 +163,9 @@ private:
 	void fence_release(uint32_t f);
 	int64_t fence_wait_timeout(uint32_t f, bool intr, int64_t timeout, bool sigpending);
 	void fence_set_deadline(uint32_t f);
+
+	/* fence_api7.cpp: the dma_fence API newer kernels add */
+	uint32_t fence_dedup_array(uint32_t (&f)[4]);
 	void cb_unlink(uint32_t cb);
 
 	/* containers.cpp */
@@ -184,7 +191,7 @@ private:
 	void add_fence(uint32_t r, uint32_t f, uint32_t usage);
 	void replace_fences(uint32_t r, int64_t c, int64_t f, uint32_t usage);
 	int64_t copy_fences(uint32_t dst, uint32_t src);
-	void get_fences(uint32_t r, uint32_t usage, std::vector<uint32_t> &out);
+	int64_t get_fences(uint32_t r, uint32_t usage, std::vector<uint32_t> &out, bool may_fail = false);
 	int64_t get_singleton(uint32_t r, uint32_t usage);
 	bool test_signaled(uint32_t r, uint32_t usage);
 	int64_t resv_wait_timeout(uint32_t r, uint32_t usage, bool intr, int64_t timeout, bool sigpending);
@@ -209,7 +216,14 @@ private:
 	void unlock(uint32_t r);
 
 	Fault fault_;
+	LockRecorder locks_;	/* lock order of the trace's one task (lock_recorder.cpp) */
+	long op_index_ = 0;
+	/* the driver-side ops (driver.cpp) */
+	void driver_op(const resvcheck_op &op);
+	void driver_lock(int64_t k, bool take);
+	uint32_t driver_held_ = 0;	/* bit k: driver lock k is held */
 	resvcheck_obs *obs_ = nullptr;
+	uint32_t fail_next_ = 0, fail_at_ = 0, allocs_ = 0; /* fail_alloc arming, for the next op only */
 	std::string last_error_;
 
 	uint64_t next_context_ = 1; /* dma_fence_context_alloc counter; 0 is the stub context */

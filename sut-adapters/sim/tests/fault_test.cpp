@@ -308,6 +308,63 @@ const std::map<std::string, Scenario> &scenarios()
 			 h.op(RC_OP_FENCE_ALLOCATE_PRIVATE_STUB, {0});
 			 EXPECT_EQ(h.ret(RC_OP_FENCE_IS_CONTAINER, {0}), 0);
 		 }},
+		/* driver side: a clean run_job, shrinker and section leave nothing to report */
+		{"run-job-resv-lock", [](Harness &h) {
+			 h.init(0);
+			 h.op(RC_OP_SCHED_RUN_JOB, {0});
+			 EXPECT_FALSE(h.lockdep());
+		 }},
+		{"run-job-gfp-kernel", [](Harness &h) {
+			 h.init(0);
+			 h.op(RC_OP_SCHED_RUN_JOB, {0});
+			 EXPECT_FALSE(h.lockdep());
+		 }},
+		{"shrinker-blocking-lock", [](Harness &h) {
+			 h.init(0);
+			 EXPECT_EQ(h.ret(RC_OP_SHRINKER_SCAN, {0}), 1);
+			 EXPECT_FALSE(h.lockdep());
+		 }},
+		{"run-job-driver-lock", [](Harness &h) {
+			 h.init(0);
+			 h.op(RC_OP_DRIVER_LOCK, {0}); // the submit path waits holding driver lock 0
+			 h.op(RC_OP_FENCE_MIGHT_WAIT, {});
+			 h.op(RC_OP_DRIVER_UNLOCK, {0});
+			 h.op(RC_OP_SCHED_RUN_JOB, {0});
+			 EXPECT_FALSE(h.lockdep());
+		 }},
+		{"run-job-pin-user", [](Harness &h) {
+			 h.init(0);
+			 h.op(RC_OP_SCHED_RUN_JOB, {0});
+			 EXPECT_FALSE(h.lockdep());
+		 }},
+		{"begin-no-annotate", [](Harness &h) {
+			 h.init(0);
+			 EXPECT_EQ(h.ret(RC_OP_SIG_BEGIN, {}), 0);
+			 EXPECT_EQ(h.lock(0), 0); // a reservation lock inside the section: reported
+			 EXPECT_TRUE(h.lockdep());
+		 }},
+		/* allocation failure */
+		{"get-fences-enomem-ok", [](Harness &h) {
+			 h.ready(0);
+			 h.ctx(0);
+			 h.fence(0, 0, 1);
+			 h.add(0, 0, W);
+			 h.op(RC_OP_FAIL_ALLOC, {1});
+			 EXPECT_EQ(h.ret(RC_OP_RESV_GET_FENCES, {0, B}), -12);
+		 }},
+		{"merge-enomem-leaks-refs", [](Harness &h) {
+			 h.ctx(0);
+			 h.ctx(1);
+			 h.fence(0, 0, 1);
+			 h.fence(1, 1, 1);
+			 h.op(RC_OP_FAIL_ALLOC, {2});
+			 EXPECT_EQ(h.ret(RC_OP_FENCE_UNWRAP_MERGE, {0, 1, -1, -1}), -12);
+			 EXPECT_EQ(h.put(0), (Handles{0})); // merge kept no reference
+		 }},
+		{"stub-enomem-err-ptr", [](Harness &h) {
+			 h.op(RC_OP_FAIL_ALLOC, {1});
+			 EXPECT_EQ(h.ret(RC_OP_FENCE_ALLOCATE_PRIVATE_STUB, {0}), -12);
+		 }},
 	};
 	return s;
 }

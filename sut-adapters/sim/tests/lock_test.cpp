@@ -108,5 +108,44 @@ TEST(SimLock, InterruptibleSignalBeforeDie)
 	EXPECT_EQ(h.ret(RC_OP_RESV_LOCK_INTERRUPTIBLE, {2, -1, 1}), -4);
 }
 
+// The sim's own lock-dependency recorder, primed by replaying the kernel's boot sequence.
+TEST(SimLockOrder, SignallingSectionThenReservationLock)
+{
+	Harness h;
+	h.init(0);                                 // op 0
+	EXPECT_EQ(h.ret(RC_OP_SIG_BEGIN, {}), 0);  // op 1
+	EXPECT_EQ(h.lock(0), 0);                   // op 2: only pseudo-locks close the cycle
+	ASSERT_TRUE(h.lockdep());
+	const std::string r = h.report();
+	EXPECT_EQ(r.rfind("lockdep: cycle dma_fence_map -> reservation_ww_class_mutex\n", 0), 0u) << r;
+	EXPECT_NE(r.find("taken at op 2 while holding dma_fence_map taken at op 1"), std::string::npos) << r;
+	EXPECT_NE(r.find("reservation_ww_class_mutex -(boot)-> fs_reclaim -(boot)-> mmu_notifier_invalidate_range_start "
+	                 "-(boot)-> dma_fence_map"),
+	          std::string::npos) << r;
+	// like lockdep, one report, then the recorder is off until the next trace
+	h.unlock(0);
+	EXPECT_EQ(h.lock(0), 0);
+	EXPECT_FALSE(h.lockdep());
+	h.reset();
+	h.init(0);
+	EXPECT_EQ(h.lock(0), 0);                   // outside a section: the primed order allows it
+	EXPECT_EQ(h.ret(RC_OP_SIG_BEGIN, {}), 0);  // and a section under a reservation lock too
+	EXPECT_FALSE(h.lockdep());
+}
+
+TEST(SimLockOrder, TrylockAndNowaitAreAllowedInsideASection)
+{
+	Harness h;
+	h.init(0);
+	EXPECT_EQ(h.ret(RC_OP_SIG_BEGIN, {}), 0);
+	EXPECT_EQ(h.ret(RC_OP_RESV_TRYLOCK, {0}), 1);
+	EXPECT_FALSE(h.lockdep());
+	h.op(RC_OP_DRIVER_ALLOC, {3});  // GFP_NOWAIT
+	EXPECT_FALSE(h.lockdep());
+	h.op(RC_OP_DRIVER_ALLOC, {1});  // GFP_NOFS still enters direct reclaim
+	EXPECT_TRUE(h.lockdep());
+	EXPECT_EQ(h.report().rfind("lockdep: cycle dma_fence_map -> mmu_notifier_invalidate_range_start", 0), 0u) << h.report();
+}
+
 } // namespace
 } // namespace resvcheck::sim::test

@@ -107,6 +107,8 @@ public:
 	Handles callbacks() const { return Handles(obs_->callbacks, obs_->callbacks + obs_->n_callbacks); }
 	Handles deadlines() const { return Handles(obs_->deadlines, obs_->deadlines + obs_->n_deadlines); }
 	uint32_t warnings() const { return obs_->warnings; }
+	bool lockdep() const { return obs_->flags & RC_OBS_LOCKDEP; }  // a lock-dependency report in the last op
+	std::string report() const { return lockdep() ? p_->last_error(self_) : ""; }
 
 	/* named ops */
 	void ctx(int64_t c, bool seqno64 = false) { op(RC_OP_FENCE_CONTEXT_ALLOC, {c, seqno64}); }

@@ -47,6 +47,7 @@ struct dep {
 };
 
 static const char *class_name[MAX_CLASSES];
+static bool class_ww[MAX_CLASSES];
 static int nr_classes;
 static u64 adj[MAX_CLASSES];			/* bit j of adj[i]: dependency i -> j */
 static struct dep deps[MAX_CLASSES][MAX_CLASSES];
@@ -98,6 +99,7 @@ static int class_of(struct lockdep_map *map)
 	if (i == nr_classes) {
 		if (nr_classes == MAX_CLASSES)
 			return -1;
+		class_ww[nr_classes] = map->ww;
 		class_name[nr_classes++] = map->name;
 	}
 	map->class_idx = i + 1;
@@ -177,8 +179,9 @@ static bool find_cycle(int prev, int next, u8 t, int *path, int *len)
 
 static void report_cycle(const struct held_lock *h, int next, struct site at, const int *path, int len)
 {
-	int n = report_start(SHIM_LOCKDEP_CYCLE, "possible circular locking dependency\n");
+	int n = report_start(SHIM_LOCKDEP_CYCLE, "cycle ");
 
+	APPEND(n, "%s -> %s (possible circular locking dependency)\n", class_name[h->cls], class_name[next]);
 	APPEND(n, "  new: %s taken at ", class_name[next]);
 	n = append_site(n, at);
 	APPEND(n, " while holding %s taken at ", class_name[h->cls]);
@@ -205,7 +208,12 @@ static void add_dep(const struct held_lock *h, int next, int read, struct site a
 	if (d->types & t)
 		return;
 	if (find_cycle(h->cls, next, t, path, &len)) {
-		report_cycle(h, next, at, path, len);
+		bool all_ww = true;
+
+		for (int i = 0; i < len; i++)
+			all_ww &= class_ww[path[i]];
+		if (!all_ww)
+			report_cycle(h, next, at, path, len);
 		return;
 	}
 	if (!d->types) {
@@ -255,11 +263,12 @@ void shim_lock_acquire(struct lockdep_map *map, int trylock, int read, const voi
 		for (int i = nr_held - 1; i >= 0; i--) {
 			if (held[i].cls != cls)
 				continue;
-			if (nest && held_map(nest)) {
+			if ((nest && held_map(nest)) || class_ww[cls]) {
 				nested = true;
 			} else if (!(read == 2 && held[i].read)) {
-				int n = report_start(SHIM_LOCKDEP_RECURSIVE, "possible recursive locking\n");
+				int n = report_start(SHIM_LOCKDEP_RECURSIVE, "recursive ");
 
+				APPEND(n, "%s (possible recursive locking)\n", class_name[cls]);
 				APPEND(n, "  %s taken at ", class_name[cls]);
 				n = append_site(n, at);
 				APPEND(n, "\n  already held, taken at ");
@@ -299,10 +308,11 @@ void shim_lock_release(struct lockdep_map *map, const char *fn)
 			break;
 	if (i < 0) {
 		glock();
-		if (!stopped) {
+		if (!stopped && !map->ww) {
 			struct site at = { cur_op, fn };
-			int n = report_start(SHIM_LOCKDEP_UNBALANCED, "bad unlock balance\n");
+			int n = report_start(SHIM_LOCKDEP_UNBALANCED, "unbalanced ");
 
+			APPEND(n, "%s (bad unlock balance)\n", map->name);
 			APPEND(n, "  %s released at ", map->name);
 			append_site(n, at);
 			report_done();

@@ -127,7 +127,7 @@ void ww_mutex_init(struct ww_mutex *lock, struct ww_class *ww_class)
 	lock->ctx = NULL;
 	lock->ww_class = ww_class;
 	lock->waiters = NULL;
-	lock->dep_map = (struct lockdep_map){ .name = ww_class->mutex_name };
+	lock->dep_map = (struct lockdep_map){ .name = ww_class->mutex_name, .ww = true };
 }
 
 void ww_mutex_destroy(struct ww_mutex *lock) { mutex_destroy(&lock->base); }
@@ -142,7 +142,7 @@ void shim_ww_acquire_init(struct ww_acquire_ctx *ctx, struct ww_class *ww_class,
 	ctx->ww_class = ww_class;
 	ctx->done_acquire = 0;
 	ctx->contending_lock = NULL;
-	ctx->dep_map = (struct lockdep_map){ .name = ww_class->acquire_name };
+	ctx->dep_map = (struct lockdep_map){ .name = ww_class->acquire_name, .ww = true };
 	shim_lock_acquire(&ctx->dep_map, 0, 0, NULL, fn);
 }
 

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
  * slab.c - kmalloc with SLUB's size classes over malloc (see linux/slab.h).
- * Every object has a 32-byte header in front: the bucket size (ksize), a magic that catches
+ * Every object has a 48-byte header in front: the bucket size (ksize), a magic that catches
  * kfree() of a pointer kmalloc never returned, and an rcu_head used by kfree_rcu() and
  * SLAB_TYPESAFE_BY_RCU caches, so the object's own rcu_head is never overwritten.
+ * Allocations can be made to fail (shim_fail_alloc_arm), and live objects are counted, so the
+ * adapter can tell whether a failed call freed what it allocated.
  */
 #include <linux/kernel.h>
 #include <linux/slab.h>
@@ -11,6 +13,7 @@
 #include <linux/mmu_notifier.h>
 #include <linux/rcupdate.h>
 #include <shim/host.h>
+#include <shim/kernel.h>
 
 #define KMALLOC_MAGIC 0x6b6d616c6c6f6321ull
 #define KMALLOC_FREED 0x6b66726565642121ull
@@ -20,8 +23,10 @@ struct kmalloc_hdr {
 	u32 size;	/* bucket (ksize) */
 	u32 cache_flags;
 	u64 magic;
+	u64 serial;	/* allocation number: which objects were allocated since the mark */
+	u64 pad;
 };
-_Static_assert(sizeof(struct kmalloc_hdr) == 32, "keeps objects 16-byte aligned");
+_Static_assert(sizeof(struct kmalloc_hdr) == 48, "keeps objects 16-byte aligned");
 
 struct kmem_cache {
 	const char *name;
@@ -57,12 +62,36 @@ size_t kmalloc_size_roundup(size_t size)
 	return size;	/* kmalloc() would fail */
 }
 
+static unsigned int fail_countdown;	/* the allocation that makes it reach 0 fails */
+static u64 alloc_serial, mark_serial;
+static long live_since_mark;		/* objects allocated after the mark and not freed */
+
+void shim_fail_alloc_arm(unsigned int nth) { fail_countdown = nth; }
+void shim_kmalloc_mark(void)
+{
+	mark_serial = alloc_serial;
+	live_since_mark = 0;
+}
+long shim_kmalloc_live_since_mark(void) { return live_since_mark; }
+
+/* A free as the caller sees it (kfree_rcu and RCU caches count when they are called). */
+static void note_free(const struct kmalloc_hdr *h)
+{
+	if (h->serial > mark_serial)
+		live_since_mark--;
+}
+
 static void *alloc_object(size_t bucket, bool zero, u32 cache_flags)
 {
-	struct kmalloc_hdr *h = shim_host_malloc(sizeof(*h) + bucket);
+	struct kmalloc_hdr *h;
 
+	if (fail_countdown && --fail_countdown == 0)
+		return NULL;
+	h = shim_host_malloc(sizeof(*h) + bucket);
 	if (!h)
 		return NULL;
+	h->serial = ++alloc_serial;
+	live_since_mark++;
 	h->size = bucket;
 	h->cache_flags = cache_flags;
 	h->magic = KMALLOC_MAGIC;
@@ -100,6 +129,7 @@ void kfree(const void *p)
 {
 	if (ZERO_OR_NULL_PTR(p))
 		return;
+	note_free(hdr_of(p));
 	free_now(hdr_of(p));
 }
 
@@ -132,6 +162,7 @@ void shim_kfree_rcu(const void *p)
 {
 	if (ZERO_OR_NULL_PTR(p))
 		return;
+	note_free(hdr_of(p));
 	shim_host_call_rcu(&hdr_of(p)->rcu, rcu_free_cb);
 }
 
@@ -178,6 +209,7 @@ void kmem_cache_free(struct kmem_cache *s, void *obj)
 	if (!obj)
 		return;
 	h = hdr_of(obj);
+	note_free(h);
 	if (h->cache_flags & SLAB_TYPESAFE_BY_RCU)
 		shim_host_call_rcu(&h->rcu, rcu_free_cb);	/* readers may still look at it */
 	else

@@ -39,12 +39,13 @@ bool shim_mutex_is_held(const struct mutex *lock);
 	}								\
 	__ret; })
 struct lock_class_key { int unused; };
-#define lockdep_set_class(lock, key) do { } while (0)
+#define lockdep_set_class(lock, key) do { (void)(key); } while (0)
 
 /* a lock class for the recorder; class is looked up by name once and cached */
 struct lockdep_map {
 	const char *name;
 	int class_idx;		/* 0: not looked up yet, else index + 1 */
+	bool ww;		/* a ww_mutex or acquire context (shim/lockdep.h: not reported alone) */
 };
 #define STATIC_LOCKDEP_MAP_INIT(_name, _key) { .name = (_name) }
 /* read: 0 exclusive, 1 non-recursive read, 2 recursive read; nest: the nest_lock (ww acquire ctx) */

@@ -12,6 +12,7 @@
 #include <linux/gfp.h>
 #include <linux/overflow.h>
 #include <linux/rcupdate.h>
+#include <linux/init.h>	/* the kernel's slab.h reaches it through gfp.h (7.x dma-fence.c relies on it) */
 #define PAGE_SHIFT 12
 #define PAGE_SIZE (1UL << PAGE_SHIFT)
 #define KMALLOC_MAX_CACHE_SIZE (PAGE_SIZE * 2)
@@ -39,7 +40,19 @@ static inline void *krealloc_array(void *p, size_t n, size_t size, gfp_t flags) 
 #define kvmalloc_array kmalloc_array
 #define kvcalloc kcalloc
 #define kvfree kfree
-#define kmalloc_obj(p, flags) kmalloc(sizeof(*(p)), flags)
+/*
+ * The typed allocators of 7.0: the first argument is an object or a type, GFP is optional
+ * (GFP_KERNEL), the result has the object's pointer type.
+ */
+#define __shim_gfp_(gfp, ...) gfp
+#define __shim_gfp(...) __shim_gfp_(__VA_ARGS__ __VA_OPT__(,) GFP_KERNEL, 0)
+#define kmalloc_obj(P, ...) ((typeof(P) *)kmalloc(sizeof(P), __shim_gfp(__VA_ARGS__)))
+#define kzalloc_obj(P, ...) ((typeof(P) *)kzalloc(sizeof(P), __shim_gfp(__VA_ARGS__)))
+#define kmalloc_objs(P, n, ...) ((typeof(P) *)kmalloc_array(n, sizeof(P), __shim_gfp(__VA_ARGS__)))
+#define kzalloc_objs(P, n, ...) ((typeof(P) *)kcalloc(n, sizeof(P), __shim_gfp(__VA_ARGS__)))
+#define kvmalloc_objs(P, n, ...) ((typeof(P) *)kvmalloc_array(n, sizeof(P), __shim_gfp(__VA_ARGS__)))
+#define kzalloc_flex(P, fam, n, ...) \
+	((typeof(P) *)kzalloc(struct_size((typeof(P) *)NULL, fam, n), __shim_gfp(__VA_ARGS__)))
 
 struct kmem_cache;
 struct kmem_cache *kmem_cache_create(const char *name, unsigned int size, unsigned int align,

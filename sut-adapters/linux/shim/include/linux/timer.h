@@ -14,6 +14,7 @@ struct timer_list {
 void timer_setup(struct timer_list *timer, void (*func)(struct timer_list *), unsigned int flags);
 #define timer_setup_on_stack timer_setup
 static inline void destroy_timer_on_stack(struct timer_list *timer) { (void)timer; }
+#define timer_destroy_on_stack destroy_timer_on_stack	/* the 6.16+ names */
 int mod_timer(struct timer_list *timer, unsigned long expires);
 void add_timer(struct timer_list *timer);
 int del_timer(struct timer_list *timer);
@@ -23,4 +24,5 @@ int del_timer_sync(struct timer_list *timer);
 int timer_pending(const struct timer_list *timer);
 #define from_timer(var, callback_timer, timer_fieldname) \
 	container_of(callback_timer, typeof(*var), timer_fieldname)
+#define timer_container_of from_timer
 #endif

@@ -16,6 +16,13 @@ const char *shim_last_bug(void);
 /* A new "boot": re-arm WARN_ONCE sites and debug_locks. */
 void shim_reset_debug_state(void);
 
+/* Allocation failure: the nth kmalloc/krealloc/kmem_cache allocation from now returns NULL
+ * (0 disarms). Leaks: objects allocated since the last mark and not yet freed (kfree_rcu counts
+ * as freed when it is called). */
+void shim_fail_alloc_arm(unsigned int nth);
+void shim_kmalloc_mark(void);
+long shim_kmalloc_live_since_mark(void);
+
 /* What a BUG() longjmp must undo on the current task: spinlocks, irq-off, RCU read sections. */
 struct shim_checkpoint {
 	int spin_depth;

@@ -15,6 +15,11 @@
  *    recursive locking; releasing a lock not held is reported as unbalanced.
  * A "forbidden acquisition inside a signalling section" is a cycle through dma_fence_map: the
  * primed order makes it one, as in the kernel.
+ * Problems among ww classes alone (reservation locks, acquire contexts) are not reported, as the
+ * harness's dma-buf API ops stand for several tasks (wait-die traces use many contexts in one
+ * thread): recursion there counts as nested, such a cycle's dependency is not recorded, such an
+ * unbalanced release is ignored. The first line of a report is "lockdep: cycle HELD -> TAKEN",
+ * "lockdep: recursive CLASS" or "lockdep: unbalanced CLASS" (resvcheck_plugin.h RC_OBS_LOCKDEP).
  *
  * The order is primed at boot by running the tree's own initcalls (dma_resv_lockdep() of
  * dma-resv.c) through the recorder; shim_lockdep_reset() goes back to exactly that state. Like

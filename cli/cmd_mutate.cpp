@@ -1,0 +1,283 @@
+// resvcheck mutate --kernel-src DIR [--files F,...] [--operators O,...] [--time S] [--jobs N]
+//
+// Mutation testing of the suite itself: what would it miss? Generates mutants of the dma-buf
+// files of a kernel tree (relational and arithmetic operators, off-by-one literals, dropped calls
+// such as a missing dma_fence_put, swapped arguments), runs `check --adapter linux` on each in a
+// copy of the tree within --time, --jobs at a time, and reports killed / survived / timed out /
+// not compiling, with each survivor's diff and the rules of the function its line is in (and how
+// often that run exercised them). Results are cached under --findings DIR/.mutate by a hash of the
+// mutated file and the budget, so a rerun only redoes mutants whose code changed.
+// Exit: 0 the report was made, 2 bad input.
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <regex>
+#include <sstream>
+#include <thread>
+
+#include "commands.h"
+#include "findings.h"
+
+namespace resvcheck::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Mutant {
+    std::string file;  // relative to the tree
+    size_t line = 0;   // 1-based
+    std::string op;    // operator family
+    std::string before, after;
+    std::string function;  // enclosing function
+    std::string hash;
+    std::string outcome;   // killed, survived, timeout, not-compiling, error
+    std::string rule;      // killed: the first finding's rule
+    std::string detail;    // survived: exercised counts of the function's rules
+};
+
+constexpr std::string_view kOperators[] = {"relational", "arithmetic", "off-by-one", "dropped-call", "swapped-args"};
+
+std::vector<std::string> split(const std::string& s) {
+    std::vector<std::string> out;
+    std::stringstream ss(s);
+    for (std::string x; std::getline(ss, x, ',');)
+        if (!x.empty()) out.push_back(x);
+    return out;
+}
+
+std::string read_file(const fs::path& p) {
+    std::ifstream f(p);
+    return std::string((std::istreambuf_iterator<char>(f)), {});
+}
+
+std::string hash_hex(const std::string& s) {
+    uint64_t h = 1469598103934665603ull;
+    for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
+    char b[20];
+    snprintf(b, sizeof b, "%016llx", static_cast<unsigned long long>(h));
+    return b;
+}
+
+// Code lines of a function body: indented, not a comment, not a preprocessor line.
+bool code_line(const std::string& l) {
+    if (l.empty() || (l[0] != '\t' && l[0] != ' ')) return false;
+    size_t i = l.find_first_not_of(" \t");
+    if (i == std::string::npos) return false;
+    return l.compare(i, 2, "/*") && l.compare(i, 2, "//") && l[i] != '*' && l[i] != '#';
+}
+
+// Each mutation of one line: (family, new line). One mutant per operator occurrence.
+std::vector<std::pair<std::string, std::string>> mutations(const std::string& l, const std::vector<std::string>& ops) {
+    std::vector<std::pair<std::string, std::string>> out;
+    auto want = [&](std::string_view op) { return std::find(ops.begin(), ops.end(), op) != ops.end(); };
+    auto each = [&](const std::regex& re, const std::string& family, auto replace) {
+        for (auto it = std::sregex_iterator(l.begin(), l.end(), re); it != std::sregex_iterator(); ++it) {
+            const auto& m = *it;
+            std::string rep = replace(m);
+            if (rep == m.str(0)) continue;
+            out.emplace_back(family, l.substr(0, m.position(1)) + rep + l.substr(m.position(1) + m.length(1)));
+        }
+    };
+    if (want("relational")) {
+        static const std::regex re(R"([^-<>=!](==|!=|<=|>=|<|>)[^<>=])");
+        each(re, "relational", [](const std::smatch& m) {
+            static const std::map<std::string, std::string> swap = {{"==", "!="}, {"!=", "=="}, {"<=", "<"}, {">=", ">"}, {"<", "<="}, {">", ">="}};
+            return swap.at(m.str(1));
+        });
+    }
+    if (want("arithmetic")) {
+        static const std::regex re(R"([\w)\]] (\+|-) [\w(])");
+        each(re, "arithmetic", [](const std::smatch& m) { return std::string(m.str(1) == "+" ? "-" : "+"); });
+    }
+    if (want("off-by-one")) {
+        static const std::regex re(R"([^\w.](\d+)[^\w.])");
+        each(re, "off-by-one", [](const std::smatch& m) { return std::to_string(std::stoull(m.str(1)) + 1); });
+    }
+    if (want("dropped-call")) {
+        static const std::regex re(R"(^\s+((dma_fence_|dma_resv_|kfree|list_|rcu_|smp_|WRITE_ONCE|RCU_INIT)\w*\(.*\);)\s*$)");
+        std::smatch m;
+        if (std::regex_match(l, m, re)) out.emplace_back("dropped-call", l.substr(0, m.position(1)) + "/* dropped */;");
+    }
+    if (want("swapped-args")) {
+        static const std::regex re(R"(\w+\(([\w>.&*-]+, [\w>.&*-]+)\))");
+        each(re, "swapped-args", [](const std::smatch& m) {
+            std::string a = m.str(1);
+            size_t c = a.find(", ");
+            return a.substr(c + 2) + ", " + a.substr(0, c);
+        });
+    }
+    return out;
+}
+
+// The function a line of C sits in: the last line at column 0 that opens a parameter list.
+std::string enclosing_function(const std::vector<std::string>& lines, size_t idx) {
+    for (size_t i = idx + 1; i-- > 0;) {
+        const std::string& l = lines[i];
+        if (l == "}") break;
+        size_t paren = l.find('(');
+        if (l.empty() || !std::islower(static_cast<unsigned char>(l[0])) || paren == std::string::npos) continue;
+        size_t start = paren;
+        while (start > 0 && (std::isalnum(static_cast<unsigned char>(l[start - 1])) || l[start - 1] == '_')) --start;
+        if (start < paren) return l.substr(start, paren - start);
+    }
+    return "";
+}
+
+// The files the linux adapter compiles, copied so a mutant never touches the given tree.
+std::string copy_tree(const fs::path& from, const fs::path& to) {
+    std::error_code ec;
+    fs::create_directories(to / "drivers/dma-buf", ec);
+    fs::create_directories(to / "include/linux", ec);
+    fs::copy_file(from / "Makefile", to / "Makefile", fs::copy_options::overwrite_existing, ec);
+    if (ec) return "cannot copy " + (from / "Makefile").string() + ": " + ec.message();
+    for (const auto& e : fs::directory_iterator(from / "drivers/dma-buf", ec))
+        if (e.is_regular_file() && (e.path().extension() == ".c" || e.path().extension() == ".h"))
+            fs::copy_file(e.path(), to / "drivers/dma-buf" / e.path().filename(), fs::copy_options::overwrite_existing, ec);
+    for (const auto& e : fs::directory_iterator(from / "include/linux", ec))
+        if (e.path().filename().string().starts_with("dma-"))
+            fs::copy_file(e.path(), to / "include/linux" / e.path().filename(), fs::copy_options::overwrite_existing, ec);
+    return ec ? ec.message() : "";
+}
+
+std::string shell_quote(const std::string& s) {
+    std::string o = "'";
+    for (char c : s) o += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return o + "'";
+}
+
+// The rules naming the survivor's function, with how often its run exercised each.
+std::string survivor_detail(const Mutant& m, const std::string& out) {
+    std::string d;
+    for (const auto& ri : all_rules()) {
+        if (ri.function != m.function) continue;
+        static const std::string pre = "{\"id\":\"";
+        size_t at = out.find(pre + std::string(ri.id) + "\"");
+        size_t ex = at == std::string::npos ? at : out.find("\"exercised\":", at);
+        d += (d.empty() ? "" : ", ") + std::string(ri.id) + " x" + (ex == std::string::npos ? "?" : std::to_string(std::stoull(out.substr(ex + 12))));
+    }
+    return d.empty() ? "no rule names " + m.function + " (reached through its callers)" : d;
+}
+
+// Runs check on one mutant (or reads its cached outcome).
+void run_mutant(Mutant& m, const fs::path& tree, const fs::path& cache, const std::string& self, double budget) {
+    fs::path dir = cache / m.hash;
+    if (std::ifstream in(dir / "outcome"); in) {
+        std::getline(in, m.outcome);
+        std::getline(in, m.rule);
+        std::getline(in, m.detail);
+        if (m.outcome == "survived") m.detail = survivor_detail(m, read_file(dir / "out.json"));
+        if (!m.outcome.empty()) return;
+    }
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+    if (auto err = copy_tree(tree, dir / "tree"); !err.empty()) {
+        m.outcome = "error";
+        m.detail = err;
+        return;
+    }
+    {
+        std::vector<std::string> lines;
+        std::ifstream in(tree / m.file);
+        for (std::string l; std::getline(in, l);) lines.push_back(l);
+        lines[m.line - 1] = m.after;
+        std::ofstream out(dir / "tree" / m.file);
+        for (const auto& l : lines) out << l << "\n";
+    }
+    char limit[32];
+    snprintf(limit, sizeof limit, "%.0f", budget + 300);  // the budget plus compiling the tree
+    char t[32];
+    snprintf(t, sizeof t, "%g", budget);
+    // plugins are built in the run's own cache, shared by the mutants: only the mutated file recompiles
+    std::string cmd = "RESVCHECK_CACHE_DIR=" + shell_quote((cache / "plugins").string()) + " timeout -k 5 " + std::string(limit) + " " + shell_quote(self) + " check --adapter linux --kernel-src " +
+                      shell_quote((dir / "tree").string()) + " --time " + t + " --seed 1 --max-findings 1 --quiet --json --findings " +
+                      shell_quote((dir / "findings").string()) + " >" + shell_quote((dir / "out.json").string()) + " 2>" +
+                      shell_quote((dir / "err").string());
+    int st = system(cmd.c_str());
+    int rc = WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+    std::string out = read_file(dir / "out.json"), err = read_file(dir / "err");
+    if (rc == 124 || rc == 137) m.outcome = "timeout";
+    else if (rc == 1) m.outcome = "killed";
+    else if (rc == 0) m.outcome = "survived";
+    else if (err.find("compil") != std::string::npos || err.find("link") != std::string::npos) m.outcome = "not-compiling";
+    else m.outcome = "error", m.detail = err.substr(0, 300);
+    static const std::regex first_rule(R"re("findings":\[\{"rule":"([A-Z0-9-]+)")re");
+    std::smatch sm;
+    if (m.outcome == "killed" && std::regex_search(out, sm, first_rule)) m.rule = sm.str(1);
+    if (m.outcome == "survived") m.detail = survivor_detail(m, out);
+    if (m.outcome != "error")  // an error (the binary being rebuilt, say) is retried next time
+        std::ofstream(dir / "outcome") << m.outcome << "\n" << m.rule << "\n" << m.detail << "\n";
+    if (m.outcome != "survived") fs::remove_all(dir / "tree", ec);  // keep survivors' trees to look at
+}
+
+}  // namespace
+
+int cmd_mutate(const Options& o) {
+    if (o.kernel_src.empty()) return usage_error("mutate needs --kernel-src DIR (a kernel tree with drivers/dma-buf)");
+    const fs::path tree = fs::absolute(o.kernel_src);
+    std::vector<std::string> files = o.files.empty() ? std::vector<std::string>{"drivers/dma-buf/dma-resv.c", "drivers/dma-buf/dma-fence.c"} : split(o.files);
+    std::vector<std::string> ops = o.operators.empty() ? std::vector<std::string>(std::begin(kOperators), std::end(kOperators)) : split(o.operators);
+    for (const auto& op : ops)
+        if (std::find(std::begin(kOperators), std::end(kOperators), op) == std::end(kOperators))
+            return usage_error("unknown mutation operator '" + op + "'; operators: relational, arithmetic, off-by-one, dropped-call, swapped-args");
+    std::vector<Mutant> mutants;
+    const std::string budget = std::to_string(o.time);
+    for (const auto& file : files) {
+        if (!fs::is_regular_file(tree / file)) return usage_error("no " + file + " in " + tree.string());
+        std::vector<std::string> lines;
+        std::ifstream in(tree / file);
+        for (std::string l; std::getline(in, l);) lines.push_back(l);
+        const std::string text = read_file(tree / file);
+        for (size_t i = 0; i < lines.size(); ++i) {
+            if (!code_line(lines[i])) continue;
+            for (auto& [family, after] : mutations(lines[i], ops)) {
+                Mutant m{file, i + 1, family, lines[i], after, enclosing_function(lines, i)};
+                m.hash = hash_hex(file + "\n" + std::to_string(i) + "\n" + after + "\n" + budget + "\n" + text);
+                mutants.push_back(std::move(m));
+            }
+        }
+    }
+    auto self = fs::read_symlink("/proc/self/exe");
+    const fs::path cache = fs::absolute(fs::path(o.findings) / ".mutate");
+    fs::create_directories(cache);
+    fprintf(stderr, "resvcheck mutate: %zu mutants of %zu file(s) in %s, %g s each, %llu job(s); cache %s\n", mutants.size(), files.size(),
+            tree.c_str(), o.time, static_cast<unsigned long long>(o.jobs), cache.c_str());
+    const auto t0 = std::chrono::steady_clock::now();
+    std::atomic<size_t> next{0}, done{0};
+    std::mutex print;
+    std::vector<std::thread> pool;
+    for (uint64_t j = 0; j < std::min<uint64_t>(o.jobs, 64); ++j)
+        pool.emplace_back([&] {
+            for (size_t i; (i = next++) < mutants.size();) {
+                run_mutant(mutants[i], tree, cache, self.string(), o.time);
+                std::lock_guard<std::mutex> g(print);
+                const Mutant& m = mutants[i];
+                fprintf(stderr, "[%zu/%zu] %-13s %s:%zu %s%s\n", ++done, mutants.size(), m.outcome.c_str(), m.file.c_str(), m.line, m.op.c_str(),
+                        m.rule.empty() ? "" : (" -> " + m.rule).c_str());
+            }
+        });
+    for (auto& t : pool) t.join();
+    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    std::map<std::string, size_t> n;
+    for (const auto& m : mutants) ++n[m.outcome];
+    const size_t judged = n["killed"] + n["survived"] + n["timeout"];
+    printf("mutants: %zu; killed %zu, survived %zu, timed out %zu, not compiling %zu, errors %zu\n", mutants.size(), n["killed"], n["survived"],
+           n["timeout"], n["not-compiling"], n["error"]);
+    printf("mutation score: %.1f%% (killed of those that compiled and ran; a timeout counts as not killed) in %.0f s\n",
+           judged ? 100.0 * n["killed"] / judged : 0.0, secs);
+    for (const auto& m : mutants) {
+        if (m.outcome != "survived" && m.outcome != "error") continue;
+        printf("\n%s %s:%zu (%s, in %s)\n- %s\n+ %s\n  %s\n", m.outcome == "survived" ? "SURVIVED" : "ERROR", m.file.c_str(), m.line, m.op.c_str(),
+               m.function.c_str(), m.before.c_str(), m.after.c_str(), m.detail.c_str());
+    }
+    return kExitConforms;
+}
+
+}  // namespace resvcheck::cli

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# contract_deviations.sh RESVCHECK CHECK-ARGS...: runs `resvcheck check --profile contract CHECK-ARGS
+# --json` against a pristine kernel tree and passes iff everything it reports is documented
+# (spec/README.md): violations only of the kernel quirk RESV-ITER-NO-LIST-KEEPS-FENCE, which the
+# contract names by its symptoms, and "does not provide" only for the newer dma_fence API ops and
+# (6.1) the deadline op.
+set -uo pipefail
+RESVCHECK=$1; shift
+out=$("$RESVCHECK" check --profile contract --json --max-findings 5 "$@" 2>/dev/null)
+rc=$?
+documented='RESV-ITER-ONCE-PER-ENTRY|RESV-ITER-RESTART-FLAG'
+newer_api='resv_set_deadline|fence_check_and_signal|fence_driver_name|fence_timeline_name|fence_was_initialized|fence_dedup_array|fence_init_inline'
+bad=$(echo "$out" | jq -r '.findings[].rule' | grep -vxE "$documented")
+lacks=$(echo "$out" | jq -r '.problems[]? // empty' | grep -v -E "does not provide ($newer_api):")
+echo "exit $rc; findings: $(echo "$out" | jq -r '[.findings[].rule] | join(", ")'); problems: $(echo "$out" | jq -r '(.problems // []) | length')"
+if [ $rc -ne 0 ] && [ $rc -ne 1 ] && [ $rc -ne 3 ]; then echo "unexpected exit $rc"; exit 1; fi
+if [ -n "$bad" ]; then echo "undocumented deviation(s): $bad"; exit 1; fi
+if [ -n "$lacks" ]; then echo "undocumented problem(s): $lacks"; exit 1; fi

@@ -49,7 +49,7 @@ public:
             return op;
         }
         const size_t at = pos_;
-        if (!walked_before_ && !trace_done()) {
+        if (!walked_before_ && !trace_done() && !arms_next()) {
             walked_before_ = true;
             if (auto walk = walk_of_query(ops_.steps[at].op); walk && allowed(model, *walk)) {
                 origin.push_back(-1);

@@ -135,11 +135,20 @@ struct thread_start {
 	void *arg;
 };
 
+static void (*thread_exit_fn)(void);
+
+void shim_host_at_thread_exit(void (*fn)(void)) { __atomic_store_n(&thread_exit_fn, fn, __ATOMIC_RELEASE); }
+
 static void *thread_main(void *p)
 {
 	struct thread_start t = *(struct thread_start *)p;
+	void (*at_exit)(void);
+
 	free(p);
 	t.fn(t.arg);
+	at_exit = __atomic_load_n(&thread_exit_fn, __ATOMIC_ACQUIRE);
+	if (at_exit)
+		at_exit();
 	return NULL;
 }
 

@@ -59,12 +59,18 @@ static char report[REPORT_LEN];
 static long cur_op;
 static int graph_lock;
 
-/* per thread, on the heap: a dlopen'ed plugin has little static TLS room (threads' stacks leak) */
+/* per thread, on the heap: a dlopen'ed plugin has little static TLS room; freed as the thread ends */
 struct held_stack {
 	int n;
 	struct held_lock h[MAX_HELD];
 };
 static __thread struct held_stack *task_held __attribute__((tls_model("initial-exec")));
+
+static void free_stack(void)
+{
+	shim_host_free(task_held);
+	task_held = NULL;
+}
 
 static struct held_stack *stack(void)
 {
@@ -73,6 +79,7 @@ static struct held_stack *stack(void)
 		if (!task_held)
 			shim_host_abort("lockdep: out of memory");
 		task_held->n = 0;
+		shim_host_at_thread_exit(free_stack);
 	}
 	return task_held;
 }

@@ -32,6 +32,8 @@ const char *shim_host_bug_message(void);
 
 /* threads (detached: a kthread's task_struct outlives it and is refcounted kernel-side) */
 int shim_host_thread_start(void (*fn)(void *), void *arg);
+/* runs in every such thread as it ends (the lock recorder frees the thread's held-lock stack) */
+void shim_host_at_thread_exit(void (*fn)(void));
 void shim_host_yield(void);
 unsigned int shim_host_nr_cpus(void);
 

@@ -50,20 +50,6 @@ std::string joined(const std::vector<std::string>& v) {
     return s;
 }
 
-std::string xml(std::string_view s) {
-    std::string o;
-    for (char c : s) {
-        switch (c) {
-        case '<': o += "&lt;"; break;
-        case '>': o += "&gt;"; break;
-        case '&': o += "&amp;"; break;
-        case '"': o += "&quot;"; break;
-        default: o += c;
-        }
-    }
-    return o;
-}
-
 struct Counts {
     size_t ok = 0, violated = 0, unexercised = 0, na = 0;
 };
@@ -216,20 +202,20 @@ namespace {
 std::string junit_suite(const Report& r) {
     auto c = count(r);
     const std::string label = result_label(r);
-    std::string s = "  <testsuite name=\"" + xml(label) + "\" tests=\"" + std::to_string(all_rules().size()) + "\" failures=\"" +
+    std::string s = "  <testsuite name=\"" + markup_escape(label) + "\" tests=\"" + std::to_string(all_rules().size()) + "\" failures=\"" +
                     std::to_string(c.violated) + "\" skipped=\"" + std::to_string(c.unexercised + c.na) + "\" time=\"" + seconds_text(r.seconds) + "\">\n";
     for (const auto& ri : all_rules()) {
         auto st = rule_status(r, ri);
-        s += "    <testcase classname=\"" + xml(label) + "\" name=\"" + xml(ri.id) + "\">";
+        s += "    <testcase classname=\"" + markup_escape(label) + "\" name=\"" + markup_escape(ri.id) + "\">";
         if (st == RuleStatus::Violated) {
             for (const auto& f : r.findings)
                 if (f.rule == ri.rule) {
-                    s += "<failure message=\"op " + std::to_string(f.op_index) + ": " + xml(f.observed) + "\">" + xml(ri.statement) +
-                         "\nallowed: " + xml(f.allowed) + "\ntrace: " + xml(f.trace) + "\nreplay: " + xml(f.replay) + "</failure>";
+                    s += "<failure message=\"op " + std::to_string(f.op_index) + ": " + markup_escape(f.observed) + "\">" + markup_escape(ri.statement) +
+                         "\nallowed: " + markup_escape(f.allowed) + "\ntrace: " + markup_escape(f.trace) + "\nreplay: " + markup_escape(f.replay) + "</failure>";
                     break;
                 }
         } else if (st != RuleStatus::Ok) {
-            s += "<skipped message=\"" + xml(status_text(st)) + "\"/>";
+            s += "<skipped message=\"" + markup_escape(status_text(st)) + "\"/>";
         }
         s += "</testcase>\n";
     }
@@ -323,6 +309,20 @@ std::string render(const Report& r, const std::string& format) {
     if (format == "junit") return render_junit(r);
     if (format == "ktap") return render_ktap(r);
     return render_table(r);
+}
+
+std::string markup_escape(std::string_view s) {
+    std::string o;
+    for (char c : s) {
+        switch (c) {
+        case '<': o += "&lt;"; break;
+        case '>': o += "&gt;"; break;
+        case '&': o += "&amp;"; break;
+        case '"': o += "&quot;"; break;
+        default: o += c;
+        }
+    }
+    return o;
 }
 
 }  // namespace resvcheck::cli

@@ -58,6 +58,8 @@ enum class RuleStatus { Ok, Violated, NotExercised, NotApplicable, NotCounted /*
 RuleStatus rule_status(const Report& r, const RuleInfo& ri);
 std::string_view status_text(RuleStatus s);
 uint64_t exercised_of(const Report& r, Rule rule);
+// `s` with < > & " escaped, for XML and HTML views.
+std::string markup_escape(std::string_view s);
 
 std::string render_table(const Report& r);
 std::string render_markdown(const Report& r);

@@ -11,19 +11,7 @@ namespace {
 using cli::Report;
 using cli::RuleStatus;
 
-std::string esc(std::string_view s) {
-    std::string o;
-    for (char c : s) {
-        switch (c) {
-        case '<': o += "&lt;"; break;
-        case '>': o += "&gt;"; break;
-        case '&': o += "&amp;"; break;
-        case '"': o += "&quot;"; break;
-        default: o += c;
-        }
-    }
-    return o;
-}
+std::string esc(std::string_view s) { return cli::markup_escape(s); }
 
 std::string fmt(const char* f, double v) {
     char b[64];

@@ -36,6 +36,7 @@ struct task_struct {
 	struct irq_work *irq_work_head, *irq_work_tail;
 	/* kthread */
 	bool is_kthread, should_stop, exited;
+	bool scheduled;	/* has run far enough to decide between threadfn and -EINTR */
 	int (*threadfn)(void *data);
 	void *data;
 	int result;
@@ -230,7 +231,20 @@ void wake_up_var(void *var)
 }
 
 void yield(void) { shim_host_yield(); }
-bool yield_to(struct task_struct *p, bool preempt) { (void)p; (void)preempt; shim_host_yield(); return true; }
+/*
+ * The CPU goes to p: the kernel's tests yield_to() a kthread they have just woken and then race
+ * it, so a woken kthread must get to run its threadfn first (a bounded wait, as the host may be busy).
+ */
+bool yield_to(struct task_struct *p, bool preempt)
+{
+	long long until = shim_host_now_ns() + 10LL * NSEC_PER_SEC;
+
+	(void)preempt;
+	while (p->is_kthread && __atomic_load_n(&p->state, __ATOMIC_SEQ_CST) == TASK_RUNNING &&
+	       !__atomic_load_n(&p->scheduled, __ATOMIC_SEQ_CST) && shim_host_now_ns() < until)
+		shim_host_yield();
+	return true;
+}
 void cond_resched(void) { shim_host_yield(); }
 
 bool in_atomic(void)
@@ -273,7 +287,10 @@ static void kthread_main(void *arg)
 		shim_host_wait(-1);
 	shim_host_wait_unlock();
 
-	t->result = READ_ONCE(t->should_stop) ? -EINTR : t->threadfn(t->data);
+	bool stopped = READ_ONCE(t->should_stop);
+
+	__atomic_store_n(&t->scheduled, true, __ATOMIC_SEQ_CST);
+	t->result = stopped ? -EINTR : t->threadfn(t->data);
 	irq_work_run_task(t);
 
 	shim_host_wait_lock();

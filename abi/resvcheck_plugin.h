@@ -234,6 +234,41 @@ struct resvcheck_plugin {
 typedef const struct resvcheck_plugin *(*resvcheck_plugin_entry_fn)(void);
 #define RESVCHECK_PLUGIN_ENTRY "resvcheck_plugin_entry"
 
+/*
+ * Concurrency (optional, ABI version 1 compatible): a plugin that can run a block of ops on
+ * threads also exports resvcheck_plugin_threads_entry(). apply_block runs ops[i] on thread
+ * threads[i] (each thread runs its ops in index order), one thread runnable at a time, switching
+ * at the implementation's synchronisation points: at the j-th point where more than one thread
+ * can run, thread schedule[j] runs if it can, else the running thread goes on (or the lowest
+ * runnable one); past the schedule's end the running thread goes on. It fills obs[i] and
+ * status[i] (an RC_APPLY_* value; ops after a BUG on their thread are not run: status -1), the
+ * switch point counts start[i]/end[i] when op i began and returned, and the choice made at each
+ * point with a choice. Returns 0, or -1 when the block deadlocked (message says where).
+ */
+struct resvcheck_block {
+	uint32_t n;
+	const struct resvcheck_op *ops;
+	const uint8_t *threads;
+	const uint8_t *schedule;
+	uint32_t nsched;
+	struct resvcheck_obs *obs;
+	int32_t *status;
+	uint32_t *start, *end;
+	uint8_t *realised, *runnable;	/* cap entries each */
+	uint32_t cap;
+	uint32_t nrealised;		/* out: choices made */
+	uint32_t ndefault;		/* out: trailing choices the default rule makes too */
+	char message[160];		/* out */
+};
+
+struct resvcheck_plugin_threads {
+	uint32_t max_threads;
+	int (*apply_block)(void *self, struct resvcheck_block *block);
+};
+
+typedef const struct resvcheck_plugin_threads *(*resvcheck_plugin_threads_entry_fn)(void);
+#define RESVCHECK_PLUGIN_THREADS_ENTRY "resvcheck_plugin_threads_entry"
+
 #ifdef __cplusplus
 }
 #endif

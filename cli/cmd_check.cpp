@@ -57,6 +57,7 @@ std::optional<Divergence> judge_account(const Trace& executed, size_t at, const 
 }  // namespace
 
 int cmd_check(const Options& o) {
+    if (o.threads > 1) return cmd_check_threads(o);
     const uint64_t seed = o.seed ? *o.seed : std::random_device{}();
     const uint64_t max_findings = o.max_findings;
     const double budget = o.time;

@@ -48,6 +48,7 @@ Expected<Setup> make_setup(const Options& o, const SetupFor& how = {});
 
 int cmd_replay(const Options& o);
 int cmd_check(const Options& o);
+int cmd_check_threads(const Options& o);  // check --threads N
 int cmd_shrink(const Options& o);
 int cmd_pin(const Options& o);
 int cmd_fuzz(const Options& o);

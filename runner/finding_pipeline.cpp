@@ -1,5 +1,7 @@
 #include "finding_pipeline.h"
 
+#include <algorithm>
+
 #include <cstdio>
 #include <filesystem>
 
@@ -43,10 +45,12 @@ std::optional<Diagnosis> FindingPipeline::localise(const Trace& failing, const D
     for (auto& st : start.steps) st.pin.reset();  // the adapter's behaviour is what fails, not the pins
     RunResult first = run(start, m, adapter, RunOptions{.record = false});
     if (first.verdict != Verdict::Violation || first.divergence->rule != d.rule) return std::nullopt;
-    if (first.divergence->op_index + 1 < start.steps.size()) start.steps.resize(first.divergence->op_index + 1);
+    const bool concurrent = std::any_of(start.steps.begin(), start.steps.end(), [](const TraceStep& st) { return st.thread >= 0; });
+    if (!concurrent && first.divergence->op_index + 1 < start.steps.size()) start.steps.resize(first.divergence->op_index + 1);
     // A crash, hang or memory exhaustion is its own root cause: the op it happened in is what a
-    // developer acts on (and probing around a hang would cost a watchdog per probe).
-    if (is_process_rule(d.rule)) return Diagnosis{*first.divergence, *first.divergence, start, start};
+    // developer acts on (and probing around a hang would cost a watchdog per probe). In a
+    // concurrent trace the divergence is the root: probes between its ops would split the block.
+    if (is_process_rule(d.rule) || concurrent) return Diagnosis{*first.divergence, *first.divergence, start, start};
     return diagnose(start, *first.divergence, profile_, adapter);
 }
 

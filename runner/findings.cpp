@@ -16,9 +16,14 @@ Trace pin_expected(const Trace& ops, const Profile& profile) {
     Model m(profile);
     Trace t;
     t.header = ops.header;
+    t.schedule = ops.schedule;
+    // From the first concurrent block on, what conforms depends on the interleaving: no pins.
+    bool concurrent = false;
     for (const auto& st : ops.steps) {
         TraceStep s = st;
-        s.pin = m.perform(st.op);
+        concurrent |= st.thread >= 0;
+        if (concurrent) s.pin.reset();
+        else s.pin = m.perform(st.op);
         t.steps.push_back(std::move(s));
     }
     return t;
@@ -40,8 +45,11 @@ std::string render_finding(const Trace& ops, const FindingInfo& info, const std:
     Trace t = prof ? pin_expected(ops, *prof) : ops;
     t.header.clear();
     if (d.op_index < t.steps.size()) {
-        t.steps.resize(d.op_index + 1);
-        t.steps.back().comment = " <- " + std::string(rule_id(d.rule)) + ": the adapter " + d.observed;
+        // A concurrent block runs whole: the ops after the failing one may be what interleaved with it.
+        size_t end = d.op_index + 1;
+        while (end < t.steps.size() && t.steps[end].thread >= 0 && t.steps[d.op_index].thread >= 0) ++end;
+        t.steps.resize(end);
+        t.steps[d.op_index].comment = " <- " + std::string(rule_id(d.rule)) + ": the adapter " + d.observed;
     }
     const auto& ri = rule_info(d.rule);
     std::string head = "# " + std::string(ri.id) + " (" + std::string(ri.area) + ", " + std::string(ri.function) + "): " +

@@ -22,9 +22,10 @@ bool unsupported(const Op& op, size_t index, const Model& model, const Adapter& 
 // Applies one op (which the profile and adapter have and whose preconditions hold) and judges
 // it. `pins` (if any) follows the trace's pinned observations: a pin must be allowed along the
 // pins' own history, which may differ from the adapter's where the profile leaves freedom.
-// Returns false when the run must stop.
+// `alts` (if any): the other states a concurrent block may have left the model in; the op keeps
+// those that accept it, and fails only when none does. Returns false when the run must stop.
 bool run_step(const Op& op, const std::optional<Observation>& pin, int line, size_t index, Model& model, Model* pins,
-              Adapter& adapter, Observation& obs, RunResult& r, const RunOptions& opts) {
+              Adapter& adapter, Observation& obs, RunResult& r, const RunOptions& opts, std::vector<Model>* alts = nullptr) {
     adapter.apply(op, obs);
     if (opts.record) r.executed.steps.push_back(TraceStep{op, obs, {}, line});
     ++r.ops_run;
@@ -36,9 +37,24 @@ bool run_step(const Op& op, const std::optional<Observation>& pin, int line, siz
     }
     if (index == opts.perform_at) {
         model.perform(op);
+        if (alts)
+            for (auto& alt : *alts) alt.perform(op);
         return true;
     }
-    if (auto d = model.step(op, obs, index)) {
+    auto d = model.step(op, obs, index);
+    if (alts && !alts->empty()) {
+        std::vector<Model> kept;
+        if (!d) kept.push_back(std::move(model));
+        for (auto& alt : *alts)
+            if (!alt.step(op, obs, index)) kept.push_back(std::move(alt));
+        alts->clear();
+        if (!kept.empty()) {
+            d.reset();
+            model = std::move(kept.front());
+            alts->assign(std::make_move_iterator(kept.begin() + 1), std::make_move_iterator(kept.end()));
+        }
+    }
+    if (d) {
         r.verdict = Verdict::Violation;
         r.divergence = std::move(d);
         return false;
@@ -46,6 +62,99 @@ bool run_step(const Op& op, const std::optional<Observation>& pin, int line, siz
     if (pins) {
         if (auto d = pins->step(op, pin ? *pin : obs, index); d && pin) {
             d->observed = "the trace pins " + print_observation(op, *pin) + " (" + d->observed + ")";
+            r.verdict = Verdict::Violation;
+            r.divergence = std::move(d);
+            return false;
+        }
+    }
+    return true;
+}
+
+// Runs the concurrent block trace.steps[i, j) (its steps tagged with threads) as one history and
+// judges it by linearizability; `sched` is where the block's choices start in trace.schedule.
+bool run_block(const Trace& trace, size_t i, size_t j, size_t& sched, Model& model, std::vector<Model>& alts, Model* pins,
+               Adapter& adapter, RunResult& r, const RunOptions& opts, uint32_t& last_default) {
+    std::vector<Op> ops;
+    std::vector<uint8_t> threads;
+    for (size_t k = i; k < j; ++k) {
+        if (unsupported(trace.steps[k].op, k, model, adapter, r)) return false;
+        ops.push_back(trace.steps[k].op);
+        threads.push_back(static_cast<uint8_t>(trace.steps[k].thread));
+    }
+    if (!block_feasible(model, ops, threads)) {
+        r.verdict = Verdict::Invalid;
+        r.message = "ops " + std::to_string(i) + ".." + std::to_string(j - 1) +
+                    ": no interleaving of the block's threads meets every op's preconditions (a lock never released?)";
+        return false;
+    }
+    if (!adapter.supports_threads()) {
+        r.verdict = Verdict::Unsupported;
+        r.message = "op " + std::to_string(i) + ": adapter " + std::string(adapter.name()) + " runs no threads";
+        return false;
+    }
+    Adapter::Block b;
+    std::span<const uint8_t> want(trace.schedule);
+    want = want.subspan(std::min(sched, want.size()));
+    adapter.apply_block(ops, threads, want, b);
+    sched += b.realised.size();
+    if (opts.last_block) *opts.last_block = b;
+    r.ops_run += ops.size();
+    if (opts.record) {
+        for (size_t k = i; k < j; ++k) {
+            r.executed.steps.push_back(TraceStep{ops[k - i], b.obs[k - i], {}, trace.steps[k].line});
+            r.executed.steps.back().thread = trace.steps[k].thread;
+        }
+        r.executed.schedule.insert(r.executed.schedule.end(), b.realised.begin(), b.realised.end());
+        last_default = b.ndefault;
+    }
+    for (size_t k = 0; k < ops.size(); ++k)
+        if (b.obs[k].status == Observation::Status::Unsupported) {
+            r.verdict = Verdict::Unsupported;
+            r.message = "op " + std::to_string(i + k) + ": adapter " + std::string(adapter.name()) + " does not provide " +
+                        std::string(op_name(ops[k]));
+            return false;
+        }
+    // A BUG (first) or a deadlock is judged as the sequential model judges one: at the first such op.
+    size_t bad = ops.size();
+    for (size_t k = 0; k < ops.size(); ++k)
+        if (b.obs[k].status == Observation::Status::Bug) {
+            bad = k;
+            break;
+        }
+    for (size_t k = 0; k < ops.size() && bad == ops.size(); ++k)
+        if (b.obs[k].status != Observation::Status::Ok) bad = k;
+    for (size_t k = bad; k < ops.size() && k == bad; ++k)
+        if (b.obs[k].status != Observation::Status::Ok) {
+            r.verdict = Verdict::Violation;
+            r.divergence = Divergence{b.obs[k].status == Observation::Status::Bug ? op_bug_rule(ops[k]) : Rule::ADAPTER_HANG,
+                                      i + k, "the op returns", b.obs[k].message};
+            return false;
+        }
+    LinStats local;
+    LinStats& stats = opts.lin ? *opts.lin : local;
+    const uint64_t hits = stats.budget_hits;
+    std::vector<Model> states;
+    states.push_back(std::move(model));
+    for (auto& alt : alts) states.push_back(std::move(alt));
+    auto d = linearize(states, BlockHistory{ops, b.obs, b.start, b.end, i}, stats);
+    model = std::move(states.front());
+    alts.assign(std::make_move_iterator(states.begin() + 1), std::make_move_iterator(states.end()));
+    if (d) {
+        r.verdict = Verdict::Violation;
+        r.divergence = std::move(d);
+        return false;
+    }
+    if (stats.budget_hits != hits) return false;  // unjudged: the model no longer knows the state
+    // Pins are the observations of one history: they must linearize too.
+    if (pins) {
+        std::vector<Observation> pinned(b.obs);
+        for (size_t k = i; k < j; ++k)
+            if (trace.steps[k].pin) pinned[k - i] = *trace.steps[k].pin;
+        std::vector<Model> pin_states{*pins};
+        auto pd = linearize(pin_states, BlockHistory{ops, pinned, b.start, b.end, i}, stats);
+        *pins = std::move(pin_states.front());
+        if (auto& d = pd) {
+            d->observed = "the trace's pins (" + d->observed + ")";
             r.verdict = Verdict::Violation;
             r.divergence = std::move(d);
             return false;
@@ -66,6 +175,11 @@ std::string_view verdict_name(Verdict v) {
     return "?";
 }
 
+namespace {
+void run_steps(const Trace& trace, Model& model, Model* pins, Adapter& adapter, const RunOptions& opts, RunResult& r,
+               Observation& obs, size_t& sched, uint32_t& last_default);
+}
+
 RunResult run(const Trace& trace, Model& model, Adapter& adapter, const RunOptions& opts) {
     RunResult r;
     r.executed.header = trace.header;
@@ -78,19 +192,39 @@ RunResult run(const Trace& trace, Model& model, Adapter& adapter, const RunOptio
     model.reset();
     adapter.reset();
     Observation obs;
+    size_t sched = 0;
+    uint32_t last_default = 0;
+    run_steps(trace, model, pins ? &*pins : nullptr, adapter, opts, r, obs, sched, last_default);
+    // The executed schedule ends without the choices the default rule makes anyway.
+    r.executed.schedule.resize(r.executed.schedule.size() - std::min<size_t>(last_default, r.executed.schedule.size()));
+    return r;
+}
+
+namespace {
+void run_steps(const Trace& trace, Model& model, Model* pins, Adapter& adapter, const RunOptions& opts, RunResult& r,
+               Observation& obs, size_t& sched, uint32_t& last_default) {
+    std::vector<Model> alts;  // other states the last concurrent block may have left
     for (size_t i = 0; i < trace.steps.size(); ++i) {
         const auto& st = trace.steps[i];
+        if (st.thread >= 0) {
+            size_t j = i;
+            while (j < trace.steps.size() && trace.steps[j].thread >= 0) ++j;
+            last_default = 0;
+            if (!run_block(trace, i, j, sched, model, alts, pins, adapter, r, opts, last_default)) return;
+            i = j - 1;
+            continue;
+        }
         if (auto why = model.precondition(st.op)) {
             r.verdict = Verdict::Invalid;
             r.message = "op " + std::to_string(i) + " (line " + std::to_string(st.line) + ", " + print_op(st.op) +
                         ") breaks a precondition: " + *why;
-            return r;
+            return;
         }
-        if (unsupported(st.op, i, model, adapter, r)) return r;
-        if (!run_step(st.op, st.pin, st.line, i, model, pins ? &*pins : nullptr, adapter, obs, r, opts)) return r;
+        if (unsupported(st.op, i, model, adapter, r)) return;
+        if (!run_step(st.op, st.pin, st.line, i, model, pins, adapter, obs, r, opts, &alts)) return;
     }
-    return r;
 }
+}  // namespace
 
 RunResult run(OpSource& source, Model& model, Adapter& adapter, const RunOptions& opts) {
     RunResult r;

@@ -16,6 +16,7 @@
 #include <string>
 
 #include "adapter.h"
+#include "linearize.h"
 #include "model.h"
 #include "text_format.h"
 
@@ -34,7 +35,8 @@ struct RunResult {
     std::string message;
     size_t ops_run = 0;
     // The ops that ran, each pinned with what the adapter observed; for a violation this ends
-    // with the failing op. This is what findings write to disk.
+    // with the failing op (its whole concurrent block, with the schedule that ran). This is what
+    // findings write to disk.
     Trace executed;
 };
 
@@ -53,6 +55,8 @@ struct RunOptions {
     // The op of this index is performed by the model as the contract says (Model::perform) and its
     // observation not judged: what diagnosis uses to look past a divergence at that op.
     size_t perform_at = SIZE_MAX;
+    LinStats* lin = nullptr;  // concurrent blocks: linearizability cost, summed here when set
+    Adapter::Block* last_block = nullptr;  // concurrent blocks: the last one's record (explore.h)
 };
 
 RunResult run(const Trace& trace, Model& model, Adapter& adapter, const RunOptions& opts = {});

@@ -39,6 +39,28 @@ public:
         (void)ops, (void)out;
         return false;
     }
+
+    // Concurrency (optional): runs a block of ops on threads, one runnable at a time, switching at
+    // the implementation's synchronisation points as `schedule` says (trace/text_format.h).
+    struct Block {
+        std::vector<Observation> obs;   // per op, in block order
+        std::vector<uint32_t> start;    // switch point count when the op began / returned: the
+        std::vector<uint32_t> end;      // real-time order linearizability respects
+        std::vector<uint8_t> realised;  // the choice made at each switch point with a choice
+        std::vector<uint8_t> runnable;  // bit mask of the threads that could run there
+        uint32_t ndefault = 0;          // trailing choices the default rule (keep running) makes too
+        bool deadlock = false;          // every unfinished thread blocked (message says where)
+        std::string message;
+    };
+    virtual bool supports_threads() const { return false; }
+    virtual void apply_block(std::span<const Op> ops, std::span<const uint8_t> threads,
+                             std::span<const uint8_t> schedule, Block& out) {
+        (void)threads, (void)schedule;
+        out = Block{};
+        out.obs.resize(ops.size());
+        for (auto& o : out.obs) o.status = Observation::Status::Unsupported;
+        out.message = "the adapter runs no threads";
+    }
 };
 
 }  // namespace resvcheck

@@ -100,7 +100,7 @@ Expected<std::unique_ptr<Adapter>> make_adapter(std::string_view name, const Ada
     }
     if (name == "sim") {
         std::string o = opts.fault.empty() ? "" : "fault=" + opts.fault;
-        return make_plugin_adapter(sim::plugin(), o.c_str(), nullptr, "sim");
+        return make_plugin_adapter(sim::plugin(), o.c_str(), nullptr, "sim", sim::threads_plugin());
     }
 #if RESVCHECK_HAVE_LINUX
     if (name == "linux") {

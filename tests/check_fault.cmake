@@ -1,5 +1,7 @@
 # A sim fault must be caught: `check --fault FAULT` exits 1, its first finding names one of
 # RULES, and the shrunk trace has at most 12 ops (the goal of issue "Findings a developer can act on").
+# THREADS > 1 (the concurrency faults): `check --threads THREADS`, at most 24 ops (the set-up of a
+# concurrent case is longer), and replaying the finding fails the same way: its schedule is in it.
 string(REPLACE "," ";" RULES "${RULES}")
 execute_process(COMMAND ${RESVCHECK} list-rules OUTPUT_VARIABLE known)
 foreach(r IN LISTS RULES)
@@ -8,7 +10,10 @@ foreach(r IN LISTS RULES)
   endif()
 endforeach()
 file(REMOVE_RECURSE "${DIR}")
-execute_process(COMMAND ${RESVCHECK} check --adapter sim --fault ${FAULT} --time 60 --seed 1 --max-findings 1 --quiet
+if(NOT THREADS)
+  set(THREADS 1)
+endif()
+execute_process(COMMAND ${RESVCHECK} check --adapter sim --fault ${FAULT} --threads ${THREADS} --time 60 --seed 1 --max-findings 1 --quiet
                         --json --findings ${DIR}
                 RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
 if(NOT rc EQUAL 1)
@@ -21,14 +26,28 @@ if(idx EQUAL -1)
   message(FATAL_ERROR "fault ${FAULT}: first finding names ${rule}, expected one of ${RULES}\n${out}")
 endif()
 string(REGEX MATCH "\"trace\":\"([^\"]+)\"" m "${out}")
-file(STRINGS "${CMAKE_MATCH_1}" lines)
+set(trace "${CMAKE_MATCH_1}")
+file(STRINGS "${trace}" lines)
 set(ops 0)
 foreach(l IN LISTS lines)
   if(NOT l MATCHES "^#" AND NOT l STREQUAL "")
     math(EXPR ops "${ops} + 1")
   endif()
 endforeach()
-if(ops GREATER 12)
-  message(FATAL_ERROR "fault ${FAULT}: shrunk trace ${CMAKE_MATCH_1} has ${ops} ops, want at most 12")
+set(max_ops 12)
+if(THREADS GREATER 1)
+  set(max_ops 24)
+endif()
+if(ops GREATER max_ops)
+  message(FATAL_ERROR "fault ${FAULT}: shrunk trace ${trace} has ${ops} ops, want at most ${max_ops}")
+endif()
+if(THREADS GREATER 1)
+  foreach(i 1 2 3)  # the same interleaving every time
+    execute_process(COMMAND ${RESVCHECK} replay ${trace} --adapter sim --fault ${FAULT} --json
+                    RESULT_VARIABLE rrc OUTPUT_VARIABLE rout ERROR_VARIABLE rerr)
+    if(NOT rrc EQUAL 1 OR NOT rout MATCHES "\"${rule}\"")
+      message(FATAL_ERROR "fault ${FAULT}: replaying ${trace} exited ${rrc}, expected 1 with ${rule}\n${rout}\n${rerr}")
+    endif()
+  endforeach()
 endif()
 message(STATUS "fault ${FAULT}: ${rule} with a ${ops}-op trace")

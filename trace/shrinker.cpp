@@ -91,6 +91,7 @@ std::optional<Trace> collapse_iterator(const Trace& t, size_t begin) {
     const auto* b = std::get_if<ResvIterBegin>(&t.steps[begin].op);
     if (!b) return std::nullopt;
     Trace out;
+    out.schedule = t.schedule;
     out.header = t.header;
     bool replaced = false;
     for (size_t j = 0; j < t.steps.size(); ++j) {
@@ -196,6 +197,31 @@ Trace shrink_trace(const Trace& input, const std::function<bool(const Trace&)>& 
         for (size_t i = 0; i < best.steps.size(); ++i) {
             if (auto cand = collapse_iterator(best, i); cand && attempt(normalize_handles(*cand))) {
                 best = normalize_handles(*cand);
+                progress = true;
+            }
+        }
+        // Concurrency: fewer choices in the schedule (chunks, then single ones), then ops taken
+        // off their thread (run sequentially where they stand: a block splits in two).
+        for (size_t chunk = std::max<size_t>(1, best.schedule.size() / 2); !best.schedule.empty() && chunk >= 1; chunk /= 2) {
+            for (size_t start = 0; start < best.schedule.size();) {
+                Trace cand = best;
+                cand.schedule.erase(cand.schedule.begin() + static_cast<long>(start),
+                                    cand.schedule.begin() + static_cast<long>(std::min(best.schedule.size(), start + chunk)));
+                if (attempt(cand)) {
+                    best = std::move(cand);
+                    progress = true;
+                } else {
+                    start += chunk;
+                }
+            }
+            if (chunk == 1) break;
+        }
+        for (size_t i = 0; i < best.steps.size(); ++i) {
+            if (best.steps[i].thread < 0) continue;
+            Trace cand = best;
+            cand.steps[i].thread = -1;
+            if (attempt(cand)) {
+                best = std::move(cand);
                 progress = true;
             }
         }

@@ -284,7 +284,7 @@ Expected<Op> parse_op_at(Cursor& c) {
     c.take_word();
     auto r = kParsers[kind](c);
     if (!r) return r;
-    if (!c.at_end() && !c.starts_with("=>") && !c.starts_with("#"))
+    if (!c.at_end() && !c.starts_with("=>") && !c.starts_with("#") && !c.starts_with("@t"))
         return c.error("end of '" + std::string(w) + "' arguments (" + op_signature(kind) + ")");
     return r;
 }
@@ -513,8 +513,14 @@ std::string print_observation(const Op& op, const Observation& o) {
 std::string print_trace(const Trace& t) {
     std::string out;
     for (const auto& h : t.header) out += "#" + h + "\n";
+    if (!t.schedule.empty()) {
+        out += "@schedule";
+        for (auto th : t.schedule) out += " " + std::to_string(th);
+        out += "\n";
+    }
     for (const auto& st : t.steps) {
         std::string line = print_op(st.op);
+        if (st.thread >= 0) line += " @t" + std::to_string(st.thread);
         // An empty pin ("nothing to report") adds nothing the model does not check anyway.
         if (std::string obs = st.pin ? print_observation(st.op, *st.pin) : ""; !obs.empty()) {
             if (line.size() < 40) line.resize(40, ' ');
@@ -553,9 +559,26 @@ Expected<Trace> parse_trace(std::string_view text, std::string_view file) {
         }
         in_header = false;
         Cursor c(raw, file, lineno);
+        if (c.starts_with("@schedule")) {
+            c.advance(9);
+            while (!c.at_end() && !c.starts_with("#")) {
+                unsigned th = 0;
+                if (!parse_int(c.peek_word(), th) || th >= kMaxThreads) return c.error("a thread number 0.." + std::to_string(kMaxThreads - 1));
+                c.take_word();
+                t.schedule.push_back(static_cast<uint8_t>(th));
+            }
+            continue;
+        }
         auto r = parse_op_at(c);
         if (!r) return r.error();
         TraceStep st{std::move(*r), std::nullopt, {}, lineno};
+        if (c.starts_with("@t")) {
+            c.advance(2);
+            unsigned th = 0;
+            if (!parse_int(c.peek_word(), th) || th >= kMaxThreads) return c.error("a thread number 0.." + std::to_string(kMaxThreads - 1) + " after '@t'");
+            c.take_word();
+            st.thread = static_cast<int8_t>(th);
+        }
         if (c.starts_with("=>")) {
             c.advance(2);
             auto o = parse_observation(c, st.op);

@@ -28,16 +28,23 @@
 
 namespace resvcheck {
 
+inline constexpr unsigned kMaxThreads = 8;  // threads of one concurrent block (runnable masks are bytes)
+
 struct TraceStep {
     Op op;
     std::optional<Observation> pin;  // the observation this step must produce
     std::string comment;             // trailing `# ...` on the line, kept for printing
     int line = 0;                    // 1-based source line, 0 if generated
+    int8_t thread = -1;              // `@tN`: runs on thread N of its concurrent block; -1 sequential
 };
 
 struct Trace {
     std::vector<std::string> header;  // leading comment lines (without '#')
     std::vector<TraceStep> steps;
+    // `@schedule 0 1 1 0`: the thread chosen at each switch point where more than one can run, over
+    // the concurrent blocks (maximal runs of tagged steps) in order; past its end the running
+    // thread keeps running. Part of the trace, so a concurrent finding replays exactly.
+    std::vector<uint8_t> schedule;
 };
 
 std::string print_op(const Op& op);

@@ -16,15 +16,20 @@ namespace resvcheck {
 class PluginAdapter final : public Adapter {
 public:
     // Takes an already created instance of `plugin`; `dl_handle` (may be null) is dlclose'd last.
-    PluginAdapter(const resvcheck_plugin* plugin, void* instance, void* dl_handle, std::string name);
+    PluginAdapter(const resvcheck_plugin* plugin, void* instance, void* dl_handle, std::string name,
+                  const resvcheck_plugin_threads* threads = nullptr);
     ~PluginAdapter() override;
     std::string_view name() const override { return name_; }
     std::string_view default_profile() const override;
     void reset() override;
     bool supports(const Op& op) const override;
     void apply(const Op& op, Observation& out) override;
+    bool supports_threads() const override { return threads_ && threads_->apply_block; }
+    void apply_block(std::span<const Op> ops, std::span<const uint8_t> threads, std::span<const uint8_t> schedule,
+                     Block& out) override;
 
 private:
+    const resvcheck_plugin_threads* threads_;
     const resvcheck_plugin* plugin_;
     void* instance_;
     void* dl_;
@@ -34,8 +39,9 @@ private:
 };
 
 // Creates an instance of a linked-in plugin.
+// `threads` (may be null): the plugin's concurrency entry (resvcheck_plugin_threads_entry).
 Expected<std::unique_ptr<Adapter>> make_plugin_adapter(const resvcheck_plugin* plugin, const char* options, void* dl_handle,
-                                                       std::string name);
+                                                       std::string name, const resvcheck_plugin_threads* threads = nullptr);
 
 // dlopen()s PATH (a bare name is a file in the working directory), checks the ABI version and
 // creates an instance with `options`.

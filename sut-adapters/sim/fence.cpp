@@ -5,6 +5,8 @@
 
 #include "detail/sim_state.h"
 
+#include <algorithm>
+
 namespace resvcheck::sim::detail {
 
 void Sim::context_alloc(int64_t c, bool seqno64)
@@ -61,10 +63,15 @@ bool Sim::fence_is_later_or_same(uint32_t f1, uint32_t f2)
 
 int64_t Sim::fence_signal(uint32_t f)
 {
+	fence_lock(f);
+	sync();
 	Fence &fe = fences_[f];
-	if (fe.signaled) // test_and_set_bit(SIGNALED) was already set
+	if (fe.signaled) { // test_and_set_bit(SIGNALED) was already set
+		fence_unlock(f);
 		return is(Fault::SignalTwiceOk) ? 0 : kEINVAL;
+	}
 	fe.signaled = true;
+	sync();
 	// list_replace(&fence->cb_list, &cb_list), then each node is re-initialised and called, FIFO.
 	int32_t cb = fe.cb_head;
 	if (!is(Fault::CallbackRunTwice))
@@ -77,6 +84,8 @@ int64_t Sim::fence_signal(uint32_t f)
 		note_callback(static_cast<uint32_t>(cb));
 		cb = next;
 	}
+	fence_unlock(f);
+	rc_sched_wake_all(); // wake_up_state of the waiters
 	return 0;
 }
 
@@ -117,10 +126,17 @@ void Sim::cb_unlink(uint32_t cb)
 
 int64_t Sim::fence_add_callback(uint32_t f, uint32_t cb)
 {
+	const bool locked = !is(Fault::CbAddUnlocked);
+	if (locked)
+		fence_lock(f);
+	const bool signaled = fences_[f].signaled;
+	sync();
 	Fence &fe = fences_[f];
 	Callback &c = callbacks_[cb];
-	if (fe.signaled && !is(Fault::CallbackOnSignaled)) {
+	if (signaled && !is(Fault::CallbackOnSignaled)) {
 		c = Callback{}; // INIT_LIST_HEAD(&cb->node)
+		if (locked)
+			fence_unlock(f);
 		return kENOENT;
 	}
 	if (c.fence != kNone) // FENCE-CB-03: list_add_tail of a queued node corrupts both lists
@@ -134,6 +150,8 @@ int64_t Sim::fence_add_callback(uint32_t f, uint32_t cb)
 	else
 		fe.cb_head = static_cast<int32_t>(cb);
 	fe.cb_tail = static_cast<int32_t>(cb);
+	if (locked)
+		fence_unlock(f);
 	return 0;
 }
 
@@ -216,6 +234,22 @@ int64_t Sim::fence_wait_timeout(uint32_t f, bool intr, int64_t timeout, bool sig
 		return kERESTARTSYS;
 	if (timeout == 0)
 		return 0;
+	if (rc_sched_in_block()) { // another thread may signal it: sleep on the virtual clock
+		constexpr long long kNsPerJiffy = 4000000; // HZ=250
+		const long long deadline = timeout == kMaxScheduleTimeout ? -1 : rc_sched_clock_ns() + timeout * kNsPerJiffy;
+		for (;;) {
+			if (is(Fault::WaitLostWakeup))
+				sync(); // the window between the check and the sleep
+			const int r = rc_sched_wait(deadline);
+			if (r < 0)
+				throw Bug{"deadlock: dma_fence_wait sleeps and no thread can wake it"};
+			if (fences_[f].signaled)
+				return deadline < 0 ? timeout
+				                    : std::max<int64_t>(1, (deadline - rc_sched_clock_ns() + kNsPerJiffy - 1) / kNsPerJiffy);
+			if (r == 1)
+				return 0;
+		}
+	}
 	if (timeout == kMaxScheduleTimeout)
 		throw Bug{"dma_fence_wait_timeout(MAX_SCHEDULE_TIMEOUT) on an unsignalled fence would sleep forever "
 		          "(single-threaded harness: nobody can signal it)"};

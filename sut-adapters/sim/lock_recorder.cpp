@@ -1,5 +1,6 @@
 // lock_recorder.cpp - the sim's lock-dependency recorder (see detail/lock_recorder.h).
 #include "detail/lock_recorder.h"
+#include "rc_sched.h"
 
 #include <algorithm>
 
@@ -50,16 +51,23 @@ void LockRecorder::problem(std::string first_line, std::string detail)
 }
 
 
+std::vector<LockRecorder::Held> &LockRecorder::held()
+{
+	static_assert(sizeof(held_) / sizeof(held_[0]) == 1 + RC_SCHED_MAX_THREADS);
+	return held_[rc_sched_in_block() ? 1 + rc_sched_tid() : 0];
+}
+
 void LockRecorder::acquire(const char *name, int64_t instance, bool trylock, int64_t nest, bool read)
 {
+	std::vector<Held> &stack = held();
 	(void)read;	/* no recursive reads in the vocabulary: every cycle deadlocks */
 	const int c = intern(name);
 	if (!stopped_) {
 		bool nested = false;
-		for (auto h = held_.rbegin(); h != held_.rend(); ++h) {
+		for (auto h = stack.rbegin(); h != stack.rend(); ++h) {
 			if (h->cls != c)
 				continue;
-			const bool nest_held = nest >= 0 && std::any_of(held_.begin(), held_.end(), [&](const Held &x) {
+			const bool nest_held = nest >= 0 && std::any_of(stack.begin(), stack.end(), [&](const Held &x) {
 				return names_[x.cls] == kAcquire && x.instance == nest;
 			});
 			if (nest_held || ww(c))
@@ -68,7 +76,7 @@ void LockRecorder::acquire(const char *name, int64_t instance, bool trylock, int
 				problem("recursive " + names_[c], "  taken at " + at(op_) + ", already held since " + at(h->op));
 			break;
 		}
-		for (auto h = held_.rbegin(); !stopped_ && !trylock && !nested && h != held_.rend(); ++h) {
+		for (auto h = stack.rbegin(); !stopped_ && !trylock && !nested && h != stack.rend(); ++h) {
 			auto &next = after_[h->cls];
 			if (h->cls != c && std::none_of(next.begin(), next.end(), [&](const Dep &d) { return d.cls == c; })) {
 				std::vector<char> seen(names_.size(), 0);
@@ -94,15 +102,16 @@ void LockRecorder::acquire(const char *name, int64_t instance, bool trylock, int
 				break;
 		}
 	}
-	held_.push_back(Held{c, instance, trylock, nest, priming_ ? -1 : op_});
+	stack.push_back(Held{c, instance, trylock, nest, priming_ ? -1 : op_});
 }
 
 void LockRecorder::release(const char *name, int64_t instance)
 {
 	const int c = intern(name);
-	for (size_t i = held_.size(); i-- > 0;)
-		if (held_[i].cls == c && held_[i].instance == instance) {
-			held_.erase(held_.begin() + static_cast<long>(i));
+	std::vector<Held> &stack = held();
+	for (size_t i = stack.size(); i-- > 0;)
+		if (stack[i].cls == c && stack[i].instance == instance) {
+			stack.erase(stack.begin() + static_cast<long>(i));
 			return;
 		}
 	if (!stopped_ && !ww(c))
@@ -111,7 +120,8 @@ void LockRecorder::release(const char *name, int64_t instance)
 
 bool LockRecorder::holds(const char *name) const
 {
-	return std::any_of(held_.begin(), held_.end(), [&](const Held &h) { return names_[h.cls] == name; });
+	const std::vector<Held> &stack = held();
+	return std::any_of(stack.begin(), stack.end(), [&](const Held &h) { return names_[h.cls] == name; });
 }
 
 bool LockRecorder::begin_signalling()
@@ -182,7 +192,8 @@ void LockRecorder::reset()
 		prime();
 	after_ = primed_after_;
 	after_.resize(names_.size());
-	held_.clear();
+	for (auto &h : held_)
+		h.clear();
 	stopped_ = false;
 	taken_ = false;
 	report_.clear();

@@ -88,6 +88,8 @@ void Sim::reset()
 	resvs_.clear();
 	iters_.clear();
 	lists_used_ = 0;
+	rcu_readers_ = 0;
+	retired_.clear();
 	next_context_ = 1;
 	next_stamp_ = 1;
 	fail_next_ = 0;

@@ -57,6 +57,7 @@ uint32_t Sim::list_alloc(uint32_t max_fences)
 		lists_.emplace_back();
 	FenceList &l = lists_[lists_used_];
 	l.slots.clear();
+	l.freed = false;
 	l.max_fences = static_cast<uint32_t>((size - kListHeader) / kSlotSize);
 	return ++lists_used_;
 }
@@ -108,6 +109,10 @@ int64_t Sim::reserve_fences(uint32_t r, uint32_t n)
 	const uint32_t nid = alloc_fails() ? 0 : list_alloc(max);
 	if (!nid)
 		return kENOMEM;
+	if (is(Fault::PublishBeforeCopy)) {
+		resvs_[r].list = nid; // published before its entries are in
+		sync();
+	}
 
 	// Copy the unsignalled entries in order; the signalled ones go to the top of the new table
 	// (table[--k]) and are put afterwards from k upwards, i.e. in reverse list order.
@@ -115,6 +120,7 @@ int64_t Sim::reserve_fences(uint32_t r, uint32_t n)
 	if (old) {
 		const uint32_t num = list(old).num();
 		for (uint32_t i = 0; i < num; ++i) {
+			sync();
 			const Slot s = list(old).slots[i];
 			if (fence_is_signaled(s.fence) && !is(Fault::ReserveNoPrune))
 				scratch2_.push_back(s.fence);
@@ -123,11 +129,13 @@ int64_t Sim::reserve_fences(uint32_t r, uint32_t n)
 		}
 	}
 	resvs_[r].list = nid; // rcu_assign_pointer
+	sync();
 	if (!old)
 		return 0;
 	for (auto it = scratch2_.rbegin(); it != scratch2_.rend(); ++it)
 		fence_put(*it);
-	return 0; // kfree_rcu(old): stays readable in the pool
+	list_retire(old); // kfree_rcu(old)
+	return 0;
 }
 
 void Sim::add_fence(uint32_t r, uint32_t f, uint32_t usage)
@@ -159,6 +167,7 @@ void Sim::add_fence(uint32_t r, uint32_t f, uint32_t usage)
 	}
 	if (l.num() >= l.max_fences)
 		throw Bug{"BUG_ON(fobj->num_fences >= fobj->max_fences) in dma_resv_add_fence: no reserved slot left"};
+	sync(); // a concurrent walk sees the count before or after this append, never a torn entry
 	if (is(Fault::AppendOffByOne) && l.num() > 0) {
 		l.slots.back() = Slot{f, usage};
 		return;
@@ -298,7 +307,8 @@ void Sim::for_each_unlocked(uint32_t r, uint32_t usage)
 	Iter it;
 	iter_begin(it, static_cast<int32_t>(r), usage);
 	bool first = true;
-	for (int32_t f = iter_first_unlocked(it); f != kNone; f = iter_next_unlocked(it)) {
+	whole_walk_ = true;
+	for (int32_t f = iter_first_unlocked(it); f != kNone; sync(), f = iter_next_unlocked(it)) {
 		if (it.is_restarted && !first) {
 			obs_->flags |= RC_OBS_RESTARTED;
 			obs_->n_fences = 0; // consumers discard what they collected before the restart
@@ -306,6 +316,7 @@ void Sim::for_each_unlocked(uint32_t r, uint32_t usage)
 		first = false;
 		note_fence(static_cast<uint32_t>(f), it.fence_usage);
 	}
+	whole_walk_ = false;
 	iter_end(it);
 }
 
@@ -364,11 +375,18 @@ void Sim::iter_walk_unlocked(Iter &it)
 		if (it.fence != kNone) // drop the reference from the previous round
 			fence_put(static_cast<uint32_t>(it.fence));
 		it.fence = kNone;
-		if (it.index >= it.num_fences)
+		sync();
+		check_list_read(it.list);
+		if (it.index >= it.num_fences || list(it.list).freed) // freed: a use after free reads nothing
 			return;
 		const Slot s = list(it.list).slots[it.index++];
 		it.fence_usage = s.usage;
-		if (!fence_get_unless_zero(s.fence)) { // dma_fence_get_rcu failed: the fence is dying
+		if (whole_walk_ && is(Fault::RefAfterRcuUnlock)) {
+			rcu_exit();
+			sync();
+			fence_get(s.fence); // too late: it may be gone by now
+			rcu_enter();
+		} else if (!fence_get_unless_zero(s.fence)) { // dma_fence_get_rcu failed: the fence is dying
 			if (++walk_restarts_ > kMaxWalkRestarts)
 				throw Bug{"unlocked iteration livelock: a listed fence has a zero refcount"};
 			iter_restart_unlocked(it);
@@ -383,16 +401,19 @@ void Sim::iter_walk_unlocked(Iter &it)
 
 int32_t Sim::iter_first_unlocked(Iter &it)
 {
+	rcu_enter();
 	do {
 		iter_restart_unlocked(it);
 		iter_walk_unlocked(it);
 	} while (resvs_[it.resv].list != it.list);
+	rcu_exit();
 	return it.fence;
 }
 
 int32_t Sim::iter_next_unlocked(Iter &it)
 {
-	const bool check = !is(Fault::IterUnlockedNoRestart);
+	const bool check = !is(Fault::IterUnlockedNoRestart) && !(whole_walk_ && is(Fault::WalkNoRestartCheck));
+	rcu_enter();
 	it.is_restarted = false;
 	bool restart = check && resvs_[it.resv].list != it.list;
 	do {
@@ -401,6 +422,7 @@ int32_t Sim::iter_next_unlocked(Iter &it)
 		iter_walk_unlocked(it);
 		restart = true;
 	} while (check && resvs_[it.resv].list != it.list);
+	rcu_exit();
 	return it.fence;
 }
 

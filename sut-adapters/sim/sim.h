@@ -31,6 +31,8 @@ namespace resvcheck::sim {
 
 /* The plugin ABI struct: name "sim", profile "linux-6.12". */
 const resvcheck_plugin *plugin();
+/* Its concurrency entry: blocks of ops on threads under the deterministic scheduler (rc_sched.h). */
+const resvcheck_plugin_threads *threads_plugin();
 
 struct FaultInfo {
 	const char *name;

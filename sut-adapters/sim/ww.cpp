@@ -17,6 +17,7 @@ void Sim::acquire_init(int64_t a)
 // __ww_mutex_lock / __mutex_lock_common, single task, no other waiters queued.
 int64_t Sim::ww_lock(uint32_t r, int32_t a, bool intr, bool sigpending)
 {
+	sync();
 	Resv &rs = resvs_[r];
 	if (a != kNone && rs.locked && rs.holder_ctx == a)
 		return kEALREADY; // ww_ctx == ww->ctx
@@ -44,6 +45,18 @@ int64_t Sim::ww_lock(uint32_t r, int32_t a, bool intr, bool sigpending)
 		return kEINTR;
 	if (dies())
 		return kEDEADLK;
+	if (rc_sched_in_block()) { // another thread holds it: wait for the unlock, wait-die each round
+		while (rs.locked) {
+			spin();
+			if (dies())
+				return kEDEADLK;
+		}
+		rs.locked = true;
+		rs.holder_ctx = a;
+		if (a != kNone)
+			actxs_[a].acquired++;
+		return 0;
+	}
 	throw Bug{"dma_resv lock would sleep forever: the lock is held and the single-threaded harness "
 	          "cannot release it (self-deadlock or wait on a lock that is never unlocked)"};
 }
@@ -61,6 +74,7 @@ int64_t Sim::trylock(uint32_t r)
 void Sim::unlock(uint32_t r)
 {
 	// dma_resv_reset_max_fences is a no-op without CONFIG_DEBUG_MUTEXES.
+	sync();
 	Resv &rs = resvs_[r];
 	if (rs.holder_ctx != kNone && actxs_[rs.holder_ctx].acquired > 0)
 		actxs_[rs.holder_ctx].acquired--;

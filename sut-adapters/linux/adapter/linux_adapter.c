@@ -93,8 +93,6 @@ struct table {
 
 struct linux_adapter {
 	struct table fences, contexts, resvs, acquires, iters, cbs;
-	struct resvcheck_obs *obs;	/* of the op being applied; NULL during reset */
-	const struct resvcheck_op *op;
 	bool tainted;			/* a BUG() unwound through kernel code in this trace */
 	long op_index;			/* trace position of the next op, for lockdep reports */
 	bool reported;			/* the recorder's report was returned (it makes only one) */
@@ -104,6 +102,14 @@ struct linux_adapter {
 	u32 nr_grave, grave_cap;
 	char err[1024];
 };
+
+/*
+ * The op being applied and its observation, per thread: a concurrent block (adapter_apply_block) applies
+ * ops on several threads; a release, callback or deadline hook reports into the op of the
+ * thread it runs on. NULL during reset.
+ */
+static __thread struct resvcheck_obs *cur_obs;
+static __thread const struct resvcheck_op *cur_op;
 
 /* ---- handle tables ---- */
 static void *table_get(struct table *t, s64 h)
@@ -193,8 +199,8 @@ static void harness_release(struct dma_fence *f)
 	if (ad) {
 		struct fence_entry *e = table_get(&ad->fences, hf->handle);
 
-		if (ad->obs)
-			obs_push(ad->obs->released, &ad->obs->n_released, hf->handle, "releases");
+		if (cur_obs)
+			obs_push(cur_obs->released, &cur_obs->n_released, hf->handle, "releases");
 		if (e)
 			e->released = true;
 	}
@@ -206,8 +212,8 @@ static void harness_set_deadline(struct dma_fence *f, ktime_t deadline)
 {
 	struct harness_fence *hf = container_of(f, struct harness_fence, base);
 
-	if (hf->ad && hf->ad->obs)
-		obs_push(hf->ad->obs->deadlines, &hf->ad->obs->n_deadlines, hf->handle, "deadlines");
+	if (hf->ad && cur_obs)
+		obs_push(cur_obs->deadlines, &cur_obs->n_deadlines, hf->handle, "deadlines");
 }
 #define HARNESS_DEADLINE .set_deadline = harness_set_deadline,
 #else
@@ -248,7 +254,7 @@ static u32 handle_of(struct linux_adapter *ad, struct dma_fence *f)
 
 static void obs_fence(struct linux_adapter *ad, struct dma_fence *f, enum dma_resv_usage usage)
 {
-	struct resvcheck_obs *obs = ad->obs;
+	struct resvcheck_obs *obs = cur_obs;
 
 	if (obs->n_fences >= RC_OBS_MAX)
 		shim_bug(__FILE__, __LINE__, "adapter: more than %d fences in one op", RC_OBS_MAX);
@@ -276,7 +282,7 @@ static struct dma_fence *fence(struct linux_adapter *ad, s64 h)
 /* ---- the interface of containers.c (containers.h) ---- */
 struct dma_fence *la_fence(struct linux_adapter *ad, s64 h) { return fence(ad, h); }
 struct dma_fence *la_fence_or_null(struct linux_adapter *ad, s64 h) { return h < 0 ? NULL : fence(ad, h); }
-struct resvcheck_obs *la_obs(struct linux_adapter *ad) { return ad->obs; }
+struct resvcheck_obs *la_obs(struct linux_adapter *ad) { (void)ad; return cur_obs; }
 void la_fail_arm(struct linux_adapter *ad) { shim_fail_alloc_arm(ad->fail_at); }
 void la_fail_disarm(void) { shim_fail_alloc_arm(0); }
 void la_obs_fence(struct linux_adapter *ad, struct dma_fence *f) { obs_fence(ad, f, DMA_RESV_USAGE_BOOKKEEP); }
@@ -303,8 +309,8 @@ static void harness_cb(struct dma_fence *f, struct dma_fence_cb *cb)
 {
 	struct cb_entry *e = container_of(cb, struct cb_entry, cb);
 
-	if (e->ad->obs)
-		obs_push(e->ad->obs->callbacks, &e->ad->obs->n_callbacks, e->handle, "callbacks");
+	if (cur_obs)
+		obs_push(cur_obs->callbacks, &cur_obs->n_callbacks, e->handle, "callbacks");
 }
 
 /* f, c, seqno: a harness fence, with its own spinlock or (7.1+) the fence's inline one */
@@ -360,7 +366,7 @@ static void obs_iter_step(struct linux_adapter *ad, struct dma_resv_iter *it, st
 	if (f)
 		obs_fence(ad, f, dma_resv_iter_usage(it));
 	if (dma_resv_iter_is_restarted(it))
-		ad->obs->flags |= RC_OBS_RESTARTED;
+		cur_obs->flags |= RC_OBS_RESTARTED;
 }
 
 /* a whole walk: keep only what follows the last restart, as the kernel's consumers do */
@@ -368,8 +374,8 @@ static void obs_walk_step(struct linux_adapter *ad, struct dma_resv_iter *it, st
 			  bool first)
 {
 	if (dma_resv_iter_is_restarted(it) && !first) {
-		ad->obs->flags |= RC_OBS_RESTARTED;
-		ad->obs->n_fences = 0;
+		cur_obs->flags |= RC_OBS_RESTARTED;
+		cur_obs->n_fences = 0;
 	}
 	obs_fence(ad, f, dma_resv_iter_usage(it));
 }
@@ -377,8 +383,8 @@ static void obs_walk_step(struct linux_adapter *ad, struct dma_resv_iter *it, st
 static int apply_op(void *arg)
 {
 	struct linux_adapter *ad = arg;
-	const struct resvcheck_op *op = ad->op;
-	struct resvcheck_obs *obs = ad->obs;
+	const struct resvcheck_op *op = cur_op;
+	struct resvcheck_obs *obs = cur_obs;
 	const s64 *a = op->args;
 
 	switch (op->kind) {
@@ -702,7 +708,7 @@ static void adapter_reset(void *self)
 	struct shim_checkpoint cp;
 	int bugged;
 
-	ad->obs = NULL;
+	cur_obs = NULL;
 	ad->fail_next = 0;
 	/*
 	 * After a BUG() the kernel objects of the trace may be inconsistent (a BUG can strike between
@@ -748,14 +754,14 @@ static int adapter_apply(void *self, const struct resvcheck_op *op, struct resvc
 {
 	struct linux_adapter *ad = self;
 	struct shim_checkpoint cp;
-	unsigned long warns = shim_warn_count();
+	unsigned long warns = shim_thread_warn_count();
 	int bugged, status;
 
 	/* the counters say which entries are written: clearing all 5 KB of them costs as much as an op */
 	obs->ret = 0;
 	obs->flags = obs->warnings = obs->n_fences = obs->n_callbacks = obs->n_released = obs->n_deadlines = 0;
-	ad->obs = obs;
-	ad->op = op;
+	cur_obs = obs;
+	cur_op = op;
 	shim_lockdep_set_op(ad->op_index++);
 	ad->fail_at = ad->fail_next;	/* an arming lasts one op */
 	ad->fail_next = 0;
@@ -783,8 +789,8 @@ static int adapter_apply(void *self, const struct resvcheck_op *op, struct resvc
 		}
 	}
 	shim_set_signal_pending(current, false);
-	obs->warnings = shim_warn_count() - warns;
-	ad->obs = NULL;
+	obs->warnings = shim_thread_warn_count() - warns;
+	cur_obs = NULL;
 	return status;
 }
 
@@ -868,3 +874,65 @@ static const struct resvcheck_plugin plugin = {
 
 __attribute__((visibility("default"))) const struct resvcheck_plugin *resvcheck_plugin_entry(void);
 const struct resvcheck_plugin *resvcheck_plugin_entry(void) { return &plugin; }
+
+/* ---- concurrency: a block of ops on threads under the deterministic scheduler ---- */
+struct block_run {
+	struct linux_adapter *ad;
+	struct resvcheck_block *b;
+};
+
+static void block_thread(void *arg, unsigned int tid)
+{
+	struct block_run *run = arg;
+	struct resvcheck_block *b = run->b;
+
+	for (u32 i = 0; i < b->n; i++) {
+		if (b->threads[i] != tid)
+			continue;
+		rc_sched_point();	/* op boundaries interleave too */
+		b->start[i] = rc_sched_now();
+		b->status[i] = adapter_apply(run->ad, &b->ops[i], &b->obs[i]);
+		b->end[i] = rc_sched_now();
+		if (b->status[i] != RC_APPLY_OK)
+			break;	/* its later ops are not run */
+	}
+}
+
+static int adapter_apply_block(void *self, struct resvcheck_block *b)
+{
+	struct block_run run = { self, b };
+	struct rc_sched_block sb = {};
+	unsigned int nthreads = 0;
+
+	for (u32 i = 0; i < b->n; i++) {
+		b->status[i] = -1;
+		nthreads = max_t(unsigned int, nthreads, b->threads[i] + 1u);
+	}
+	if (nthreads > RC_SCHED_MAX_THREADS) {
+		snprintf(b->message, sizeof(b->message), "at most %d threads", RC_SCHED_MAX_THREADS);
+		return -1;
+	}
+	sb.nthreads = nthreads;
+	sb.schedule = b->schedule;
+	sb.nsched = b->nsched;
+	sb.body = block_thread;
+	sb.arg = &run;
+	sb.realised = b->realised;
+	sb.runnable = b->runnable;
+	sb.cap = b->cap;
+	shim_host_block_begin();
+	rc_sched_run(&sb);
+	shim_quarantine_drain();
+	b->nrealised = sb.nrealised;
+	b->ndefault = sb.ndefault;
+	strscpy(b->message, sb.message, sizeof(b->message));
+	return sb.deadlock ? -1 : 0;
+}
+
+static const struct resvcheck_plugin_threads plugin_threads = {
+	.max_threads = RC_SCHED_MAX_THREADS,
+	.apply_block = adapter_apply_block,
+};
+
+__attribute__((visibility("default"))) const struct resvcheck_plugin_threads *resvcheck_plugin_threads_entry(void);
+const struct resvcheck_plugin_threads *resvcheck_plugin_threads_entry(void) { return &plugin_threads; }

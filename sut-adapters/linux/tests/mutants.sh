@@ -8,10 +8,11 @@
 # the line says DISCREPANCY, so a fix (or a new misnaming) shows. Prints one line per mutant (rule, ops, seconds), the
 # median and maximum shrunk length, and exits 1 if any mutant fails (survives, is misnamed, too
 # long, or does not apply). Plugins are built through resvcheck's cache (RESVCHECK_CACHE_DIR
-# defaults to WORKDIR/cache); JOBS mutants run at a time.
+# defaults to WORKDIR/cache); JOBS mutants run at a time. MUTANT_ARGS: more check flags (the
+# concurrency mutants: --threads 2).
 set -uo pipefail
 RESVCHECK=$1 TREE=$2 LIST=$3 WORK=$4 JOBS=${5:-2}
-TIME=${MUTANT_TIME:-20} SEED=${MUTANT_SEED:-1} MAX_OPS=${MUTANT_MAX_OPS:-12}
+TIME=${MUTANT_TIME:-20} SEED=${MUTANT_SEED:-1} MAX_OPS=${MUTANT_MAX_OPS:-12} ARGS=${MUTANT_ARGS:-}
 export RESVCHECK_CACHE_DIR=${RESVCHECK_CACHE_DIR:-$WORK/cache}
 rm -rf "$WORK/m" && mkdir -p "$WORK/m" "$RESVCHECK_CACHE_DIR"
 MUTANT_TREE=$(dirname "$0")/mutant_tree.sh
@@ -22,7 +23,7 @@ one() {  # name file script expected what [known]
     echo "NOT-APPLIED $name: $why"; return
   fi
   local t0=$(date +%s.%N)
-  "$RESVCHECK" check --adapter linux --kernel-src "$d/tree" --time "$TIME" --max-findings 1 --seed "$SEED" --quiet --json \
+  "$RESVCHECK" check --adapter linux --kernel-src "$d/tree" --time "$TIME" --max-findings 1 --seed "$SEED" $ARGS --quiet --json \
     --findings "$d/findings" >"$d/out" 2>"$d/err"
   local rc=$? t=$(echo "$(date +%s.%N) - $t0" | bc)
   if [ $rc -eq 0 ]; then printf 'SURVIVED %-28s %s\n' "$name" "$what"; return; fi
@@ -36,7 +37,7 @@ one() {  # name file script expected what [known]
   if [ "$verdict" != MISNAMED ] && [ "$ops" -gt "$MAX_OPS" ]; then verdict=TOO-LONG; fi
   printf '%-11s %-28s %-34s %2d ops %5.1fs  expected %s\n' "$verdict" "$name" "$rule" "$ops" "$t" "$expected"
 }
-export -f one; export WORK TREE RESVCHECK TIME SEED MAX_OPS MUTANT_TREE
+export -f one; export WORK TREE RESVCHECK TIME SEED MAX_OPS MUTANT_TREE ARGS
 grep -v '^\s*#' "$LIST" | grep -v '^\s*$' | tr '\n' '\0' |
   xargs -0 -P "$JOBS" -I{} bash -c 'IFS="|" read -r n f s e w k <<<"$1"; one "$n" "$f" "$s" "$e" "$w" "$k"' _ {} | tee "$WORK/results.txt"
 caught=$(grep -c '^CAUGHT' "$WORK/results.txt")

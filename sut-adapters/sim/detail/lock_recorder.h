@@ -66,7 +66,10 @@ private:
 	};
 	std::vector<std::vector<Dep>> after_;		/* after_[a]: classes taken while a was held */
 	std::vector<std::vector<Dep>> primed_after_;
-	std::vector<Held> held_;
+	/* held locks per task: [0] the trace's own, [1 + t] thread t of a concurrent block */
+	std::vector<Held> held_[1 + 8];
+	std::vector<Held> &held();
+	const std::vector<Held> &held() const { return const_cast<LockRecorder *>(this)->held(); }
 	bool stopped_ = false;
 	bool taken_ = false;
 	bool priming_ = false;

@@ -16,6 +16,7 @@
 
 #include "resvcheck_plugin.h"
 #include "detail/lock_recorder.h"
+#include "rc_sched.h"
 
 #include <cstdint>
 #include <string>
@@ -66,6 +67,7 @@ struct Fence {
 	bool seqno64 = false;
 	bool live = false;     /* initialised and not yet released */
 	bool signaled = false;
+	bool locked = false;   /* fence->lock, contended only between threads of a block */
 	int32_t cb_head = kNone, cb_tail = kNone; /* pending callbacks, FIFO */
 	/* dma_fence_chain: prev (owns a reference), the contained fence (owns one), prev_seqno */
 	int32_t prev = kNone, contained = kNone;
@@ -94,6 +96,8 @@ struct Slot {
 struct FenceList {
 	std::vector<Slot> slots; /* slots.size() == num_fences */
 	uint32_t max_fences = 0;
+	bool freed = false; /* reclaimed (concurrent blocks only): reads see nothing */
+	uint64_t freed_at = 0; /* Sim::frees_ when it was */
 	uint32_t num() const { return static_cast<uint32_t>(slots.size()); }
 };
 
@@ -222,13 +226,32 @@ private:
 	void driver_op(const resvcheck_op &op);
 	void driver_lock(int64_t k, bool take);
 	uint32_t driver_held_ = 0;	/* bit k: driver lock k is held */
-	resvcheck_obs *obs_ = nullptr;
 	uint32_t fail_next_ = 0, fail_at_ = 0, allocs_ = 0; /* fail_alloc arming, for the next op only */
+	/* of the op the calling thread runs: blocks run ops of one Sim on several threads */
+	static thread_local resvcheck_obs *obs_;
+	static thread_local bool whole_walk_; /* inside resv_for_each_fence_unlocked */
 	std::string last_error_;
 
 	uint64_t next_context_ = 1; /* dma_fence_context_alloc counter; 0 is the stub context */
 	uint64_t next_stamp_ = 1;   /* reservation_ww_class stamp counter */
-	uint32_t walk_restarts_ = 0;
+	static thread_local uint32_t walk_restarts_;
+	/* concurrency (concurrent.cpp): switch points, the fence lock, RCU-like list reclamation */
+public:
+	int apply_block(resvcheck_block &b);
+private:
+	static void sync() { if (rc_sched_on) rc_sched_point(); }
+	void spin();             /* a spin-wait round; a deadlocked block unwinds (Bug) */
+	void fence_lock(uint32_t f);
+	void fence_unlock(uint32_t f) { fences_[f].locked = false; }
+	void rcu_enter() { rcu_readers_++; entered_at_ = frees_; }
+	void list_free_now(uint32_t id);
+	void check_list_read(uint32_t id) const; /* a list freed inside the reader's section: a BUG */
+	void rcu_exit();
+	void list_retire(uint32_t id); /* kfree_rcu of a replaced list */
+	uint32_t rcu_readers_ = 0;
+	uint64_t frees_ = 0;
+	static thread_local uint64_t entered_at_; /* frees_ when the thread entered its RCU section */
+	std::vector<uint32_t> retired_;
 
 	std::vector<Context> contexts_;
 	std::vector<Fence> fences_;

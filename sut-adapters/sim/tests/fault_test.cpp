@@ -35,6 +35,38 @@ void chain3(Harness &h)
 	h.op(RC_OP_FENCE_CHAIN_INIT, {5, 2, 4, 3});
 }
 
+// Concurrency faults: the block runs under every schedule of 8 binary choices (each thread runs
+// until the next choice hands over); the clean sim keeps its promise under all of them.
+void every_schedule(Harness &h, const std::function<void(Harness &, const std::vector<uint8_t> &)> &one)
+{
+	for (unsigned bits = 0; bits < 256; ++bits) {
+		std::vector<uint8_t> s;
+		for (int i = 0; i < 8; ++i)
+			s.push_back(static_cast<uint8_t>(bits >> i & 1));
+		h.restart();
+		one(h, s);
+	}
+}
+
+// r0 lists f0 (c0) and f1 (c1) for KERNEL; a walk races a reallocating reserve.
+void walk_against_realloc(Harness &h, const std::vector<uint8_t> &s)
+{
+	h.ready(0, 2);
+	for (int i = 0; i < 2; ++i) {
+		h.ctx(i);
+		h.fence(i, i, 1);
+		h.add(0, i, K);
+	}
+	h.unlock(0);
+	auto o = h.block({{0, RC_OP_RESV_FOR_EACH_FENCE_UNLOCKED, {0, K}},
+	                  {1, RC_OP_RESV_LOCK, {0, -1}},
+	                  {1, RC_OP_RESV_RESERVE_FENCES, {0, 8}},
+	                  {1, RC_OP_RESV_UNLOCK, {0}}},
+	                 s);
+	EXPECT_FALSE(h.bugged()) << h.error();
+	EXPECT_EQ(o[0].n_fences, 2u) << "both were listed and unsignalled for the whole walk";
+}
+
 const std::map<std::string, Scenario> &scenarios()
 {
 	static const std::map<std::string, Scenario> s = {
@@ -364,6 +396,49 @@ const std::map<std::string, Scenario> &scenarios()
 		{"stub-enomem-err-ptr", [](Harness &h) {
 			 h.op(RC_OP_FAIL_ALLOC, {1});
 			 EXPECT_EQ(h.ret(RC_OP_FENCE_ALLOCATE_PRIVATE_STUB, {0}), -12);
+		 }},
+		// ---- concurrency ----
+		{"walk-no-restart-check", [](Harness &h) { every_schedule(h, walk_against_realloc); }},
+		{"publish-before-copy", [](Harness &h) { every_schedule(h, walk_against_realloc); }},
+		{"list-free-no-rcu", [](Harness &h) { every_schedule(h, walk_against_realloc); }},
+		{"ref-after-rcu-unlock", [](Harness &h) {
+			 every_schedule(h, [](Harness &h, const std::vector<uint8_t> &s) {
+				 h.ready(0, 1);
+				 h.ctx(0);
+				 h.fence(0, 0, 1);
+				 h.add(0, 0, K);
+				 h.unlock(0);
+				 h.put(0); // r0 holds the only reference
+				 h.fence(1, 0, 2);
+				 auto o = h.block({{0, RC_OP_RESV_LOCK, {0, -1}},
+				                   {0, RC_OP_RESV_ADD_FENCE, {0, 1, K}}, // replaces f0: its last reference goes
+				                   {0, RC_OP_RESV_UNLOCK, {0}},
+				                   {1, RC_OP_RESV_FOR_EACH_FENCE_UNLOCKED, {0, K}}},
+				                  s);
+				 uint32_t releases = 0, warns = 0;
+				 for (const auto &x : o)
+					 releases += x.n_released, warns += x.warnings;
+				 EXPECT_EQ(releases, 1u);
+				 EXPECT_EQ(warns, 0u);
+			 });
+		 }},
+		{"wait-lost-wakeup", [](Harness &h) {
+			 every_schedule(h, [](Harness &h, const std::vector<uint8_t> &s) {
+				 h.ctx(0);
+				 h.fence(0, 0, 1);
+				 bool dead = false;
+				 auto o = h.block({{0, RC_OP_FENCE_SIGNAL, {0}}, {1, RC_OP_FENCE_WAIT_TIMEOUT, {0, 0, 100, 0}}}, s, &dead);
+				 EXPECT_FALSE(dead);
+				 EXPECT_EQ(o[1].ret, 100) << "signalled with no time passing: the whole timeout is left";
+			 });
+		 }},
+		{"cb-add-unlocked", [](Harness &h) {
+			 every_schedule(h, [](Harness &h, const std::vector<uint8_t> &s) {
+				 h.ctx(0);
+				 h.fence(0, 0, 1);
+				 auto o = h.block({{0, RC_OP_FENCE_SIGNAL, {0}}, {1, RC_OP_FENCE_ADD_CALLBACK, {0, 0}}}, s);
+				 EXPECT_EQ(o[0].n_callbacks, o[1].ret == 0 ? 1u : 0u) << "added (0) means it runs at the signal";
+			 });
 		 }},
 	};
 	return s;

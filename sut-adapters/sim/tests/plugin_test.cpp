@@ -20,7 +20,7 @@ TEST(SimPlugin, Identity)
 TEST(SimPlugin, OptionsCleanAndFault)
 {
 	const resvcheck_plugin *p = plugin();
-	char err[1024] = "";
+	char err[4096] = "";
 	for (const char *o : {static_cast<const char *>(nullptr), "", "fault=add-no-seqno-check"}) {
 		void *s = p->create(o, err, sizeof err);
 		ASSERT_NE(s, nullptr) << (o ? o : "NULL");

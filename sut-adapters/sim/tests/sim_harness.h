@@ -125,6 +125,66 @@ public:
 	Entries unlocked(int64_t r, int64_t u = B) { op(RC_OP_RESV_FOR_EACH_FENCE_UNLOCKED, {r, u}); return entries(); }
 	Handles get_fences(int64_t r, int64_t u = B) { op(RC_OP_RESV_GET_FENCES, {r, u}); return fence_handles(); }
 
+	// A concurrent block: ops[i] on thread threads[i], switching as `schedule` says (rc_sched.h).
+	// Logged like op(); returns each op's observation (ret in .ret) and whether it deadlocked.
+	struct BlockOp {
+		uint8_t thread;
+		uint32_t kind;
+		std::initializer_list<int64_t> args;
+	};
+	std::vector<resvcheck_obs> block(std::initializer_list<BlockOp> ops, const std::vector<uint8_t> &schedule,
+	                                 bool *deadlocked = nullptr)
+	{
+		std::vector<resvcheck_op> raw;
+		std::vector<uint8_t> threads;
+		for (const auto &b : ops) {
+			resvcheck_op o{};
+			o.kind = b.kind;
+			o.nargs = static_cast<uint32_t>(b.args.size());
+			uint32_t i = 0;
+			for (int64_t a : b.args)
+				o.args[i++] = a;
+			raw.push_back(o);
+			threads.push_back(b.thread);
+		}
+		const size_t n = raw.size();
+		std::vector<resvcheck_obs> obs(n);
+		std::vector<int32_t> status(n);
+		std::vector<uint32_t> start(n), end(n);
+		std::vector<uint8_t> realised(4096), runnable(4096);
+		resvcheck_block blk{};
+		blk.n = static_cast<uint32_t>(n);
+		blk.ops = raw.data();
+		blk.threads = threads.data();
+		blk.schedule = schedule.data();
+		blk.nsched = static_cast<uint32_t>(schedule.size());
+		blk.obs = obs.data();
+		blk.status = status.data();
+		blk.start = start.data();
+		blk.end = end.data();
+		blk.realised = realised.data();
+		blk.runnable = runnable.data();
+		blk.cap = 4096;
+		const bool dead = threads_plugin()->apply_block(self_, &blk) != 0;
+		if (deadlocked)
+			*deadlocked = dead;
+		log_ += dead ? "block: deadlock\n" : "block:\n";
+		for (size_t i = 0; i < n; ++i) {
+			log_ += " st=" + std::to_string(status[i]) + " ret=" + std::to_string(obs[i].ret) + " w=" +
+			        std::to_string(obs[i].warnings) + " f=" + std::to_string(obs[i].n_fences) + " cb=" +
+			        join(obs[i].callbacks, obs[i].n_callbacks) + " rel=" + join(obs[i].released, obs[i].n_released) + "\n";
+			if (status[i] == RC_APPLY_BUG)
+				bugged_ = true, error_ = p_->last_error(self_);
+		}
+		return obs;
+	}
+	// Starts a new trace and keeps the log (scenarios over many schedules).
+	void restart()
+	{
+		p_->reset(self_);
+		bugged_ = false;
+	}
+
 	// r locked with `slots` reserved
 	void ready(int64_t r, int64_t slots = 4)
 	{

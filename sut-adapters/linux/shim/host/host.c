@@ -174,7 +174,39 @@ int shim_host_thread_start(void (*fn)(void *), void *arg)
 	return 0;
 }
 
-void shim_host_yield(void) { sched_yield(); }
+/*
+ * Concurrent blocks: the deterministic scheduler (sut-adapters/sched/) lives in this unit, so
+ * every plugin, also one built from --kernel-src, has it. Inside a block, spinning, sleeping and
+ * the wait lock go through it (one thread runs at a time: a host-blocking wait would hang), and
+ * time is the block's virtual clock.
+ */
+#include "../../../sched/rc_sched.c"
+
+static long long block_base_ns;
+
+void shim_host_block_begin(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	block_base_ns = ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* every thread of the block waits for another: unwind this op (a BUG the block reports) */
+static void __attribute__((noreturn)) block_deadlocked(void)
+{
+	shim_host_set_bug_message("deadlock: every thread of the concurrent block waits for another");
+	shim_host_bug_jump();
+}
+
+void shim_host_yield(void)
+{
+	if (!rc_sched_in_block()) {
+		sched_yield();
+		return;
+	}
+	if (rc_sched_spin() < 0)
+		block_deadlocked();
+}
 
 unsigned int shim_host_nr_cpus(void)
 {
@@ -199,13 +231,29 @@ static void wait_init(void)
 void shim_host_wait_lock(void)
 {
 	pthread_once(&wait_once, wait_init);
-	pthread_mutex_lock(&wait_mutex);
+	if (!rc_sched_in_block()) {
+		pthread_mutex_lock(&wait_mutex);
+		return;
+	}
+	while (pthread_mutex_trylock(&wait_mutex))	/* its holder waits for the baton */
+		if (rc_sched_spin() < 0)
+			block_deadlocked();
 }
 
 void shim_host_wait_unlock(void) { pthread_mutex_unlock(&wait_mutex); }
 
 int shim_host_wait(long long deadline_ns)
 {
+	if (rc_sched_in_block()) {
+		int r;
+
+		pthread_mutex_unlock(&wait_mutex);
+		r = rc_sched_wait(deadline_ns < 0 ? -1 : deadline_ns - block_base_ns);
+		if (r < 0)
+			block_deadlocked();
+		shim_host_wait_lock();
+		return r;
+	}
 	if (deadline_ns < 0) {
 		pthread_cond_wait(&wait_cond, &wait_mutex);
 		return 0;
@@ -215,11 +263,17 @@ int shim_host_wait(long long deadline_ns)
 	return pthread_cond_timedwait(&wait_cond, &wait_mutex, &ts) == ETIMEDOUT;
 }
 
-void shim_host_wake_all(void) { pthread_cond_broadcast(&wait_cond); }
+void shim_host_wake_all(void)
+{
+	rc_sched_wake_all();
+	pthread_cond_broadcast(&wait_cond);
+}
 
 long long shim_host_now_ns(void)
 {
 	struct timespec ts;
+	if (rc_sched_in_block())
+		return block_base_ns + rc_sched_clock_ns();
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }

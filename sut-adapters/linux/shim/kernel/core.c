@@ -16,6 +16,7 @@
 int shim_console_loglevel = 6;	/* KERN_INFO and more important */
 unsigned long shim_warn_generation;
 static unsigned long warn_count;
+static __thread unsigned long thread_warn_count;	/* the ops of a concurrent block count their own */
 
 int debug_locks = 1;
 int debug_locks_silent;
@@ -26,6 +27,7 @@ int debug_locks_off(void)
 }
 
 unsigned long shim_warn_count(void) { return __atomic_load_n(&warn_count, __ATOMIC_SEQ_CST); }
+unsigned long shim_thread_warn_count(void) { return thread_warn_count; }
 const char *shim_last_bug(void) { return shim_host_bug_message(); }
 
 void shim_reset_debug_state(void)
@@ -67,6 +69,7 @@ void shim_warn(const char *file, int line, const char *fmt, ...)
 	va_list ap;
 
 	__atomic_fetch_add(&warn_count, 1, __ATOMIC_SEQ_CST);
+	thread_warn_count++;
 	if (4 > shim_console_loglevel)
 		return;	/* counted only: formatting a splat nobody prints costs more than the op */
 	va_start(ap, fmt);

@@ -43,6 +43,7 @@ void mutex_destroy(struct mutex *lock)
 
 static bool try_take(struct mutex *lock)
 {
+	shim_sched_point();
 	struct task_struct *none = NULL;
 
 	return __atomic_compare_exchange_n(&lock->owner, &none, shim_current(), 0,

@@ -109,6 +109,8 @@ bool shim_others_can_run(void)
 {
 	struct task_struct *t = shim_current();
 
+	if (rc_sched_in_block())	/* a concurrent block: its other threads */
+		return rc_sched_others_alive();
 	if (t->is_kthread)
 		return true;	/* the thread that created it is still around to stop it */
 	return __atomic_load_n(&nr_live_kthreads, __ATOMIC_SEQ_CST) > 0 ||
@@ -217,6 +219,7 @@ int wake_up_state(struct task_struct *p, unsigned int state)
 		ret = 1;
 	}
 	shim_host_wait_unlock();
+	shim_sched_point();
 	return ret;
 }
 
@@ -511,6 +514,7 @@ void shim_spin_lock(spinlock_t *lock)
 
 	if (lock->owner == t && __atomic_load_n(&lock->locked, __ATOMIC_SEQ_CST))
 		shim_bug(__FILE__, __LINE__, "spinlock recursion: %s already holds %p", t->comm, lock);
+	shim_sched_point();
 	while (__atomic_exchange_n(&lock->locked, 1, __ATOMIC_ACQUIRE))
 		while (__atomic_load_n(&lock->locked, __ATOMIC_RELAXED))
 			shim_host_yield();
@@ -549,6 +553,7 @@ void shim_spin_unlock(spinlock_t *lock)
 	t->spin_depth--;
 	lock->owner = NULL;
 	__atomic_store_n(&lock->locked, 0, __ATOMIC_RELEASE);
+	shim_sched_point();
 }
 
 void shim_local_irq_disable(void) { shim_current()->irq_depth++; }
@@ -562,16 +567,23 @@ void shim_local_irq_enable(void)
 }
 
 /* ---- RCU ---- */
+static int rcu_readers;	/* tasks inside a read-side section */
+static void rcu_run_pending(void);
+
 void rcu_read_lock(void)
 {
-	shim_current()->rcu_depth++;
+	shim_sched_point();
+	if (!shim_current()->rcu_depth++)
+		__atomic_fetch_add(&rcu_readers, 1, __ATOMIC_SEQ_CST);
 	shim_host_rcu_read_lock();
 }
 
 void rcu_read_unlock(void)
 {
-	shim_current()->rcu_depth--;
+	if (!--shim_current()->rcu_depth && __atomic_sub_fetch(&rcu_readers, 1, __ATOMIC_SEQ_CST) == 0)
+		rcu_run_pending();	/* a grace period has elapsed (callbacks queued only in blocks) */
 	shim_host_rcu_read_unlock();
+	shim_sched_point();
 }
 
 void synchronize_rcu(void)
@@ -579,12 +591,51 @@ void synchronize_rcu(void)
 	if (shim_current()->rcu_depth)
 		shim_bug(__FILE__, __LINE__, "synchronize_rcu() inside rcu_read_lock() would deadlock");
 	might_sleep();
+	/* in a concurrent block the readers wait for the baton: let them all leave first (a grace
+	 * period the scheduler can see; liburcu's would wait for threads that cannot run) */
+	while (rc_sched_in_block() && __atomic_load_n(&rcu_readers, __ATOMIC_SEQ_CST))
+		if (rc_sched_spin() < 0)
+			shim_bug(__FILE__, __LINE__, "deadlock: synchronize_rcu() waits for a reader that cannot run");
 	shim_host_synchronize_rcu();
+}
+
+/*
+ * In a concurrent block grace periods follow the scheduler: a callback runs as soon as no task is
+ * inside a read-side section (at once when none is, else when the last one leaves), so what a
+ * reader may still see and what is freed is decided by the schedule alone.
+ */
+static struct rcu_head *rcu_pending_head;
+
+void shim_call_rcu(void *head, void (*fn)(void *head))
+{
+	struct rcu_head *h = head;
+
+	if (!rc_sched_in_block()) {
+		shim_host_call_rcu(head, fn);
+		return;
+	}
+	if (!__atomic_load_n(&rcu_readers, __ATOMIC_SEQ_CST)) {
+		fn(head);
+		return;
+	}
+	h->func = (rcu_callback_t)fn;
+	h->next = rcu_pending_head;
+	rcu_pending_head = h;
+}
+
+static void rcu_run_pending(void)
+{
+	while (rcu_pending_head) {
+		struct rcu_head *h = rcu_pending_head;
+
+		rcu_pending_head = h->next;
+		h->func(h);
+	}
 }
 
 void call_rcu(struct rcu_head *head, rcu_callback_t func)
 {
-	shim_host_call_rcu(head, (void (*)(void *))func);
+	shim_call_rcu(head, (void (*)(void *))func);
 }
 
 void rcu_barrier(void)

@@ -119,10 +119,32 @@ size_t ksize(const void *p)
 	return hdr_of(p)->size;
 }
 
+/*
+ * In a concurrent block freed memory is poisoned (SLUB's 0x6b) and kept until the block ends: a
+ * reader that uses it after the free reads poison, the same under every run of the schedule.
+ */
+static struct kmalloc_hdr *quarantine;
+
 static void free_now(struct kmalloc_hdr *h)
 {
 	h->magic = KMALLOC_FREED;
+	if (rc_sched_in_block()) {
+		memset(h + 1, 0x6b, h->size);
+		h->rcu.next = (struct rcu_head *)quarantine;
+		quarantine = h;
+		return;
+	}
 	shim_host_free(h);
+}
+
+void shim_quarantine_drain(void)
+{
+	while (quarantine) {
+		struct kmalloc_hdr *h = quarantine;
+
+		quarantine = (struct kmalloc_hdr *)h->rcu.next;
+		shim_host_free(h);
+	}
 }
 
 void kfree(const void *p)
@@ -163,7 +185,7 @@ void shim_kfree_rcu(const void *p)
 	if (ZERO_OR_NULL_PTR(p))
 		return;
 	note_free(hdr_of(p));
-	shim_host_call_rcu(&hdr_of(p)->rcu, rcu_free_cb);
+	shim_call_rcu(&hdr_of(p)->rcu, rcu_free_cb);
 }
 
 struct kmem_cache *kmem_cache_create(const char *name, unsigned int size, unsigned int align,
@@ -211,7 +233,7 @@ void kmem_cache_free(struct kmem_cache *s, void *obj)
 	h = hdr_of(obj);
 	note_free(h);
 	if (h->cache_flags & SLAB_TYPESAFE_BY_RCU)
-		shim_host_call_rcu(&h->rcu, rcu_free_cb);	/* readers may still look at it */
+		shim_call_rcu(&h->rcu, rcu_free_cb);	/* readers may still look at it */
 	else
 		free_now(h);
 }

@@ -9,15 +9,15 @@
 #define BIT_WORD(nr) ((nr) / BITS_PER_LONG)
 /* atomic bitops (x86: locked, full barrier) */
 static inline void set_bit(long nr, volatile unsigned long *addr)
-{ __atomic_fetch_or(addr + BIT_WORD(nr), BIT_MASK(nr), __ATOMIC_SEQ_CST); }
+{ shim_sched_point(); __atomic_fetch_or(addr + BIT_WORD(nr), BIT_MASK(nr), __ATOMIC_SEQ_CST); }
 static inline void clear_bit(long nr, volatile unsigned long *addr)
-{ __atomic_fetch_and(addr + BIT_WORD(nr), ~BIT_MASK(nr), __ATOMIC_SEQ_CST); }
+{ shim_sched_point(); __atomic_fetch_and(addr + BIT_WORD(nr), ~BIT_MASK(nr), __ATOMIC_SEQ_CST); }
 static inline bool test_and_set_bit(long nr, volatile unsigned long *addr)
-{ return __atomic_fetch_or(addr + BIT_WORD(nr), BIT_MASK(nr), __ATOMIC_SEQ_CST) & BIT_MASK(nr); }
+{ shim_sched_point(); return __atomic_fetch_or(addr + BIT_WORD(nr), BIT_MASK(nr), __ATOMIC_SEQ_CST) & BIT_MASK(nr); }
 static inline bool test_and_clear_bit(long nr, volatile unsigned long *addr)
-{ return __atomic_fetch_and(addr + BIT_WORD(nr), ~BIT_MASK(nr), __ATOMIC_SEQ_CST) & BIT_MASK(nr); }
+{ shim_sched_point(); return __atomic_fetch_and(addr + BIT_WORD(nr), ~BIT_MASK(nr), __ATOMIC_SEQ_CST) & BIT_MASK(nr); }
 static inline bool test_bit(long nr, const volatile unsigned long *addr)
-{ return 1UL & (__atomic_load_n(addr + BIT_WORD(nr), __ATOMIC_RELAXED) >> (nr & (BITS_PER_LONG - 1))); }
+{ shim_sched_point(); return 1UL & (__atomic_load_n(addr + BIT_WORD(nr), __ATOMIC_RELAXED) >> (nr & (BITS_PER_LONG - 1))); }
 static inline void __set_bit(long nr, volatile unsigned long *addr) { addr[BIT_WORD(nr)] |= BIT_MASK(nr); }
 static inline void __clear_bit(long nr, volatile unsigned long *addr) { addr[BIT_WORD(nr)] &= ~BIT_MASK(nr); }
 static inline int fls_long(unsigned long x) { return x ? 64 - __builtin_clzl(x) : 0; }

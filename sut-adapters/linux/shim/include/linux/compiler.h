@@ -2,8 +2,15 @@
 #define _SHIM_LINUX_COMPILER_H
 #include <linux/compiler_types.h>
 #define barrier() __asm__ __volatile__("" ::: "memory")
-#define READ_ONCE(x) (*(const volatile typeof(x) *)&(x))
-#define WRITE_ONCE(x, val) do { *(volatile typeof(x) *)&(x) = (val); } while (0)
+#include <shim/host.h>
+/*
+ * A switch point of the deterministic scheduler (concurrent blocks, sut-adapters/sched/rc_sched.h):
+ * READ_ONCE/WRITE_ONCE, rcu_dereference/rcu_assign_pointer, bit ops, kref, spinlocks, mutexes,
+ * RCU sections and wake-ups are where another thread may run. One load and branch otherwise.
+ */
+#define shim_sched_point() do { if (__builtin_expect(rc_sched_on, 0)) rc_sched_point(); } while (0)
+#define READ_ONCE(x) (*({ shim_sched_point(); (const volatile typeof(x) *)&(x); }))
+#define WRITE_ONCE(x, val) do { shim_sched_point(); *(volatile typeof(x) *)&(x) = (val); } while (0)
 #define data_race(expr) (expr)
 #define __PASTE(a, b) ___PASTE(a, b)
 #define ___PASTE(a, b) a##b

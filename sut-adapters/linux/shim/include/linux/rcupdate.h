@@ -18,11 +18,11 @@ void rcu_barrier(void);
 #define unrcu_pointer(p) (p)
 #define rcu_pointer_handoff(p) (p)
 #define rcu_access_pointer(p) READ_ONCE(p)
-#define rcu_dereference(p) __atomic_load_n(&(p), __ATOMIC_CONSUME)
+#define rcu_dereference(p) ({ shim_sched_point(); __atomic_load_n(&(p), __ATOMIC_CONSUME); })
 #define rcu_dereference_raw(p) rcu_dereference(p)
 #define rcu_dereference_check(p, c) ({ (void)sizeof(!(c)); rcu_dereference(p); })
 #define rcu_dereference_protected(p, c) ({ (void)sizeof(!(c)); (p); })
-#define rcu_assign_pointer(p, v) __atomic_store_n(&(p), (v), __ATOMIC_RELEASE)
+#define rcu_assign_pointer(p, v) do { shim_sched_point(); __atomic_store_n(&(p), (v), __ATOMIC_RELEASE); } while (0)
 #define RCU_INIT_POINTER(p, v) WRITE_ONCE(p, v)
 #define rcu_replace_pointer(rcu_ptr, ptr, c) ({				\
 	typeof(ptr) __tmp = rcu_dereference_protected((rcu_ptr), (c));	\

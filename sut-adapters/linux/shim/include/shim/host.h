@@ -61,6 +61,11 @@ void shim_host_rcu_barrier(void);
  */
 void shim_host_rcu_reclaim(void);
 
+/* The deterministic scheduler of concurrent blocks (rc_sched_* functions), compiled into host.c. */
+#include "../../../../sched/rc_sched.h"
+/* A block begins: shim_host_now_ns() reads the block's virtual clock from here on. */
+void shim_host_block_begin(void);
+
 /* misc */
 void shim_host_qsort(void *base, unsigned long n, unsigned long size,
 		     int (*cmp)(const void *, const void *));

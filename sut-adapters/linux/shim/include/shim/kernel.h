@@ -11,6 +11,11 @@ extern int shim_console_loglevel;
 
 /* WARN splats since start; the adapter reports the difference around one op. */
 unsigned long shim_warn_count(void);
+unsigned long shim_thread_warn_count(void);	/* WARNs of the calling thread */
+/* call_rcu for shim code (slab.c): grace periods follow the scheduler in concurrent blocks */
+void shim_call_rcu(void *head, void (*fn)(void *head));
+/* frees what concurrent blocks freed (kept poisoned until the block ends) */
+void shim_quarantine_drain(void);
 /* "file:line: message" of the last BUG()/shim bug on any thread. */
 const char *shim_last_bug(void);
 /* A new "boot": re-arm WARN_ONCE sites and debug_locks. */

@@ -117,7 +117,10 @@ enum resvcheck_usage {
 	/* allocation failure: the nth allocation the kernel code makes during the next op fails (the \
 	   arming ends with that op); honoured by reserve_fences, get_fences, array_create, \
 	   allocate_private_stub and unwrap_merge, ignored by every other op */ \
-	X(FAIL_ALLOC,                   88, 1, RC_FEATURE_FAIL_ALLOC, "nth (1..4)")
+	X(FAIL_ALLOC,                   88, 1, RC_FEATURE_FAIL_ALLOC, "nth (1..4)") \
+	/* time: the calling thread sleeps on the implementation's virtual clock (in a concurrent \
+	   block, until every other thread is blocked too; alone, at once) */ \
+	X(SLEEP,                        170, 1, RC_FEATURE_VIRTUAL_TIME, "jiffies (1..100): schedule_timeout_uninterruptible")
 
 /* API features an op needs beyond the base API of every supported kernel (a bit mask). */
 enum resvcheck_feature {
@@ -134,6 +137,9 @@ enum resvcheck_feature {
 	RC_FEATURE_INLINE_LOCK = 1u << 5,       /* a fence's own lock: dma_fence_init(..., NULL, ...) (7.1+) */
 	/* allocation-failure injection: the implementation's allocator can be told to fail */
 	RC_FEATURE_FAIL_ALLOC = 1u << 7,
+	/* sleeps run on a virtual clock (a timed sleep nothing can end passes at once) and obs.slept
+	   says how long each op slept: the op sleep, and waits judged by the time they slept */
+	RC_FEATURE_VIRTUAL_TIME = 1u << 12,
 };
 
 enum resvcheck_op_kind {
@@ -208,6 +214,9 @@ struct resvcheck_obs {
 	uint32_t released[RC_OBS_MAX];
 	uint32_t n_deadlines;              /* fences whose set_deadline hook ran during the op */
 	uint32_t deadlines[RC_OBS_MAX];
+	/* jiffies the op slept (RC_FEATURE_VIRTUAL_TIME); the harness sets 0 before each op, an
+	   implementation without a clock leaves it there */
+	uint32_t slept;
 };
 
 /* apply() results */

@@ -1,5 +1,6 @@
 // resvcheck check --threads N [--explore K]: concurrent cases (properties/conc_gen.h) run
-// in-process under the adapter's deterministic scheduler and judged by linearizability
+// under the adapter's deterministic scheduler (in its own process as --isolate says: a crash or
+// hang of a block is a finding) and judged by linearizability
 // (runner/linearize.h), each under its random schedule or, with --explore K, under every schedule
 // with at most K preemptions (runner/explore.h). A
 // finding carries the schedule that ran, so it replays exactly; it is shrunk by "the same rule"
@@ -23,13 +24,9 @@
 namespace resvcheck::cli {
 
 int cmd_check_threads(const Options& o) {
-    if (o.isolate == "on")
-        return fail(Error{ErrorKind::Usage, "--isolate on does not apply to --threads: concurrent blocks run in-process"});
     if (o.threads > kMaxThreads)
         return fail(Error{ErrorKind::Usage, "--threads " + std::to_string(o.threads) + ": at most " + std::to_string(kMaxThreads)});
-    Options in_process = o;
-    in_process.isolate = "off";
-    auto setup = make_setup(in_process, {});
+    auto setup = make_setup(o, {});
     if (!setup) return fail(setup.error());
     auto& s = *setup;
     if (!s.adapter->supports_threads())

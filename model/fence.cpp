@@ -173,13 +173,31 @@ bool pre(Pre& p, const FenceWaitTimeout& o) {
 void run(State& s, const FenceWaitTimeout& o) {
     if (o.timeout >= 0) s.might_wait();  // after the WARN on a negative timeout
     bool sig = s.fences[o.f.id].signaled;
+    // Time (a virtual clock): only a wait on a fence that another thread signals while it sleeps
+    // (the ops of a concurrent block; sequentially the preconditions rule it out) may sleep.
+    // MAX_SCHEDULE_TIMEOUT is no timeout: it comes back unchanged however long the wait slept.
+    const uint32_t slept = o.timeout == INT64_MAX ? 0 : s.slept();
+    if (sig && o.timeout && slept) {
+        if (slept >= static_cast<uint64_t>(o.timeout))
+            s.fail(Rule::FENCE_WAIT_SIGNALED, "is woken by the signal before its timeout of " + std::to_string(o.timeout) + " jiffies",
+                   "slept " + std::to_string(slept) + " jiffies");
+        else
+            s.expect_ret(Rule::FENCE_WAIT_SIGNALED, RetKind::Errno, o.timeout - slept);
+        return;
+    }
     if (sig)
         s.expect_ret(o.timeout ? Rule::FENCE_WAIT_SIGNALED : Rule::FENCE_WAIT_POLL, RetKind::Errno, o.timeout ? o.timeout : 1);
     else if (o.intr && o.sigpending)
         s.expect_ret(Rule::FENCE_WAIT_INTERRUPTED, RetKind::Errno, -kERESTARTSYS);
     else
         s.expect_ret(Rule::FENCE_WAIT_POLL, RetKind::Errno, 0);
+    if (!o.timeout) s.expect_slept(Rule::FENCE_WAIT_POLL, 0);
+    else if (!sig) s.expect_slept(Rule::FENCE_WAIT_INTERRUPTED, 0);  // it sees the signal before it sleeps
 }
+
+// ---- time: a harness sleep on the virtual clock --------------------------------------------------
+bool pre(Pre& p, const Sleep& o) { return (o.jiffies >= 1 && o.jiffies <= 100) || p.fail("sleep jiffies=1..100"); }
+void run(State& s, const Sleep& o) { s.expect_slept(Rule::TIME_SLEEP, o.jiffies); }
 
 // ---- callbacks ----------------------------------------------------------------------------------
 bool pre(Pre& p, const FenceAddCallback& o) {

@@ -53,6 +53,16 @@ int64_t State::expect_ret_any(Rule r, RetKind k, std::initializer_list<int64_t> 
     return obs->ret;
 }
 
+void State::expect_slept(Rule r, uint32_t want) {
+    exercise(r);
+    if (producing()) {
+        out->slept = want;
+        return;
+    }
+    if (obs->slept != want)
+        fail(r, want ? "sleeps " + std::to_string(want) + " jiffies" : "does not sleep", "slept " + std::to_string(obs->slept) + " jiffies");
+}
+
 void State::expect_warn(Rule r, uint32_t n) {
     exp_warnings += n;
     warn_rule = r;

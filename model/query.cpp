@@ -92,9 +92,22 @@ void run(State& s, const ResvWaitTimeout& o) {
     if (std::any_of(r.slots.begin(), r.slots.end(), [&](const Slot& sl) { return usage_le(sl.u, o.usage) && !s.fences[sl.f].signaled; }))
         s.might_wait();
     int64_t busy = o.intr && o.sigpending ? -kERESTARTSYS : 0;
+    // Time (a virtual clock): it sleeps only while fences in scope that another thread signals are
+    // pending (a concurrent block), and all its fences share the one timeout.
+    const uint32_t slept = o.timeout == INT64_MAX ? 0 : s.slept();  // MAX_SCHEDULE_TIMEOUT: no timeout
+    if (o.timeout && slept) {
+        if (slept >= static_cast<uint64_t>(o.timeout))
+            s.fail(Rule::RESV_WAIT_ONE_TIMEOUT, "sleeps less than its timeout of " + std::to_string(o.timeout) + " jiffies once every fence signalled",
+                   "slept " + std::to_string(slept) + " jiffies");
+        else
+            query_busy(s, r, o.usage, Rule::RESV_WAIT_ONE_TIMEOUT, RetKind::Errno, busy, o.timeout - slept);
+        return;
+    }
     Rule idle_rule = o.timeout == 0 ? Rule::RESV_WAIT_POLL : Rule::RESV_WAIT_NOTHING;
-    query_busy(s, r, o.usage, idle_rule, RetKind::Errno, busy, o.timeout == 0 ? 1 : o.timeout,
-               busy ? std::optional(Rule::FENCE_WAIT_INTERRUPTED) : std::nullopt);
+    bool was_busy = query_busy(s, r, o.usage, idle_rule, RetKind::Errno, busy, o.timeout == 0 ? 1 : o.timeout,
+                               busy ? std::optional(Rule::FENCE_WAIT_INTERRUPTED) : std::nullopt);
+    if (!o.timeout) s.expect_slept(Rule::RESV_WAIT_POLL, 0);
+    else if (was_busy && busy) s.expect_slept(Rule::FENCE_WAIT_INTERRUPTED, 0);
 }
 
 // Only profiles with has_deadline have the op (Model::has_op).

@@ -13,7 +13,7 @@ uint64_t mix(uint64_t x) {  // splitmix64's finaliser
     return x ^ (x >> 31);
 }
 
-enum class Prog { Writer, Realloc, Walker, Signaller, Callback, Waiter };
+enum class Prog { Writer, Realloc, Walker, Signaller, Callback, Waiter, ResvWaiter };
 
 }  // namespace
 
@@ -41,22 +41,28 @@ Trace generate_concurrent_case(uint64_t seed, uint64_t case_index, unsigned thre
     std::vector<Prog> progs(threads);
     bool waiter = false, callback = false;
     for (auto& p : progs) {
-        p = static_cast<Prog>(next(6));
-        if ((p == Prog::Waiter && waiter) || (p == Prog::Callback && callback)) p = Prog::Walker;
-        waiter |= p == Prog::Waiter;
+        p = static_cast<Prog>(next(7));
+        if ((p == Prog::Waiter && waiter) || (p == Prog::Callback && callback) || (p == Prog::ResvWaiter && (waiter || f0_dropped)))
+            p = Prog::Walker;
+        waiter |= p == Prog::Waiter || p == Prog::ResvWaiter;
         callback |= p == Prog::Callback;
     }
+    // A timed wait on r0 ends before its timeout only if every fence r0 lists signals: no writer
+    // adds one, and a signaller signals f0 and f1 (with sleeps between, which the wait shares).
+    const bool resv_waiter = std::count(progs.begin(), progs.end(), Prog::ResvWaiter) > 0;
+    if (resv_waiter)
+        for (auto& p : progs) p = p == Prog::Writer ? Prog::Walker : p;
     // Fences the block signals: f1, or f0 while the harness still holds it.
     const uint32_t target = f0_dropped || next(2) ? 1 : 0;
     const bool signalled = std::count(progs.begin(), progs.end(), Prog::Signaller) > 0;
     if (waiter && !signalled)  // a waiter needs a signaller: the first other program becomes one
         for (auto& p : progs)
-            if (p != Prog::Waiter) {
+            if (p != Prog::Waiter && p != Prog::ResvWaiter) {
                 p = Prog::Signaller;
                 break;
             }
     if (waiter && std::count(progs.begin(), progs.end(), Prog::Signaller) == 0)
-        for (auto& p : progs) p = p == Prog::Waiter ? Prog::Walker : p;
+        for (auto& p : progs) p = p == Prog::Waiter || p == Prog::ResvWaiter ? Prog::Walker : p;
     // Fences the writers add: created in the set-up, c0's later seqnos replace f0, others append.
     std::vector<uint32_t> adds(threads);
     for (unsigned th = 0; th < threads; ++th)
@@ -86,14 +92,20 @@ Trace generate_concurrent_case(uint64_t seed, uint64_t case_index, unsigned thre
         case Prog::Walker:
             for (uint64_t n = 1 + next(2); n--;) op(ResvForEachFenceUnlocked{ResvH{0}, next(2) ? Usage::BOOKKEEP : usage()});
             break;
-        case Prog::Signaller:
-            op(FenceSignal{FenceH{target}});
+        case Prog::Signaller:  // time passes before a signal (1..20 jiffies, within every wait's timeout)
+            for (uint32_t f : resv_waiter ? std::vector<uint32_t>{0, 1} : std::vector<uint32_t>{target}) {
+                if (resv_waiter || next(2)) op(Sleep{1 + static_cast<uint32_t>(next(20))});
+                op(FenceSignal{FenceH{f}});
+            }
             break;
         case Prog::Callback:
             op(FenceAddCallback{FenceH{target}, CbH{0}});
             break;
         case Prog::Waiter:
             op(FenceWaitTimeout{FenceH{target}, false, next(2) ? int64_t{100} : INT64_MAX, false});
+            break;
+        case Prog::ResvWaiter:
+            op(ResvWaitTimeout{ResvH{0}, Usage::BOOKKEEP, false, next(2) ? int64_t{100} : INT64_MAX, false});
             break;
         }
     }

@@ -4,8 +4,8 @@
 // A case is a sequential set-up (contexts, fences, r0 listing two of them, maybe without the
 // harness's reference on f0), one concurrent block of thread programs over r0 and its fences
 // (lock/reserve/add/unlock writers, a reallocating writer, unlocked walkers, signallers, a callback
-// adder, a waiter on a fence another thread signals), a random schedule, and a locked walk after
-// the block. Every program is valid in any interleaving: no thread waits for something no other
+// adder, a waiter on a fence or on r0 that another thread signals, after sleeps that let virtual
+// time pass), a random schedule, and a locked walk after the block. Every program is valid in any interleaving: no thread waits for something no other
 // thread of the block does. The schedule is random segments (a thread for 1..6 switch points at a
 // time, up to 60 choices), so small preemption counts come up often, as in PCT.
 //

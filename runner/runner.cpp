@@ -87,6 +87,21 @@ bool run_block(const Trace& trace, size_t i, size_t j, size_t& sched, Model& mod
                     ": no interleaving of the block's threads meets every op's preconditions (a lock never released?)";
         return false;
     }
+    // A wait that times out is not modelled: the block's sleeps must all fit in every timed wait.
+    uint64_t sleeps = 0;
+    for (const auto& op : ops)
+        if (const auto* s = std::get_if<Sleep>(&op)) sleeps += s->jiffies;
+    for (size_t k = 0; k < ops.size(); ++k) {
+        int64_t timeout = 0;
+        if (const auto* w = std::get_if<FenceWaitTimeout>(&ops[k])) timeout = w->timeout;
+        if (const auto* w = std::get_if<ResvWaitTimeout>(&ops[k])) timeout = w->timeout;
+        if (timeout > 0 && static_cast<uint64_t>(timeout) <= sleeps) {
+            r.verdict = Verdict::Invalid;
+            r.message = "op " + std::to_string(i + k) + ": a timed wait in a concurrent block needs a timeout longer than the block's sleeps (" +
+                        std::to_string(sleeps) + " jiffies): a wait that times out is not modelled";
+            return false;
+        }
+    }
     if (!adapter.supports_threads()) {
         r.verdict = Verdict::Unsupported;
         r.message = "op " + std::to_string(i) + ": adapter " + std::string(adapter.name()) + " runs no threads";
@@ -126,7 +141,11 @@ bool run_block(const Trace& trace, size_t i, size_t j, size_t& sched, Model& mod
     for (size_t k = bad; k < ops.size() && k == bad; ++k)
         if (b.obs[k].status != Observation::Status::Ok) {
             r.verdict = Verdict::Violation;
-            r.divergence = Divergence{b.obs[k].status == Observation::Status::Bug ? op_bug_rule(ops[k]) : Rule::ADAPTER_HANG,
+            const auto st = b.obs[k].status;
+            r.divergence = Divergence{st == Observation::Status::Bug           ? op_bug_rule(ops[k])
+                                      : st == Observation::Status::Crash       ? Rule::ADAPTER_CRASH
+                                      : st == Observation::Status::OutOfMemory ? Rule::ADAPTER_OOM
+                                                                               : Rule::ADAPTER_HANG,
                                       i + k, "the op returns", b.obs[k].message};
             return false;
         }

@@ -37,6 +37,7 @@ void decode_observation(const resvcheck_obs& in, Observation& out) {
     out.container = in.flags & RC_OBS_CONTAINER;
     out.leaked = in.flags & RC_OBS_LEAKED;
     out.warnings = in.warnings;
+    out.slept = in.slept;
     auto n = [](uint32_t v) { return v > RC_OBS_MAX ? RC_OBS_MAX : v; };
     for (uint32_t i = 0; i < n(in.n_fences); ++i)
         out.fences.push_back({FenceH{in.fences[i].fence}, static_cast<Usage>(in.fences[i].usage & 3)});

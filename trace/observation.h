@@ -32,6 +32,7 @@ struct Observation {
     bool container = false;   // get_singleton: the result is a new container of `fences`
     bool leaked = false;      // the op failed for lack of memory and left memory it allocated
     uint32_t warnings = 0;    // WARN splats during the op
+    uint32_t slept = 0;       // jiffies slept on the implementation's virtual clock (0 without one)
     std::vector<Entry> fences;
     std::vector<CbH> callbacks;    // callbacks run during the op, in order
     std::vector<FenceH> released;  // harness fences released during the op
@@ -43,7 +44,7 @@ struct Observation {
         status = Status::Ok;
         ret = 0;
         restarted = container = leaked = false;
-        warnings = 0;
+        warnings = slept = 0;
         fences.clear();
         callbacks.clear();
         released.clear();

@@ -225,6 +225,15 @@ struct FailAlloc {
     friend bool operator==(const FailAlloc&, const FailAlloc&) = default;
 };
 
+// ---- time -----------------------------------------------------------------------------------------
+// The calling thread sleeps on the implementation's virtual clock: how a concurrent block lets time
+// pass between a signaller's steps while another thread waits.
+struct Sleep {
+    RESVCHECK_OP_TRAITS("sleep", SLEEP, None, Nothing, false, TIME_SLEEP, std::nullopt);
+    BOOST_HANA_DEFINE_STRUCT(Sleep, (uint32_t, jiffies));
+    friend bool operator==(const Sleep&, const Sleep&) = default;
+};
+
 // ---- ww_acquire_ctx ---------------------------------------------------------------------------
 struct WwAcquireInit {
     RESVCHECK_OP_TRAITS("ww_acquire_init", WW_ACQUIRE_INIT, None, Nothing, false, WARN_ONLY_PREDICTED, HandleKind::Acq);
@@ -459,7 +468,9 @@ struct SchedRunJob {
     X(FenceCheckAndSignal) X(FenceDriverName) X(FenceTimelineName) X(FenceWasInitialized) X(FenceDedupArray)     \
     X(FenceInitInline) \
     /* allocation failure */                                                                                     \
-    X(FailAlloc)
+    X(FailAlloc) \
+    /* time */ \
+    X(Sleep)
 
 namespace detail {
 // std::variant of a list that ends with `void` (so the list macro can put a comma after every name).

@@ -382,6 +382,9 @@ Expected<Observation> parse_observation(Cursor& c, const Op& op) {
         } else if (w == "leaked") {
             o.leaked = true;
             c.take_word();
+        } else if (w.starts_with("slept=")) {
+            if (!parse_int(w.substr(6), o.slept) || !o.slept) return c.error("a number of jiffies > 0 after slept=");
+            c.take_word();
         } else if (w == "WARN") {
             o.warnings = 1;
             c.take_word();
@@ -395,7 +398,7 @@ Expected<Observation> parse_observation(Cursor& c, const Op& op) {
                                 : parse_handle_list(c, w == "released" ? o.released : o.deadlines, err);
             if (!ok) return *err;
         } else {
-            return c.error("restarted, container, cb{...}, released{...}, deadline{...}, WARN or a '#' comment");
+            return c.error("restarted, container, leaked, slept=N, cb{...}, released{...}, deadline{...}, WARN or a '#' comment");
         }
     }
     return o;
@@ -493,6 +496,7 @@ std::string print_observation(const Op& op, const Observation& o) {
     if (o.restarted) add("restarted");
     if (o.container) add("container");
     if (o.leaked) add("leaked");
+    if (o.slept) add("slept=" + std::to_string(o.slept));
     std::string tail;
     print_handle_list(tail, "cb", o.callbacks);
     print_handle_list(tail, "released", o.released);

@@ -260,6 +260,10 @@ struct Model::State final : StateView {
     // value taken (adopted).
     int64_t expect_ret_any(Rule r, RetKind k, std::initializer_list<int64_t> allowed);
     void expect_warn(Rule r, uint32_t n = 1);
+    // Time: the jiffies the op slept on the implementation's virtual clock (0 from one without a
+    // clock, and when producing), and the judgement that it slept exactly `want`.
+    uint32_t slept() const { return producing() ? 0 : obs->slept; }
+    void expect_slept(Rule r, uint32_t want);
     // Callbacks, WARNs and deadline hooks the op ran, against those expected (any op can have them).
     void judge_side_effects(const Op& op);
     void judge_lockdep();  // locking.cpp

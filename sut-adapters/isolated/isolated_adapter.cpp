@@ -17,7 +17,7 @@ namespace {
 static_assert(std::is_trivially_copyable_v<Op>);
 static_assert(std::is_trivially_copyable_v<Entry> && std::is_trivially_copyable_v<CbH> && std::is_trivially_copyable_v<FenceH>);
 
-constexpr char kReset = 'R', kApply = 'A';
+constexpr char kReset = 'R', kApply = 'A', kBlock = 'B';
 
 // ---- framing: u32 length, then the payload -------------------------------------------------------
 template <typename T>
@@ -71,6 +71,7 @@ void put_observation(std::string& s, const Observation& o) {
     put(s, o.ret);
     put(s, static_cast<uint8_t>(o.restarted | o.container << 1 | o.leaked << 2));
     put(s, o.warnings);
+    put(s, o.slept);
     put_vec(s, o.fences);
     put_vec(s, o.callbacks);
     put_vec(s, o.released);
@@ -79,8 +80,7 @@ void put_observation(std::string& s, const Observation& o) {
     put_str(s, o.lockdep);
 }
 
-bool get_observation(std::string_view in, Observation& o) {
-    Reader r{in};
+void read_observation(Reader& r, Observation& o) {
     o.status = r.get<Observation::Status>();
     o.ret = r.get<int64_t>();
     auto flags = r.get<uint8_t>();
@@ -88,13 +88,46 @@ bool get_observation(std::string_view in, Observation& o) {
     o.container = flags & 2;
     o.leaked = flags & 4;
     o.warnings = r.get<uint32_t>();
+    o.slept = r.get<uint32_t>();
     r.get_vec(o.fences);
     r.get_vec(o.callbacks);
     r.get_vec(o.released);
     r.get_vec(o.deadlines);
     o.message = r.get_str();
     o.lockdep = r.get_str();
+}
+bool get_observation(std::string_view in, Observation& o) {
+    Reader r{in};
+    read_observation(r, o);
     return r.ok && r.in.empty();
+}
+
+// A concurrent block's result travels whole: its observations, then what the scheduler recorded.
+void put_block(std::string& s, const Adapter::Block& b) {
+    put(s, static_cast<uint32_t>(b.obs.size()));
+    for (const auto& o : b.obs) put_observation(s, o);
+    put_vec(s, b.start);
+    put_vec(s, b.end);
+    put_vec(s, b.realised);
+    put_vec(s, b.runnable);
+    put(s, b.ndefault);
+    put(s, static_cast<uint8_t>(b.deadlock));
+    put_str(s, b.message);
+}
+bool get_block(std::string_view in, size_t nops, Adapter::Block& b) {
+    Reader r{in};
+    auto n = r.get<uint32_t>();
+    if (!r.ok || n != nops) return false;
+    b.obs.resize(n);
+    for (auto& o : b.obs) read_observation(r, o);
+    r.get_vec(b.start);
+    r.get_vec(b.end);
+    r.get_vec(b.realised);
+    r.get_vec(b.runnable);
+    b.ndefault = r.get<uint32_t>();
+    b.deadlock = r.get<uint8_t>();
+    b.message = r.get_str();
+    return r.ok && r.in.empty() && b.start.size() == n && b.end.size() == n;
 }
 
 bool write_all(int fd, const char* p, size_t n) {
@@ -163,9 +196,11 @@ int serve(int fd, std::string_view name, const AdapterOptions& opts) {
     put_str(out, a.name());
     put_str(out, a.default_profile());
     for (const Op& op : op_samples()) put(out, static_cast<uint8_t>(a.supports(op)));
+    put(out, static_cast<uint8_t>(a.supports_threads()));
     if (!send_frame(fd, out)) return 0;
     std::string in;
     Observation obs;
+    Adapter::Block block;
     while (recv_frame(fd, in, nullptr, {}) == Got::Ok && !in.empty()) {
         out.clear();
         if (in[0] == kReset) {
@@ -175,6 +210,16 @@ int serve(int fd, std::string_view name, const AdapterOptions& opts) {
             std::memcpy(static_cast<void*>(&op), in.data() + 1, sizeof op);
             a.apply(op, obs);
             put_observation(out, obs);
+        } else if (in[0] == kBlock) {
+            Reader r{std::string_view(in).substr(1)};
+            std::vector<Op> ops;
+            std::vector<uint8_t> threads, schedule;
+            r.get_vec(ops);
+            r.get_vec(threads);
+            r.get_vec(schedule);
+            if (!r.ok) return 2;
+            a.apply_block(ops, threads, schedule, block);
+            put_block(out, block);
         } else {
             return 2;  // cannot happen between two copies of one program
         }
@@ -217,6 +262,7 @@ public:
     std::string_view name() const override { return name_; }
     std::string_view default_profile() const override { return profile_; }
     bool supports(const Op& op) const override { return supported_[op.index()]; }
+    bool supports_threads() const override { return threads_; }
 
     void reset() override {
         std::string reply;
@@ -252,6 +298,34 @@ public:
         }
     }
 
+    // The whole block is one exchange under one watchdog: a crash or hang of any of its threads
+    // is the block's, reported at its first op.
+    void apply_block(std::span<const Op> ops, std::span<const uint8_t> threads, std::span<const uint8_t> schedule,
+                     Block& out) override {
+        out = Block{};
+        auto dead = [&] {
+            out = Block{};
+            out.obs.resize(ops.size());
+            out.start.assign(ops.size(), 0);
+            out.end.assign(ops.size(), 0);
+            out.obs[0].status = dead_status_;
+            out.obs[0].message = "during a concurrent block: " + dead_message_;
+        };
+        if (ops.empty()) return;
+        if (!child_.running()) return dead();
+        request_.assign(1, kBlock);
+        put_vec(request_, std::vector<Op>(ops.begin(), ops.end()));
+        put_vec(request_, std::vector<uint8_t>(threads.begin(), threads.end()));
+        put_vec(request_, std::vector<uint8_t>(schedule.begin(), schedule.end()));
+        if (!exchange(request_, &ops[0], reply_)) return dead();
+        if (!get_block(reply_, ops.size(), out)) {
+            end_child(&ops[0], true, "");
+            dead_status_ = Observation::Status::Crash;
+            dead_message_ = "the implementation's process sent a malformed answer";
+            dead();
+        }
+    }
+
 private:
     bool start_child(std::string& err) {
         int sv[2];
@@ -281,6 +355,7 @@ private:
         name_ = r.get_str();
         profile_ = r.get_str();
         for (auto& s : supported_) s = r.get<uint8_t>();
+        threads_ = r.get<uint8_t>();
         return r.ok;
     }
 
@@ -307,6 +382,7 @@ private:
     IsolationLimits limits_;
     std::string name_, profile_;
     std::array<bool, kOpKinds> supported_{};
+    bool threads_ = false;
     Child child_;
     int sock_ = -1;
     std::string request_, reply_;

@@ -33,7 +33,7 @@ void PluginAdapter::apply(const Op& op, Observation& out) {
     resvcheck_op raw_op = encode_op(op);
     // Only the counters need clearing: the plugin writes the entries it reports.
     raw_->ret = 0;
-    raw_->flags = raw_->warnings = raw_->n_fences = raw_->n_callbacks = raw_->n_released = raw_->n_deadlines = 0;
+    raw_->flags = raw_->warnings = raw_->n_fences = raw_->n_callbacks = raw_->n_released = raw_->n_deadlines = raw_->slept = 0;
     int st = plugin_->apply(instance_, &raw_op, raw_.get());
     decode_observation(*raw_, out);
     if (raw_->flags & RC_OBS_LOCKDEP) {

@@ -232,10 +232,12 @@ int64_t Sim::fence_wait_timeout(uint32_t f, bool intr, int64_t timeout, bool sig
 		return timeout ? timeout : 1;
 	if (intr && sigpending) // an interruptible sleeper sees the signal before it sleeps
 		return kERESTARTSYS;
-	if (timeout == 0)
+	if (timeout == 0) {
+		if (is(Fault::PollSleeps))
+			sleep_for(1);
 		return 0;
+	}
 	if (rc_sched_in_block()) { // another thread may signal it: sleep on the virtual clock
-		constexpr long long kNsPerJiffy = 4000000; // HZ=250
 		const long long deadline = timeout == kMaxScheduleTimeout ? -1 : rc_sched_clock_ns() + timeout * kNsPerJiffy;
 		for (;;) {
 			if (is(Fault::WaitLostWakeup))
@@ -253,7 +255,20 @@ int64_t Sim::fence_wait_timeout(uint32_t f, bool intr, int64_t timeout, bool sig
 	if (timeout == kMaxScheduleTimeout)
 		throw Bug{"dma_fence_wait_timeout(MAX_SCHEDULE_TIMEOUT) on an unsignalled fence would sleep forever "
 		          "(single-threaded harness: nobody can signal it)"};
-	return 0; // slept for the whole timeout; nobody signalled it
+	slept_ += static_cast<uint32_t>(timeout); // slept for the whole timeout; nobody signalled it
+	return 0;
+}
+
+void Sim::sleep_for(int64_t jiffies)
+{
+	if (!rc_sched_in_block()) {
+		slept_ += static_cast<uint32_t>(jiffies);
+		return;
+	}
+	const long long until = rc_sched_clock_ns() + jiffies * kNsPerJiffy;
+	while (rc_sched_clock_ns() < until)
+		if (rc_sched_wait(until) < 0)
+			throw Bug{"deadlock: a timed sleep never ended"};
 }
 
 void Sim::fence_set_deadline(uint32_t f)

@@ -31,12 +31,12 @@ namespace {
 constexpr int64_t kMaxHandle = int64_t{1} << 20;
 
 // The sim implements the whole 6.12 API, the dma_fence API newer kernels add, containers,
-// allocation failure and the driver side: every op of the ABI's list.
+// allocation failure, the driver side and sleeps: every op of the ABI's list.
 bool known_op(uint32_t k)
 {
 	return resvcheck_op_provided(k, RC_FEATURE_DEADLINE | RC_FEATURE_CHECK_AND_SIGNAL | RC_FEATURE_NAME_HELPERS |
 					       RC_FEATURE_WAS_INITIALIZED | RC_FEATURE_DEDUP | RC_FEATURE_INLINE_LOCK |
-					       RC_FEATURE_CONTAINERS | RC_FEATURE_LOCKDEP | RC_FEATURE_FAIL_ALLOC);
+					       RC_FEATURE_CONTAINERS | RC_FEATURE_LOCKDEP | RC_FEATURE_FAIL_ALLOC | RC_FEATURE_VIRTUAL_TIME);
 }
 
 template <class T>
@@ -107,6 +107,8 @@ int Sim::apply(const resvcheck_op &op, resvcheck_obs &obs)
 	obs.n_fences = obs.n_callbacks = obs.n_released = obs.n_deadlines = 0;
 	obs_ = &obs;
 	walk_restarts_ = 0;
+	slept_ = 0;
+	const long long clock0 = rc_sched_clock_ns();
 	fail_at_ = std::exchange(fail_next_, 0);
 	allocs_ = 0;
 	try {
@@ -114,6 +116,7 @@ int Sim::apply(const resvcheck_op &op, resvcheck_obs &obs)
 			return RC_APPLY_UNSUPPORTED;
 		locks_.set_op(op_index_++);
 		dispatch(op);
+		obs.slept = rc_sched_in_block() ? static_cast<uint32_t>((rc_sched_clock_ns() - clock0) / kNsPerJiffy) : slept_;
 		if (locks_.has_report()) {
 			obs.flags |= RC_OBS_LOCKDEP;
 			last_error_ = locks_.take_report();
@@ -309,6 +312,7 @@ void Sim::dispatch(const resvcheck_op &op)
 	}
 	/* allocation failure */
 	case RC_OP_FAIL_ALLOC: fail_next_ = static_cast<uint32_t>(a[0]); break;
+	case RC_OP_SLEEP: sleep_for(a[0]); break;
 	case RC_OP_FENCE_IS_CONTAINER:
 		o.ret = is(Fault::StubIsContainer) ? fences_[F(0)].type != FenceType::Harness : is_container(F(0));
 		break;

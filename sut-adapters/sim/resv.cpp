@@ -278,7 +278,7 @@ int64_t Sim::resv_wait_timeout(uint32_t r, uint32_t usage, bool intr, int64_t ti
 		ret = fence_wait_timeout(static_cast<uint32_t>(f), intr, timeout, sigpending);
 		if (ret <= 0)
 			break;
-		if (timeout)
+		if (timeout && !is(Fault::WaitTimeoutPerFence))
 			timeout = ret;
 	}
 	iter_end(it);

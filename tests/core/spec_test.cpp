@@ -8,8 +8,12 @@
 #include <set>
 #include <string>
 
+#include "conc_gen.h"
 #include "decoder.h"
 #include "model.h"
+#include "plugin_adapter.h"
+#include "runner.h"
+#include "sim.h"
 #include "text_format.h"
 
 using namespace resvcheck;
@@ -57,6 +61,11 @@ void exercise_profile(Model& m) {
             }
         }
     }
+    // What only threads and time show (one timeout shared by a wait's fences): concurrent cases on
+    // the sim, judged by linearizability.
+    auto sim = make_plugin_adapter(sim::plugin(), "", nullptr, "sim", sim::threads_plugin());
+    ASSERT_TRUE(static_cast<bool>(sim));
+    for (uint64_t i = 0; i < 200; ++i) run(generate_concurrent_case(1, i, 2), m, **sim, RunOptions{.record = false});
 }
 
 }  // namespace

@@ -391,6 +391,9 @@ static int apply_op(void *arg)
 	case RC_OP_FAIL_ALLOC:
 		ad->fail_next = a[0];
 		break;
+	case RC_OP_SLEEP:
+		schedule_timeout_uninterruptible(a[0]);
+		break;
 	case RC_OP_FENCE_CONTEXT_ALLOC: {
 		struct context_entry *c = kzalloc(sizeof(*c), GFP_KERNEL);
 
@@ -755,6 +758,7 @@ static int adapter_apply(void *self, const struct resvcheck_op *op, struct resvc
 	struct linux_adapter *ad = self;
 	struct shim_checkpoint cp;
 	unsigned long warns = shim_thread_warn_count();
+	long long slept_ns = shim_thread_slept_ns();
 	int bugged, status;
 
 	/* the counters say which entries are written: clearing all 5 KB of them costs as much as an op */
@@ -790,6 +794,9 @@ static int adapter_apply(void *self, const struct resvcheck_op *op, struct resvc
 	}
 	shim_set_signal_pending(current, false);
 	obs->warnings = shim_thread_warn_count() - warns;
+	/* rounded: a sleep the virtual clock skips is exact, one on the host's clock a little longer */
+	slept_ns = shim_thread_slept_ns() - slept_ns;
+	obs->slept = (slept_ns + NSEC_PER_SEC / HZ / 2) / (NSEC_PER_SEC / HZ);
 	cur_obs = NULL;
 	return status;
 }
@@ -799,7 +806,8 @@ static int adapter_supports(void *self, u32 kind)
 	struct linux_adapter *ad = self;
 
 	return resvcheck_op_provided(kind, (HAVE_DEADLINE ? RC_FEATURE_DEADLINE : 0) | fence_api7_features() |
-					   RC_FEATURE_CONTAINERS | RC_FEATURE_FAIL_ALLOC | (ad->lockdep ? RC_FEATURE_LOCKDEP : 0));
+					   RC_FEATURE_CONTAINERS | RC_FEATURE_FAIL_ALLOC | RC_FEATURE_VIRTUAL_TIME |
+					   (ad->lockdep ? RC_FEATURE_LOCKDEP : 0));
 }
 
 static const char *adapter_last_error(void *self) { return ((struct linux_adapter *)self)->err; }

@@ -45,6 +45,7 @@ constexpr int64_t kEDEADLK = -35;
 constexpr int64_t kEALREADY = -114;
 constexpr int64_t kMaxErrno = 4095;
 constexpr int64_t kMaxScheduleTimeout = INT64_MAX; /* LONG_MAX on x86-64 */
+constexpr long long kNsPerJiffy = 4000000;          /* HZ=250 */
 
 constexpr int32_t kNone = -1;
 
@@ -166,6 +167,10 @@ private:
 	void fence_put(uint32_t f);
 	void fence_release(uint32_t f);
 	int64_t fence_wait_timeout(uint32_t f, bool intr, int64_t timeout, bool sigpending);
+	/* time: a block's thread sleeps on the scheduler's virtual clock; alone, the sleep passes at
+	   once and is only counted (slept_, what the op reports) */
+	void sleep_for(int64_t jiffies);
+	uint32_t slept_ = 0;
 	void fence_set_deadline(uint32_t f);
 
 	/* fence_api7.cpp: the dma_fence API newer kernels add */

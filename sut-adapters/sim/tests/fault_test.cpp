@@ -397,6 +397,12 @@ const std::map<std::string, Scenario> &scenarios()
 			 h.op(RC_OP_FAIL_ALLOC, {1});
 			 EXPECT_EQ(h.ret(RC_OP_FENCE_ALLOCATE_PRIVATE_STUB, {0}), -12);
 		 }},
+		{"poll-sleeps", [](Harness &h) {
+			 h.ctx(0);
+			 h.fence(0, 0, 1);
+			 EXPECT_EQ(h.ret(RC_OP_FENCE_WAIT_TIMEOUT, {0, 0, 0, 0}), 0);
+			 EXPECT_EQ(h.obs().slept, 0u) << "a poll does not sleep";
+		 }},
 		// ---- concurrency ----
 		{"walk-no-restart-check", [](Harness &h) { every_schedule(h, walk_against_realloc); }},
 		{"publish-before-copy", [](Harness &h) { every_schedule(h, walk_against_realloc); }},
@@ -430,6 +436,26 @@ const std::map<std::string, Scenario> &scenarios()
 				 auto o = h.block({{0, RC_OP_FENCE_SIGNAL, {0}}, {1, RC_OP_FENCE_WAIT_TIMEOUT, {0, 0, 100, 0}}}, s, &dead);
 				 EXPECT_FALSE(dead);
 				 EXPECT_EQ(o[1].ret, 100) << "signalled with no time passing: the whole timeout is left";
+			 });
+		 }},
+		{"wait-timeout-per-fence", [](Harness &h) {
+			 every_schedule(h, [](Harness &h, const std::vector<uint8_t> &s) {
+				 h.ready(0, 2);
+				 for (int i = 0; i < 2; ++i) {
+					 h.ctx(i);
+					 h.fence(i, i, 1);
+					 h.add(0, i, K);
+				 }
+				 h.unlock(0);
+				 auto o = h.block({{0, RC_OP_RESV_WAIT_TIMEOUT, {0, B, 0, 100, 0}},
+				                   {1, RC_OP_SLEEP, {10}},
+				                   {1, RC_OP_FENCE_SIGNAL, {0}},
+				                   {1, RC_OP_SLEEP, {20}},
+				                   {1, RC_OP_FENCE_SIGNAL, {1}}},
+				                  s);
+				 EXPECT_EQ(o[1].slept + o[3].slept, 30u);
+				 EXPECT_EQ(o[0].ret, 100 - static_cast<int64_t>(o[0].slept)) << "one timeout for both fences";
+				 EXPECT_GT(o[0].ret, 0);
 			 });
 		 }},
 		{"cb-add-unlocked", [](Harness &h) {

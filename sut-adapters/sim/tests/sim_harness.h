@@ -68,7 +68,7 @@ public:
 		for (uint32_t k = 0; k < b.n_fences; ++k)
 			log_ += std::to_string(b.fences[k].fence) + ":" + std::to_string(b.fences[k].usage) + ",";
 		log_ += "] cb=" + join(b.callbacks, b.n_callbacks) + " rel=" + join(b.released, b.n_released) +
-		        " dl=" + join(b.deadlines, b.n_deadlines) + "\n";
+		        " dl=" + join(b.deadlines, b.n_deadlines) + " slept=" + std::to_string(b.slept) + "\n";
 		return status_;
 	}
 	int64_t ret(uint32_t kind, std::initializer_list<int64_t> args)
@@ -172,7 +172,8 @@ public:
 		for (size_t i = 0; i < n; ++i) {
 			log_ += " st=" + std::to_string(status[i]) + " ret=" + std::to_string(obs[i].ret) + " w=" +
 			        std::to_string(obs[i].warnings) + " f=" + std::to_string(obs[i].n_fences) + " cb=" +
-			        join(obs[i].callbacks, obs[i].n_callbacks) + " rel=" + join(obs[i].released, obs[i].n_released) + "\n";
+			        join(obs[i].callbacks, obs[i].n_callbacks) + " rel=" + join(obs[i].released, obs[i].n_released) +
+			        " slept=" + std::to_string(obs[i].slept) + "\n";
 			if (status[i] == RC_APPLY_BUG)
 				bugged_ = true, error_ = p_->last_error(self_);
 		}

@@ -12,6 +12,7 @@ extern int shim_console_loglevel;
 /* WARN splats since start; the adapter reports the difference around one op. */
 unsigned long shim_warn_count(void);
 unsigned long shim_thread_warn_count(void);	/* WARNs of the calling thread */
+long long shim_thread_slept_ns(void);	/* the calling task's time in schedule_timeout(), on the jiffies clock */
 /* call_rcu for shim code (slab.c): grace periods follow the scheduler in concurrent blocks */
 void shim_call_rcu(void *head, void (*fn)(void *head));
 /* frees what concurrent blocks freed (kept poisoned until the block ends) */

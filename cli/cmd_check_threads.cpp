@@ -32,6 +32,7 @@ int cmd_check_threads(const Options& o) {
     if (!s.adapter->supports_threads())
         return fail(Error{ErrorKind::Setup, "adapter " + o.adapter + " runs no threads (it exports no resvcheck_plugin_threads_entry)"});
     const uint64_t seed = o.seed ? *o.seed : std::random_device{}();
+    const bool timed = s.adapter->supports(Op{Sleep{}});  // a virtual clock (not real threads)
     const auto threads = static_cast<unsigned>(o.threads);
     auto t0 = std::chrono::steady_clock::now();
     auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
@@ -53,7 +54,7 @@ int cmd_check_threads(const Options& o) {
     uint64_t schedules = 0;
     std::set<Rule> found;
     for (uint64_t i = 0; elapsed() < o.time && rep.findings.size() < o.max_findings && !interrupted(); ++i) {
-        Trace t = generate_concurrent_case(seed, i, threads);
+        Trace t = generate_concurrent_case(seed, i, threads, timed);
         RunResult r;
         if (o.explore) {
             ExploreResult e = explore(t, model, *s.adapter, static_cast<unsigned>(o.explore), 20000, RunOptions{.lin = &lin});

@@ -16,7 +16,7 @@ AdapterOptions adapter_options(const Options& o) {
     a.kernel_image = o.kernel_image;
     a.kernel_headers = o.kernel_headers;
     a.console_dir = o.findings + "/kmod-console";  // beside the findings' traces
-    if (a.kernel_src.empty() && o.adapter == "linux")
+    if (a.kernel_src.empty() && is_linux_adapter(o.adapter))
         if (const char* env = std::getenv("KERNEL_SRC")) a.kernel_src = env;
     return a;
 }
@@ -32,7 +32,7 @@ Expected<Setup> make_setup(const Options& o, const SetupFor& how) {
     Setup s;
     s.adapter_options = adapter_options(o);
     if (o.isolate == "auto") {
-        s.isolated = how.isolable && (o.adapter == "linux" || o.adapter.starts_with("plugin:"));  // foreign or kernel code
+        s.isolated = how.isolable && (is_linux_adapter(o.adapter) || o.adapter.starts_with("plugin:"));  // foreign or kernel code
     } else if (o.isolate == "on" && !how.isolable) {
         return Error{ErrorKind::Usage, "--isolate on does not apply here: the fuzz engines run the adapter in processes of their own"};
     } else {

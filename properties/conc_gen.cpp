@@ -17,7 +17,7 @@ enum class Prog { Writer, Realloc, Walker, Signaller, Callback, Waiter, ResvWait
 
 }  // namespace
 
-Trace generate_concurrent_case(uint64_t seed, uint64_t case_index, unsigned threads) {
+Trace generate_concurrent_case(uint64_t seed, uint64_t case_index, unsigned threads, bool timed) {
     uint64_t state = mix(seed ^ mix(0xc0c0ull ^ mix(case_index)));
     auto next = [&](uint64_t n) { return mix(state += 0x9e3779b97f4a7c15ull) % n; };
     auto usage = [&] { return static_cast<Usage>(next(4)); };
@@ -94,7 +94,7 @@ Trace generate_concurrent_case(uint64_t seed, uint64_t case_index, unsigned thre
             break;
         case Prog::Signaller:  // time passes before a signal (1..20 jiffies, within every wait's timeout)
             for (uint32_t f : resv_waiter ? std::vector<uint32_t>{0, 1} : std::vector<uint32_t>{target}) {
-                if (resv_waiter || next(2)) op(Sleep{1 + static_cast<uint32_t>(next(20))});
+                if (timed && (resv_waiter || next(2))) op(Sleep{1 + static_cast<uint32_t>(next(20))});
                 op(FenceSignal{FenceH{f}});
             }
             break;
@@ -102,10 +102,10 @@ Trace generate_concurrent_case(uint64_t seed, uint64_t case_index, unsigned thre
             op(FenceAddCallback{FenceH{target}, CbH{0}});
             break;
         case Prog::Waiter:
-            op(FenceWaitTimeout{FenceH{target}, false, next(2) ? int64_t{100} : INT64_MAX, false});
+            op(FenceWaitTimeout{FenceH{target}, false, timed && next(2) ? int64_t{100} : INT64_MAX, false});
             break;
         case Prog::ResvWaiter:
-            op(ResvWaitTimeout{ResvH{0}, Usage::BOOKKEEP, false, next(2) ? int64_t{100} : INT64_MAX, false});
+            op(ResvWaitTimeout{ResvH{0}, Usage::BOOKKEEP, false, timed && next(2) ? int64_t{100} : INT64_MAX, false});
             break;
         }
     }

@@ -18,6 +18,8 @@
 
 namespace resvcheck {
 
-Trace generate_concurrent_case(uint64_t seed, uint64_t case_index, unsigned threads);
+// timed: the implementation has a virtual clock (RC_FEATURE_VIRTUAL_TIME): sleeps and timed waits
+// come up; without one (real threads) every wait is untimed and nothing sleeps.
+Trace generate_concurrent_case(uint64_t seed, uint64_t case_index, unsigned threads, bool timed = true);
 
 }  // namespace resvcheck

@@ -15,7 +15,7 @@ constexpr AdapterInfo kAdapters[] = {
     {"model", "the reference model run as an implementation (self-check); follows --profile"},
     {"sim", "independent userspace simulator of Linux 6.12 behaviour, with --fault switches"},
 #if RESVCHECK_HAVE_LINUX
-    {"linux", "the kernel's own drivers/dma-buf compiled in userspace (6.12 by default; --kernel-src DIR for another tree)"},
+    {"linux[,OPTIONS]", "the kernel's own drivers/dma-buf compiled in userspace (6.12 by default; --kernel-src DIR for another tree; options: verbose, nolockdep, realthreads)"},
 #endif
     {"kmod[,strict=0][,module=PATH.ko]", "a booted kernel's dma_resv/dma_fence through resvcheck.ko in a qemu VM (Debian's 6.1 by default; --profile linux-6.12, or --kernel-image and --kernel-headers)"},
     {"plugin:PATH[,OPTIONS]", "any implementation built as a shared object against abi/resvcheck_plugin.h"},
@@ -57,7 +57,7 @@ KmodOptions kmod_options(std::string_view name, const AdapterOptions& opts) {
 
 Status prepare_adapter(std::string_view name, const AdapterOptions& opts) {
 #if RESVCHECK_HAVE_LINUX
-    if (name == "linux")
+    if (is_linux_adapter(name))
         if (auto loc = locate_linux(opts); !loc) return loc.error();
 #endif
     if (is_kmod(name)) return prepare_kmod(kmod_options(name, opts));
@@ -66,9 +66,11 @@ Status prepare_adapter(std::string_view name, const AdapterOptions& opts) {
 
 std::span<const AdapterInfo> known_adapters() { return kAdapters; }
 
+bool is_linux_adapter(std::string_view name) { return name == "linux" || name.starts_with("linux,"); }
+
 std::string describe_adapter(std::string_view name, const AdapterOptions& opts) {
 #if RESVCHECK_HAVE_LINUX
-    if (name == "linux")
+    if (is_linux_adapter(name))
         if (auto loc = locate_linux(opts); loc && !loc->kernel.empty())
             return "kernel " + loc->kernel + " (" + loc->tree + "), its profile " + loc->profile + ": " + loc->why;
 #endif
@@ -88,7 +90,7 @@ Expected<std::unique_ptr<Adapter>> make_adapter(std::string_view name, const Ada
     auto setup_error = [](std::string m) { return Error{ErrorKind::Setup, std::move(m)}; };
     if (!opts.fault.empty() && name != "sim")
         return setup_error("--fault is a switch of the sim adapter only (see 'resvcheck list-faults --adapter sim')");
-    if (!opts.kernel_src.empty() && name != "linux")
+    if (!opts.kernel_src.empty() && !is_linux_adapter(name))
         return setup_error("--kernel-src only applies to --adapter linux");
     if ((!opts.kernel_image.empty() || !opts.kernel_headers.empty()) && !is_kmod(name))
         return setup_error("--kernel-image and --kernel-headers only apply to --adapter kmod");
@@ -103,10 +105,10 @@ Expected<std::unique_ptr<Adapter>> make_adapter(std::string_view name, const Ada
         return make_plugin_adapter(sim::plugin(), o.c_str(), nullptr, "sim", sim::threads_plugin());
     }
 #if RESVCHECK_HAVE_LINUX
-    if (name == "linux") {
+    if (is_linux_adapter(name)) {
         auto loc = locate_linux(opts);
         if (!loc) return loc.error();
-        return load_plugin(loc->path, "");
+        return load_plugin(loc->path, std::string(name.substr(std::min(name.size(), sizeof "linux"))));
     }
 #endif
     if (name.starts_with("plugin:")) {

@@ -30,6 +30,8 @@ struct AdapterInfo {
 };
 
 std::span<const AdapterInfo> known_adapters();
+// "linux" or "linux,OPTIONS": the options go to the linux plugin's create() (verbose, nolockdep, realthreads)
+bool is_linux_adapter(std::string_view name);
 Expected<std::unique_ptr<Adapter>> make_adapter(std::string_view name, const AdapterOptions& opts);
 
 // The set-up of make_adapter that runs none of the implementation's code (compiling a kernel tree

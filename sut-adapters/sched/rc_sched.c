@@ -35,6 +35,9 @@ static unsigned k;			/* choices made */
 static unsigned long progress, wake_gen;
 static int drain;			/* deadlocked: every blocking call fails, threads unwind in turn */
 static long long clock_ns;
+static int free_mode;			/* rc_sched_run_free: every thread at once */
+static unsigned ndone;			/* free mode: threads finished */
+static unsigned ticks;			/* free mode: op start/end stamps */
 
 volatile int rc_sched_on;
 static __thread int my_tid = -1;
@@ -141,7 +144,7 @@ static void *worker_main(void *arg)
 		seen = epoch;
 		if (!blk || (unsigned)me >= blk->nthreads)
 			continue;	/* not in this block (which may be over already) */
-		while (running != me)
+		while (!free_mode && running != me)
 			pthread_cond_wait(&cv, &mu);
 		b = blk;
 		pthread_mutex_unlock(&mu);
@@ -149,9 +152,57 @@ static void *worker_main(void *arg)
 		pthread_mutex_lock(&mu);
 		w[me].done = 1;
 		progress++;
+		if (free_mode) {
+			ndone++;
+			pthread_cond_broadcast(&cv);
+			continue;
+		}
 		handoff(me);
 	}
 	return NULL;
+}
+
+static int start_pool(struct rc_sched_block *b)
+{
+	while (pool < b->nthreads && pool < RC_SCHED_MAX_THREADS) {
+		if (pthread_create(&w[pool].th, NULL, worker_main, (void *)(long)pool)) {
+			snprintf(b->message, sizeof(b->message), "cannot start a scheduler thread");
+			b->deadlock = 1;
+			return -1;
+		}
+		pthread_detach(w[pool].th);
+		pool++;
+	}
+	return 0;
+}
+
+void rc_sched_run_free(struct rc_sched_block *b)
+{
+	unsigned t;
+
+	pthread_mutex_lock(&mu);
+	if (start_pool(b)) {
+		pthread_mutex_unlock(&mu);
+		return;
+	}
+	blk = b;
+	b->nrealised = b->ndefault = b->points = 0;
+	b->deadlock = 0;
+	b->message[0] = 0;
+	for (t = 0; t < RC_SCHED_MAX_THREADS; t++)
+		w[t].done = t >= b->nthreads;
+	free_mode = 1;
+	ndone = 0;
+	__atomic_store_n(&ticks, 0, __ATOMIC_SEQ_CST);
+	rc_sched_on = 1;
+	epoch++;
+	pthread_cond_broadcast(&cv);
+	while (ndone < b->nthreads)
+		pthread_cond_wait(&cv, &mu);
+	rc_sched_on = 0;
+	free_mode = 0;
+	blk = NULL;
+	pthread_mutex_unlock(&mu);
 }
 
 void rc_sched_run(struct rc_sched_block *b)
@@ -159,15 +210,9 @@ void rc_sched_run(struct rc_sched_block *b)
 	unsigned t;
 
 	pthread_mutex_lock(&mu);
-	while (pool < b->nthreads && pool < RC_SCHED_MAX_THREADS) {
-		if (pthread_create(&w[pool].th, NULL, worker_main, (void *)(long)pool)) {
-			snprintf(b->message, sizeof(b->message), "cannot start a scheduler thread");
-			b->deadlock = 1;
-			pthread_mutex_unlock(&mu);
-			return;
-		}
-		pthread_detach(w[pool].th);
-		pool++;
+	if (start_pool(b)) {
+		pthread_mutex_unlock(&mu);
+		return;
 	}
 	blk = b;
 	b->nrealised = b->ndefault = b->points = 0;
@@ -192,9 +237,15 @@ void rc_sched_run(struct rc_sched_block *b)
 	pthread_mutex_unlock(&mu);
 }
 
-int rc_sched_in_block(void) { return my_tid >= 0 && rc_sched_on; }
+int rc_sched_in_block(void) { return my_tid >= 0 && rc_sched_on && !free_mode; }
+int rc_sched_in_free_block(void) { return my_tid >= 0 && rc_sched_on && free_mode; }
 int rc_sched_tid(void) { return my_tid; }
-unsigned rc_sched_now(void) { return blk ? blk->points : 0; }
+unsigned rc_sched_now(void)
+{
+	if (free_mode)
+		return __atomic_add_fetch(&ticks, 1, __ATOMIC_SEQ_CST);
+	return blk ? blk->points : 0;
+}
 long long rc_sched_clock_ns(void) { return clock_ns; }
 
 void rc_sched_point(void)
@@ -260,11 +311,14 @@ void rc_sched_wake_all(void)
 int rc_sched_others_alive(void)
 {
 	unsigned t;
+	int alive = 0;
 
-	if (!rc_sched_in_block())
+	if (!rc_sched_in_block() && !rc_sched_in_free_block())
 		return 0;
+	pthread_mutex_lock(&mu);
 	for (t = 0; t < blk->nthreads; t++)
 		if ((int)t != my_tid && !w[t].done)
-			return 1;
-	return 0;
+			alive = 1;
+	pthread_mutex_unlock(&mu);
+	return alive;
 }

@@ -44,10 +44,15 @@ struct rc_sched_block {
 };
 
 void rc_sched_run(struct rc_sched_block *b);
+/* The threads of the block all at once on the host's scheduler: real races, for ThreadSanitizer.
+ * No schedule, no virtual clock (rc_sched_in_block() is 0 in them: the implementation uses its
+ * real primitives); rc_sched_now() stamps op starts and ends in real-time order. */
+void rc_sched_run_free(struct rc_sched_block *b);
 
 /* Whether the calling thread runs inside a block (the calls below are no-ops otherwise). */
 extern volatile int rc_sched_on;
 int rc_sched_in_block(void);
+int rc_sched_in_free_block(void);	/* a thread of rc_sched_run_free */
 int rc_sched_tid(void);
 void rc_sched_point(void);
 unsigned rc_sched_now(void);		/* switch points so far in this block: op start/end times */
@@ -57,7 +62,7 @@ int rc_sched_spin(void);
  * -1 deadlock. */
 int rc_sched_wait(long long deadline_ns);
 void rc_sched_wake_all(void);
-int rc_sched_others_alive(void);	/* another unfinished thread could wake the caller */
+int rc_sched_others_alive(void);	/* another unfinished thread (of either kind of block) could wake the caller */
 long long rc_sched_clock_ns(void);	/* the virtual clock of the block */
 
 #ifdef __cplusplus

@@ -97,6 +97,7 @@ struct linux_adapter {
 	long op_index;			/* trace position of the next op, for lockdep reports */
 	bool reported;			/* the recorder's report was returned (it makes only one) */
 	bool lockdep;			/* the recorder is on (option nolockdep: off, no driver-side ops) */
+	bool real_threads;		/* option realthreads: blocks run free on the host (ThreadSanitizer), no virtual clock */
 	u32 fail_next, fail_at;		/* fail_alloc: armed for the next op, for this op */
 	void **grave;			/* entries of tainted traces, kept until destroy() */
 	u32 nr_grave, grave_cap;
@@ -806,7 +807,8 @@ static int adapter_supports(void *self, u32 kind)
 	struct linux_adapter *ad = self;
 
 	return resvcheck_op_provided(kind, (HAVE_DEADLINE ? RC_FEATURE_DEADLINE : 0) | fence_api7_features() |
-					   RC_FEATURE_CONTAINERS | RC_FEATURE_FAIL_ALLOC | RC_FEATURE_VIRTUAL_TIME |
+					   RC_FEATURE_CONTAINERS | RC_FEATURE_FAIL_ALLOC |
+					   (ad->real_threads ? 0 : RC_FEATURE_VIRTUAL_TIME) |
 					   (ad->lockdep ? RC_FEATURE_LOCKDEP : 0));
 }
 
@@ -816,7 +818,7 @@ static void *adapter_create(const char *options, char *err, size_t errlen)
 {
 	struct linux_adapter *ad;
 	char *opts = kstrdup(options ? options : "", GFP_KERNEL), *cur = opts, *tok;
-	bool lockdep = true;
+	bool lockdep = true, real_threads = false;
 
 	shim_console_loglevel = -1;	/* WARNs are counted in obs, BUGs go to last_error: print nothing unless "verbose" */
 	while ((tok = strsep(&cur, ","))) {
@@ -826,6 +828,8 @@ static void *adapter_create(const char *options, char *err, size_t errlen)
 			shim_console_loglevel = 7;
 		} else if (!strcmp(tok, "nolockdep")) {
 			lockdep = false;	/* measures the recorder's cost */
+		} else if (!strcmp(tok, "realthreads")) {
+			real_threads = true;
 		} else if (!strcmp(tok, "debug_mutexes")) {
 			snprintf(err, errlen, "option debug_mutexes: load the %s-debug plugin instead "
 				 "(CONFIG_DEBUG_MUTEXES is a compile-time switch of dma-resv.c)",
@@ -833,7 +837,7 @@ static void *adapter_create(const char *options, char *err, size_t errlen)
 			kfree(opts);
 			return NULL;
 		} else {
-			snprintf(err, errlen, "unknown option '%s' (known: verbose, nolockdep)", tok);
+			snprintf(err, errlen, "unknown option '%s' (known: verbose, nolockdep, realthreads)", tok);
 			kfree(opts);
 			return NULL;
 		}
@@ -929,7 +933,10 @@ static int adapter_apply_block(void *self, struct resvcheck_block *b)
 	sb.runnable = b->runnable;
 	sb.cap = b->cap;
 	shim_host_block_begin();
-	rc_sched_run(&sb);
+	if (run.ad->real_threads)
+		rc_sched_run_free(&sb);
+	else
+		rc_sched_run(&sb);
 	shim_quarantine_drain();
 	b->nrealised = sb.nrealised;
 	b->ndefault = sb.ndefault;

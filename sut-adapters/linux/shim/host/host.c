@@ -287,13 +287,33 @@ void shim_host_sleep_ns(long long ns)
 
 /* ---- RCU (liburcu-bp) ---- */
 
+#if defined(__SANITIZE_THREAD__)
+/*
+ * ThreadSanitizer cannot see liburcu's grace periods: tell it that every read-side section ends
+ * before the grace period that follows it does (what a free after synchronize_rcu relies on).
+ */
+void __tsan_acquire(void *addr);
+void __tsan_release(void *addr);
+static char rcu_grace;
+#define tsan_rcu_reader_done() __tsan_release(&rcu_grace)
+#define tsan_rcu_grace_over() __tsan_acquire(&rcu_grace)
+#else
+#define tsan_rcu_reader_done() do { } while (0)
+#define tsan_rcu_grace_over() do { } while (0)
+#endif
+
 void shim_host_rcu_read_lock(void) { rcu_read_lock(); }
 
-void shim_host_rcu_read_unlock(void) { rcu_read_unlock(); }
+void shim_host_rcu_read_unlock(void)
+{
+	tsan_rcu_reader_done();
+	rcu_read_unlock();
+}
 
 void shim_host_synchronize_rcu(void)
 {
 	synchronize_rcu();
+	tsan_rcu_grace_over();
 }
 
 /*
@@ -356,7 +376,7 @@ void shim_host_rcu_barrier(void)
 		if (handed_off)
 			rcu_barrier();
 		if (batch) {
-			synchronize_rcu();	/* a grace period for everything queued so far */
+			shim_host_synchronize_rcu();	/* a grace period for everything queued so far */
 			while (batch) {
 				struct shim_rcu_cb *next = batch->next;
 

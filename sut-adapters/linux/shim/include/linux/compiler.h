@@ -9,8 +9,14 @@
  * RCU sections and wake-ups are where another thread may run. One load and branch otherwise.
  */
 #define shim_sched_point() do { if (__builtin_expect(rc_sched_on, 0)) rc_sched_point(); } while (0)
+#if defined(__SANITIZE_THREAD__)
+/* what the kernel's volatile accesses mean, in the terms ThreadSanitizer knows (no race report) */
+#define READ_ONCE(x) ({ shim_sched_point(); __atomic_load_n(&(x), __ATOMIC_RELAXED); })
+#define WRITE_ONCE(x, val) do { shim_sched_point(); __atomic_store_n(&(x), (val), __ATOMIC_RELAXED); } while (0)
+#else
 #define READ_ONCE(x) (*({ shim_sched_point(); (const volatile typeof(x) *)&(x); }))
 #define WRITE_ONCE(x, val) do { shim_sched_point(); *(volatile typeof(x) *)&(x) = (val); } while (0)
+#endif
 #define data_race(expr) (expr)
 #define __PASTE(a, b) ___PASTE(a, b)
 #define ___PASTE(a, b) a##b

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command of the README: installs what is missing, builds with the default preset and
 # runs every ctest test, then builds the linux adapter again with AddressSanitizer + UBSan (the
-# kernel code and the shim included) and runs its tests there, then the fuzz targets' smoke tests. Works from a fresh clone; run as
+# kernel code and the shim included) and runs its tests there, then with ThreadSanitizer (concurrent
+# blocks on real threads), then the fuzz targets' smoke tests. Works from a fresh clone; run as
 # root (packages come from apt). Arguments go to the first ctest run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,6 +35,12 @@ cmake --build --preset asan --target resvcheck linux-selftests-6.12 linux-selfte
   linux-kunit-runtime linux-kunit-7.2
 # the mutants (and the hanging one) recompile kernel trees; once, in the default build, is enough
 ctest --preset asan -L linux -E mutant
+
+# ThreadSanitizer: the linux adapter's concurrent blocks on real threads report no race on clean
+# code, and a racy control is reported (sut-adapters/linux/tests/tsan_check.sh).
+cmake --preset tsan
+cmake --build --preset tsan --target resvcheck resvcheck-linux-6.12
+ctest --preset tsan -L tsan
 
 # The fuzz targets (libFuzzer, ASan + UBSan) run a few seconds each on their seed corpora.
 cmake --preset fuzz

@@ -53,6 +53,8 @@ std::string absolute_adapter(const std::string& a) {
 }  // namespace
 
 int cmd_fuzz(const Options& o) {
+    if (o.threads > kMaxThreads)
+        return fail(Error{ErrorKind::Usage, "--threads " + std::to_string(o.threads) + ": at most " + std::to_string(kMaxThreads)});
     auto setup = make_setup(o, {.isolable = false});
     if (!setup) {
         if (o.adapter == "linux" && setup.error().message.find("unknown adapter") != std::string::npos)
@@ -105,6 +107,8 @@ int cmd_fuzz(const Options& o) {
     if (!o.fault.empty()) cfg.env.emplace_back("RESVCHECK_FAULT", o.fault);
     if (!o.profile.empty()) cfg.env.emplace_back("RESVCHECK_PROFILE", o.profile);
     if (!o.kernel_src.empty()) cfg.env.emplace_back("RESVCHECK_KERNEL_SRC", fs::absolute(o.kernel_src).string());
+    cfg.threads = static_cast<unsigned>(o.threads);
+    if (o.threads > 1) cfg.env.emplace_back("RESVCHECK_THREADS", std::to_string(o.threads));
     // A stray RESVCHECK_FUZZ_IGNORE in the environment would hide findings; the session sets its own.
     unsetenv("RESVCHECK_FUZZ_IGNORE");
 

@@ -121,4 +121,13 @@ Trace generate_concurrent_case(uint64_t seed, uint64_t case_index, unsigned thre
     return t;
 }
 
+Trace concurrent_case_of_bytes(const uint8_t* data, size_t size, unsigned threads) {
+    uint64_t seed = 0;
+    for (size_t i = 0; i < std::min<size_t>(size, 8); ++i) seed |= uint64_t{data[i]} << (8 * i);
+    Trace t = generate_concurrent_case(seed, 0, threads);
+    t.schedule.clear();
+    for (size_t i = 8; i < size && t.schedule.size() < 60; ++i) t.schedule.push_back(static_cast<uint8_t>(data[i] % threads));
+    return t;
+}
+
 }  // namespace resvcheck

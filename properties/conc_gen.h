@@ -12,6 +12,7 @@
 //   Trace t = generate_concurrent_case(seed, i, 2);   // the same trace for the same numbers
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 
 #include "text_format.h"
@@ -21,5 +22,10 @@ namespace resvcheck {
 // timed: the implementation has a virtual clock (RC_FEATURE_VIRTUAL_TIME): sleeps and timed waits
 // come up; without one (real threads) every wait is untimed and nothing sleeps.
 Trace generate_concurrent_case(uint64_t seed, uint64_t case_index, unsigned threads, bool timed = true);
+
+// A fuzz engine's input as a concurrent case (fuzz --threads N): its first 8 bytes pick the case,
+// each later byte is a choice of the schedule (mod threads, at most 60), so the engine's mutations
+// explore both the programs and their interleavings.
+Trace concurrent_case_of_bytes(const uint8_t* data, size_t size, unsigned threads);
 
 }  // namespace resvcheck

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <set>
 
+#include "conc_gen.h"
 #include "finding_pipeline.h"
 #include "findings.h"
 #include "interrupt.h"
@@ -160,7 +161,9 @@ void Session::process(const Artifact& a) {
         alarm(kReplayTimeoutSec);
         Model m(s_.profile);
         RecordSource src(recs, w, s_.adapter.get());
-        RunResult r = resvcheck::run(src, m, *s_.adapter);
+        RunResult r = cfg_.threads > 1 ? resvcheck::run(concurrent_case_of_bytes(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), cfg_.threads),
+                                                        m, *s_.adapter)
+                                       : resvcheck::run(src, m, *s_.adapter);
         std::string reply;
         if (r.verdict != Verdict::Violation) reply = "N" + std::string(verdict_name(r.verdict));
         else if (rules_found_.count(r.divergence->rule)) reply = "D";
@@ -213,7 +216,8 @@ void Session::keep_raw(const Artifact& a, const std::string& bytes, const std::v
                        const std::string& why) {
     std::string adapter_tag = cfg_.adapter.starts_with("plugin:") ? "plugin" : cfg_.adapter;
     std::string base = cfg_.findings_dir + "/" + a.kind + "-" + adapter_tag + "-" + hash8(bytes);
-    Trace t = decode_records(recs, w, s_.profile);
+    Trace t = cfg_.threads > 1 ? concurrent_case_of_bytes(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), cfg_.threads)
+                               : decode_records(recs, w, s_.profile);
     t.header.push_back(" " + a.kind + " of " + cfg_.bin.filename().string() + " (" + std::string(engine_.name()) + "): " + why);
     t.header.push_back(" raw input: " + base + ".bin; engine log: " + engine_.log_path().string());
     Finding f;

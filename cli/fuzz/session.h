@@ -18,6 +18,7 @@ struct SessionConfig {
     std::string format;         // report format ("json" for --json)
     Env env;                    // the target's environment (adapter, fault, profile, findings)
     fs::path bin;               // the target, for printed reproduce commands
+    unsigned threads = 1;       // > 1: inputs are concurrent cases (RESVCHECK_THREADS)
 };
 
 // Returns the exit status.

@@ -7,6 +7,7 @@
 #include <set>
 #include <sstream>
 
+#include "conc_gen.h"
 #include "finding_pipeline.h"
 #include "properties.h"
 #include "registry.h"
@@ -27,6 +28,7 @@ struct Target {
     std::optional<Model> model;
     std::set<Rule> ignore;
     std::string adapter_flags;  // for replay commands
+    unsigned threads = 1;       // RESVCHECK_THREADS: > 1, inputs are concurrent cases
 };
 
 Target& target(const char* dflt) {
@@ -53,6 +55,11 @@ Target& target(const char* dflt) {
         std::exit(2);
     }
     t->model.emplace(*t->profile);
+    t->threads = static_cast<unsigned>(std::strtoul(env("RESVCHECK_THREADS", "1").c_str(), nullptr, 10));
+    if (t->threads < 1 || t->threads > kMaxThreads) {
+        fprintf(stderr, "resvcheck fuzz target: RESVCHECK_THREADS must be 1..8\n");
+        std::exit(2);
+    }
     std::stringstream ss(env("RESVCHECK_FUZZ_IGNORE"));
     for (std::string id; std::getline(ss, id, ',');)
         if (auto r = rule_by_id(id)) t->ignore.insert(*r);
@@ -65,12 +72,16 @@ Target& target(const char* dflt) {
 int run_records(const char* default_adapter, const uint8_t* data, size_t size) {
     Target& t = target(default_adapter);
     std::vector<Record> recs = to_records(data, size);
-    RecordSource src(recs, fuzz_weights(), t.adapter.get());
-    RunResult r = run(src, *t.model, *t.adapter, RunOptions{.record = false});  // run() resets model and adapter
+    // Concurrent: the input is a case and its schedule; sequential: records the decoder turns into ops.
+    auto run_input = [&](bool record) {
+        if (t.threads > 1) return run(concurrent_case_of_bytes(data, size, t.threads), *t.model, *t.adapter, RunOptions{.record = record});
+        RecordSource src(recs, fuzz_weights(), t.adapter.get());
+        return run(src, *t.model, *t.adapter, RunOptions{.record = record});  // run() resets model and adapter
+    };
+    RunResult r = run_input(false);
     if (r.verdict != Verdict::Violation || t.ignore.count(r.divergence->rule)) return 0;
     // A finding: record the executed ops (same input, same ops), then the one finding pipeline.
-    RecordSource again(recs, fuzz_weights(), t.adapter.get());
-    RunResult full = run(again, *t.model, *t.adapter);
+    RunResult full = run_input(true);
     if (!full.divergence) {  // nothing to write that would replay: say so, and still let the engine keep the input
         fprintf(stderr, "\nresvcheck: %s violated at op %zu, but not when the input ran again (%s): nondeterministic adapter\n",
                 std::string(rule_id(r.divergence->rule)).c_str(), r.divergence->op_index, std::string(verdict_name(full.verdict)).c_str());

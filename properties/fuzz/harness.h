@@ -14,6 +14,7 @@
 //   RESVCHECK_WEIGHTS   decoder weight profile (default: all)
 //   RESVCHECK_FINDINGS  where the failing trace is written (default: resvcheck-findings)
 //   RESVCHECK_FUZZ_IGNORE  comma-separated rule IDs whose violations count as passes
+//   RESVCHECK_THREADS   N > 1: an input is a concurrent case and its schedule (properties/conc_gen.h)
 //   RESVCHECK_KERNEL_SRC / KERNEL_SRC   linux: kernel tree (as --kernel-src)
 //
 //   extern "C" int LLVMFuzzerTestOneInput(const uint8_t* d, size_t n) {

@@ -123,8 +123,9 @@ Expected<std::unique_ptr<Adapter>> load_plugin(const std::string& path, const st
     // A bare file name means a file in the working directory, as for every other path argument,
     // not a search of the library path.
     const std::string file = path.find('/') == std::string::npos ? "./" + path : path;
-    // RTLD_LOCAL keeps two kernel trees loaded side by side from clashing.
-    void* dl = dlopen(file.c_str(), RTLD_NOW | RTLD_LOCAL);
+    // RTLD_LOCAL keeps two kernel trees loaded side by side from clashing. RTLD_NODELETE: the
+    // scheduler threads of a plugin that runs concurrent blocks outlive its instances, in its code.
+    void* dl = dlopen(file.c_str(), RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
     if (!dl) return setup_error("cannot load plugin " + path + ": " + dlerror());
     auto entry = reinterpret_cast<resvcheck_plugin_entry_fn>(dlsym(dl, RESVCHECK_PLUGIN_ENTRY));
     if (!entry) {

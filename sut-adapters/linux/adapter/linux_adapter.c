@@ -94,11 +94,10 @@ struct table {
 struct linux_adapter {
 	struct table fences, contexts, resvs, acquires, iters, cbs;
 	bool tainted;			/* a BUG() unwound through kernel code in this trace */
-	long op_index;			/* trace position of the next op, for lockdep reports */
+	long op_index;			/* trace position of the next op, for lockdep reports (atomic: real threads) */
 	bool reported;			/* the recorder's report was returned (it makes only one) */
 	bool lockdep;			/* the recorder is on (option nolockdep: off, no driver-side ops) */
 	bool real_threads;		/* option realthreads: blocks run free on the host (ThreadSanitizer), no virtual clock */
-	u32 fail_next, fail_at;		/* fail_alloc: armed for the next op, for this op */
 	void **grave;			/* entries of tainted traces, kept until destroy() */
 	u32 nr_grave, grave_cap;
 	char err[1024];
@@ -111,6 +110,8 @@ struct linux_adapter {
  */
 static __thread struct resvcheck_obs *cur_obs;
 static __thread const struct resvcheck_op *cur_op;
+/* fail_alloc: armed for the calling thread's next op, and for the op it runs now */
+static __thread u32 fail_next, fail_at;
 
 /* ---- handle tables ---- */
 static void *table_get(struct table *t, s64 h)
@@ -284,7 +285,7 @@ static struct dma_fence *fence(struct linux_adapter *ad, s64 h)
 struct dma_fence *la_fence(struct linux_adapter *ad, s64 h) { return fence(ad, h); }
 struct dma_fence *la_fence_or_null(struct linux_adapter *ad, s64 h) { return h < 0 ? NULL : fence(ad, h); }
 struct resvcheck_obs *la_obs(struct linux_adapter *ad) { (void)ad; return cur_obs; }
-void la_fail_arm(struct linux_adapter *ad) { shim_fail_alloc_arm(ad->fail_at); }
+void la_fail_arm(struct linux_adapter *ad) { shim_fail_alloc_arm(fail_at); }
 void la_fail_disarm(void) { shim_fail_alloc_arm(0); }
 void la_obs_fence(struct linux_adapter *ad, struct dma_fence *f) { obs_fence(ad, f, DMA_RESV_USAGE_BOOKKEEP); }
 
@@ -390,7 +391,7 @@ static int apply_op(void *arg)
 
 	switch (op->kind) {
 	case RC_OP_FAIL_ALLOC:
-		ad->fail_next = a[0];
+		fail_next = a[0];
 		break;
 	case RC_OP_SLEEP:
 		schedule_timeout_uninterruptible(a[0]);
@@ -713,7 +714,7 @@ static void adapter_reset(void *self)
 	int bugged;
 
 	cur_obs = NULL;
-	ad->fail_next = 0;
+	fail_next = 0;
 	/*
 	 * After a BUG() the kernel objects of the trace may be inconsistent (a BUG can strike between
 	 * two list updates, or leave a waiter's on-stack callback queued on a fence), so, as after an
@@ -767,15 +768,15 @@ static int adapter_apply(void *self, const struct resvcheck_op *op, struct resvc
 	obs->flags = obs->warnings = obs->n_fences = obs->n_callbacks = obs->n_released = obs->n_deadlines = 0;
 	cur_obs = obs;
 	cur_op = op;
-	shim_lockdep_set_op(ad->op_index++);
-	ad->fail_at = ad->fail_next;	/* an arming lasts one op */
-	ad->fail_next = 0;
+	shim_lockdep_set_op(__atomic_fetch_add(&ad->op_index, 1, __ATOMIC_RELAXED));
+	fail_at = fail_next;	/* an arming lasts one op */
+	fail_next = 0;
 	shim_checkpoint(&cp);
 	shim_kmalloc_mark();
 	status = shim_host_guarded_call(apply_op, ad, &bugged);
 	shim_fail_alloc_arm(0);
 	/* ALLOC-NO-LEAK: a call that failed for lack of memory leaves no object behind */
-	if (ad->fail_at && obs->ret < 0 && !bugged && shim_kmalloc_live_since_mark() != 0)
+	if (fail_at && obs->ret < 0 && !bugged && shim_kmalloc_live_since_mark() != 0)
 		obs->flags |= RC_OBS_LEAKED;
 	if (bugged) {
 		shim_unwind(&cp);
@@ -849,6 +850,7 @@ static void *adapter_create(const char *options, char *err, size_t errlen)
 		return NULL;
 	}
 	ad->lockdep = lockdep;
+	ad->real_threads = real_threads;
 	shim_lockdep_enable(lockdep);
 	return ad;
 }

@@ -56,7 +56,7 @@ static int nr_added;
 static bool booted, booting, enabled = true, stopped;
 static enum shim_lockdep_kind report_kind;
 static char report[REPORT_LEN];
-static long cur_op;
+static __thread long cur_op;	/* of the calling thread's op */
 static int graph_lock;
 
 /* per thread, on the heap: a dlopen'ed plugin has little static TLS room; freed as the thread ends */

@@ -78,7 +78,7 @@ static int __mutex_lock(struct mutex *lock, unsigned int state)
 	if (try_take(lock))
 		return 0;
 	shim_host_wait_lock();
-	lock->waiters++;
+	__atomic_fetch_add(&lock->waiters, 1, __ATOMIC_SEQ_CST);	/* read by unlock without the wait lock */
 	while (!try_take(lock)) {
 		if (signal_pending_state(state, current)) {
 			ret = -EINTR;
@@ -91,7 +91,7 @@ static int __mutex_lock(struct mutex *lock, unsigned int state)
 		}
 		shim_host_wait(-1);
 	}
-	lock->waiters--;
+	__atomic_fetch_sub(&lock->waiters, 1, __ATOMIC_SEQ_CST);
 	shim_host_wait_unlock();
 	if (ret == WOULD_SLEEP_FOREVER)
 		would_sleep_forever("mutex_lock", why);
@@ -284,7 +284,7 @@ static int __ww_mutex_lock(struct ww_mutex *ww, struct ww_acquire_ctx *ctx, unsi
 	}
 
 	shim_host_wait_lock();
-	ww->base.waiters++;
+	__atomic_fetch_add(&ww->base.waiters, 1, __ATOMIC_SEQ_CST);
 	ret = add_waiter(ww, &waiter, ctx);
 	if (ret)
 		goto out;	/* died before queueing: no signal check, as in the kernel */
@@ -309,7 +309,7 @@ static int __ww_mutex_lock(struct ww_mutex *ww, struct ww_acquire_ctx *ctx, unsi
 	}
 	del_waiter(ww, &waiter);
 out:
-	ww->base.waiters--;
+	__atomic_fetch_sub(&ww->base.waiters, 1, __ATOMIC_SEQ_CST);
 	if (!ret && ctx) {
 		lock_acquired(ww, ctx);
 		shim_host_wake_all();

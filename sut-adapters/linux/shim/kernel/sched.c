@@ -524,22 +524,26 @@ void irq_work_sync(struct irq_work *work)
 }
 
 /* ---- spinlocks and interrupts ---- */
+/* the owner is read without the lock (recursion checks, spin_is_held): relaxed atomics */
+static struct task_struct *spin_owner(const struct spinlock *lock) { return __atomic_load_n(&lock->owner, __ATOMIC_RELAXED); }
+static void set_spin_owner(struct spinlock *lock, struct task_struct *t) { __atomic_store_n(&lock->owner, t, __ATOMIC_RELAXED); }
+
 bool shim_spin_is_held(const struct spinlock *lock)
 {
-	return __atomic_load_n(&lock->locked, __ATOMIC_SEQ_CST) && lock->owner == shim_current();
+	return __atomic_load_n(&lock->locked, __ATOMIC_SEQ_CST) && spin_owner(lock) == shim_current();
 }
 
 void shim_spin_lock(spinlock_t *lock)
 {
 	struct task_struct *t = shim_current();
 
-	if (lock->owner == t && __atomic_load_n(&lock->locked, __ATOMIC_SEQ_CST))
+	if (spin_owner(lock) == t && __atomic_load_n(&lock->locked, __ATOMIC_SEQ_CST))
 		shim_bug(__FILE__, __LINE__, "spinlock recursion: %s already holds %p", t->comm, lock);
 	shim_sched_point();
 	while (__atomic_exchange_n(&lock->locked, 1, __ATOMIC_ACQUIRE))
 		while (__atomic_load_n(&lock->locked, __ATOMIC_RELAXED))
 			shim_host_yield();
-	lock->owner = t;
+	set_spin_owner(lock, t);
 	if (t->spin_depth < MAX_HELD_SPIN)
 		t->held[t->spin_depth] = lock;
 	t->spin_depth++;
@@ -551,7 +555,7 @@ int shim_spin_trylock(spinlock_t *lock)
 
 	if (__atomic_exchange_n(&lock->locked, 1, __ATOMIC_ACQUIRE))
 		return 0;
-	lock->owner = t;
+	set_spin_owner(lock, t);
 	if (t->spin_depth < MAX_HELD_SPIN)
 		t->held[t->spin_depth] = lock;
 	t->spin_depth++;
@@ -563,7 +567,7 @@ void shim_spin_unlock(spinlock_t *lock)
 	struct task_struct *t = shim_current();
 	int i;
 
-	if (WARN(lock->owner != t || !lock->locked, "spin_unlock of a lock %s does not hold", t->comm))
+	if (WARN(spin_owner(lock) != t || !__atomic_load_n(&lock->locked, __ATOMIC_RELAXED), "spin_unlock of a lock %s does not hold", t->comm))
 		return;
 	for (i = min(t->spin_depth, MAX_HELD_SPIN) - 1; i >= 0; i--)
 		if (t->held[i] == lock) {
@@ -572,7 +576,7 @@ void shim_spin_unlock(spinlock_t *lock)
 			break;
 		}
 	t->spin_depth--;
-	lock->owner = NULL;
+	set_spin_owner(lock, NULL);
 	__atomic_store_n(&lock->locked, 0, __ATOMIC_RELEASE);
 	shim_sched_point();
 }

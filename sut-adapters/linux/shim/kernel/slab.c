@@ -62,14 +62,16 @@ size_t kmalloc_size_roundup(size_t size)
 	return size;	/* kmalloc() would fail */
 }
 
-static unsigned int fail_countdown;	/* the allocation that makes it reach 0 fails */
-static u64 alloc_serial, mark_serial;
-static long live_since_mark;		/* objects allocated after the mark and not freed */
+/* per thread: the op that armed the failure, or marked, runs on it (real threads run ops at once) */
+static __thread unsigned int fail_countdown;	/* the allocation that makes it reach 0 fails */
+static u64 alloc_serial;
+static __thread u64 mark_serial;
+static __thread long live_since_mark;		/* objects allocated after the mark and not freed */
 
 void shim_fail_alloc_arm(unsigned int nth) { fail_countdown = nth; }
 void shim_kmalloc_mark(void)
 {
-	mark_serial = alloc_serial;
+	mark_serial = __atomic_load_n(&alloc_serial, __ATOMIC_RELAXED);
 	live_since_mark = 0;
 }
 long shim_kmalloc_live_since_mark(void) { return live_since_mark; }
@@ -90,7 +92,7 @@ static void *alloc_object(size_t bucket, bool zero, u32 cache_flags)
 	h = shim_host_malloc(sizeof(*h) + bucket);
 	if (!h)
 		return NULL;
-	h->serial = ++alloc_serial;
+	h->serial = __atomic_add_fetch(&alloc_serial, 1, __ATOMIC_RELAXED);
 	live_since_mark++;
 	h->size = bucket;
 	h->cache_flags = cache_flags;

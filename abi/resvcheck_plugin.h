@@ -114,6 +114,15 @@ enum resvcheck_usage {
 	X(MMU_INVALIDATE,               127, 0, RC_FEATURE_LOCKDEP, "an mmu-notifier invalidation: its callback waits for the GPU (might_wait) under the notifier map") \
 	X(MIGHT_FAULT,                  128, 0, RC_FEATURE_LOCKDEP, "a user-memory access that may fault (mmap_lock read)") \
 	X(SCHED_RUN_JOB,                129, 1, RC_FEATURE_LOCKDEP, "r: a scheduler job using r runs (a signalling section; all it needs was prepared before)") \
+	/* -- drm_exec: one execution context per trace; each reservation object is a GEM object's resv -- */ \
+	X(DRM_EXEC_INIT,                180, 1, RC_FEATURE_DRM_EXEC, "flags (bit 0 DRM_EXEC_INTERRUPTIBLE_WAIT, bit 1 DRM_EXEC_IGNORE_DUPLICATES): drm_exec_init(exec, flags, 0)") \
+	X(DRM_EXEC_CLEANUP,             181, 0, RC_FEATURE_DRM_EXEC, "-> ret 0/1: drm_exec_cleanup, the head of drm_exec_until_all_locked (1: run the body)") \
+	X(DRM_EXEC_LOCK_OBJ,            182, 1, RC_FEATURE_DRM_EXEC, "r -> ret") \
+	X(DRM_EXEC_PREPARE_OBJ,         183, 2, RC_FEATURE_DRM_EXEC, "r, num_fences -> ret") \
+	X(DRM_EXEC_UNLOCK_OBJ,          184, 1, RC_FEATURE_DRM_EXEC, "r") \
+	X(DRM_EXEC_FINI,                185, 0, RC_FEATURE_DRM_EXEC, "drm_exec_fini") \
+	X(DRM_EXEC_LISTED,              186, 1, RC_FEATURE_DRM_EXEC, "r -> ret = how often drm_exec_for_each_locked_object yields r") \
+	X(DRM_GEM_OBJECT_REFS,          187, 1, RC_FEATURE_DRM_EXEC, "r -> ret = references on r's GEM object (the harness holds one)") \
 	/* allocation failure: the nth allocation the kernel code makes during the next op fails (the \
 	   arming ends with that op); honoured by reserve_fences, get_fences, array_create, \
 	   allocate_private_stub and unwrap_merge, ignored by every other op */ \
@@ -129,6 +138,7 @@ enum resvcheck_feature {
 	/* fence containers: dma_fence_chain, dma_fence_array, dma_fence_unwrap, the private stub */
 	RC_FEATURE_CONTAINERS = 1u << 6,
 	RC_FEATURE_LOCKDEP = 1u << 10,    /* a lock-dependency recorder reporting through RC_OBS_LOCKDEP, and the driver-side ops */
+	RC_FEATURE_DRM_EXEC = 1u << 11,   /* drivers/gpu/drm/drm_exec.c (6.5+) over GEM objects of the harness */
 	/* ---- kernels: the newer dma_fence API ---- */
 	RC_FEATURE_CHECK_AND_SIGNAL = 1u << 1,  /* bool dma_fence_check_and_signal (7.0+) */
 	RC_FEATURE_NAME_HELPERS = 1u << 2,      /* dma_fence_driver_name / dma_fence_timeline_name (6.17+) */

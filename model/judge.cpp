@@ -79,8 +79,14 @@ void State::judge_side_effects(const Op& op) {
     judge_callbacks();
     if (o.warnings != exp_warnings) {
         exercise(Rule::WARN_ONLY_PREDICTED);
-        // the rule of the op that said whether to WARN, or the generic one
-        fail(warn_rule, std::to_string(exp_warnings) + " WARN", std::to_string(o.warnings) + " WARN");
+        // the rule of the op that said whether to WARN, or the generic one; on an object the
+        // drm_exec context holds, the lock assertion failed: the rule that took the lock
+        Rule why = warn_rule;
+        std::visit([&](const auto& x) {
+            if constexpr (requires { x.r.id; })
+                if (why == Rule::WARN_ONLY_PREDICTED && x.r.id < resvs.size() && resvs[x.r.id].by_exec) why = resvs[x.r.id].lock_rule;
+        }, op);
+        fail(why, std::to_string(exp_warnings) + " WARN", std::to_string(o.warnings) + " WARN");
     }
     if (!o.deadlines.empty() && !std::holds_alternative<ResvSetDeadline>(op))
         fail(Rule::RESV_DEADLINE, "no deadline hook runs", "deadline hooks ran");

@@ -46,6 +46,7 @@ struct Profile {
     uint32_t fence_api = 0;       // RC_FEATURE_* bits of the newer dma_fence API (check_and_signal, names, ...)
     bool names_detached = false;  // name helpers of a signalled fence return placeholders (7.x)
     bool array_signal_on_any = true;  // dma_fence_array_create takes signal_on_any (<= 6.x)
+    bool has_drm_exec = false;        // drivers/gpu/drm/drm_exec.c (6.5+)
     std::string_view description;
 };
 

@@ -6,13 +6,13 @@ constexpr uint32_t kFenceApi7 = RC_FEATURE_CHECK_AND_SIGNAL | RC_FEATURE_NAME_HE
                                 RC_FEATURE_INLINE_LOCK;
 // A profile is one line: its name, its switches (model.h), what it stands for.
 constexpr Profile kProfiles[] = {
-    {.name = "contract", .reserve_zero_einval = true, .has_deadline = true, .fence_api = kFenceApi7, .array_signal_on_any = false, .description = "every behaviour the contract allows (default for new implementations)"},
-    {.name = "linux-6.12", .lock_order = true, .alloc_paths = true, .exact_kernel = true, .reserve_zero_einval = true, .has_deadline = true, .description = "slot-by-slot behaviour of Linux 6.12, non-debug, 64-bit"},
-    {.name = "linux-6.12-debug", .lock_order = true, .alloc_paths = true, .exact_kernel = true, .reserve_zero_einval = true, .has_deadline = true, .unlock_forfeits_reservation = true, .description = "Linux 6.12 with CONFIG_DEBUG_MUTEXES (unlock forfeits unused slots)"},
+    {.name = "contract", .reserve_zero_einval = true, .has_deadline = true, .fence_api = kFenceApi7, .array_signal_on_any = false, .has_drm_exec = true, .description = "every behaviour the contract allows (default for new implementations)"},
+    {.name = "linux-6.12", .lock_order = true, .alloc_paths = true, .exact_kernel = true, .reserve_zero_einval = true, .has_deadline = true, .has_drm_exec = true, .description = "slot-by-slot behaviour of Linux 6.12, non-debug, 64-bit"},
+    {.name = "linux-6.12-debug", .lock_order = true, .alloc_paths = true, .exact_kernel = true, .reserve_zero_einval = true, .has_deadline = true, .unlock_forfeits_reservation = true, .has_drm_exec = true, .description = "Linux 6.12 with CONFIG_DEBUG_MUTEXES (unlock forfeits unused slots)"},
     {.name = "linux-6.1", .lock_order = true, .alloc_paths = true, .exact_kernel = true, .description = "slot-by-slot behaviour of Linux 6.1, non-debug, 64-bit"},
     // ---- kernels (issue 10): 7.x, whose dma_fence API grew (check_and_signal, name helpers, ...) ----
-    {.name = "linux-7.2", .exact_kernel = true, .reserve_zero_einval = true, .has_deadline = true, .fence_api = kFenceApi7, .names_detached = true, .array_signal_on_any = false, .description = "slot-by-slot behaviour of Linux 7.2, non-debug, 64-bit"},
-    {.name = "linux-7.2-debug", .exact_kernel = true, .reserve_zero_einval = true, .has_deadline = true, .unlock_forfeits_reservation = true, .fence_api = kFenceApi7, .names_detached = true, .array_signal_on_any = false, .description = "Linux 7.2 with CONFIG_DEBUG_MUTEXES (unlock forfeits unused slots)"},
+    {.name = "linux-7.2", .exact_kernel = true, .reserve_zero_einval = true, .has_deadline = true, .fence_api = kFenceApi7, .names_detached = true, .array_signal_on_any = false, .has_drm_exec = true, .description = "slot-by-slot behaviour of Linux 7.2, non-debug, 64-bit"},
+    {.name = "linux-7.2-debug", .exact_kernel = true, .reserve_zero_einval = true, .has_deadline = true, .unlock_forfeits_reservation = true, .fence_api = kFenceApi7, .names_detached = true, .array_signal_on_any = false, .has_drm_exec = true, .description = "Linux 7.2 with CONFIG_DEBUG_MUTEXES (unlock forfeits unused slots)"},
 };
 }  // namespace
 
@@ -35,6 +35,7 @@ bool rule_applies(const RuleInfo& rule, const Profile& p) {
     case RuleScope::lock_order: return p.lock_order;
     case RuleScope::alloc_paths: return p.alloc_paths;
     case RuleScope::array_signal_on_any: return p.array_signal_on_any;
+    case RuleScope::has_drm_exec: return p.has_drm_exec;
     }
     return false;
 }

@@ -33,6 +33,8 @@ void run(State& s, const ResvInit&) {
 bool pre(Pre& p, const ResvFini& o) {
     if (!p.resv(o.r) || !p.no_iter(o.r)) return false;
     if (p.s.resvs[o.r.id].locked) return p.fail("fini of a locked object");
+    if (p.s.exec_listed(o.r.id) || p.s.exec.contended == static_cast<int>(o.r.id))
+        return p.fail("the drm_exec context holds a reference on r" + std::to_string(o.r.id) + "'s GEM object");
     return true;
 }
 void run(State& s, const ResvFini& o) {
@@ -143,6 +145,7 @@ void run(State& s, const ResvReserveFences& o) {
         }
     }
     s.expect_ret(Rule::RESV_RESERVE_OK, RetKind::Errno, 0);
+    r.reserve_rule = Rule::RESV_RESERVE_GUARANTEE;
     r.guarantee = std::max(r.guarantee, static_cast<int>(n));
     for (auto& sl : r.slots) sl.suspect = Rule::RESV_RESERVE_KEEPS_UNSIGNALED;
     if (s.prof.exact_kernel) reserve_exact(s, r, n);
@@ -238,6 +241,7 @@ void run(State& s, const ResvAddFence& o) {
     s.ref_rule = Rule::RESV_ADD_DROPS_REPLACED_REF;
     s.exercise(Rule::RESV_ADD_DROPS_REPLACED_REF);
     s.exercise(Rule::RESV_RESERVE_GUARANTEE);  // a BUG() here would break it
+    if (!s.first_ret_rule) s.first_ret_rule = r.reserve_rule;
     --r.guarantee;
     ++r.mod;
     r.ever_listed = true;

@@ -52,6 +52,7 @@ bool lock_ok(Pre& p, ResvH r, std::optional<AcqH> a, bool sigpending, bool slow)
         if (slow && as.acquired != 0) return p.fail("lock_slow needs a context that holds nothing (back off first)");
     }
     if (!rs.locked) return true;
+    if (rs.by_exec) return p.fail("r" + std::to_string(r.id) + " is held by the drm_exec context: other lockers would wait for it forever");
     if (a && rs.holder == static_cast<int>(a->id)) return true;  // -EALREADY
     if (sigpending) return true;                                  // -EINTR
     if (a && !slow && rs.holder >= 0 && s.acqs[a->id].acquired > 0 && s.acqs[rs.holder].stamp < s.acqs[a->id].stamp)
@@ -134,7 +135,10 @@ void run(State& s, const ResvTrylock& o) {
     if (!r.locked) take_lock(s, r, std::nullopt, Rule::WW_TRYLOCK);
 }
 
-bool pre(Pre& p, const ResvUnlock& o) { return p.resv(o.r) && p.locked(o.r) && p.no_locked_iter(o.r); }
+bool pre(Pre& p, const ResvUnlock& o) {
+    if (!p.resv(o.r) || !p.locked(o.r) || !p.no_locked_iter(o.r)) return false;
+    return !p.s.resvs[o.r.id].by_exec || p.fail("r" + std::to_string(o.r.id) + " is held by the drm_exec context: drm_exec_unlock_obj or drm_exec_fini");
+}
 void run(State& s, const ResvUnlock& o) {
     auto& r = s.resvs[o.r.id];
     if (r.holder >= 0) --s.acqs[r.holder].acquired;
@@ -159,7 +163,9 @@ void run(State& s, const ResvIsLocked& o) {
     s.exercise(Rule::WW_IS_LOCKED);
 }
 
-bool pre(Pre& p, const ResvLockingCtx& o) { return p.resv(o.r); }
+bool pre(Pre& p, const ResvLockingCtx& o) {
+    return p.resv(o.r) && (!p.s.resvs[o.r.id].by_exec || p.fail("the drm_exec context's ticket has no acquire-context handle"));
+}
 void run(State& s, const ResvLockingCtx& o) {
     auto& r = s.resvs[o.r.id];
     s.exercise(Rule::WW_LOCKING_CTX);

@@ -48,6 +48,9 @@ const std::vector<PropertyDef> kProperties = {
       R::SIG_RUN_JOB, R::RECLAIM_SHRINKER_TRYLOCK, R::RECLAIM_NO_USER_UNDER_RESV, R::LOCKDEP_CYCLE}},
     {"alloc", "alloc", "allocation failure: the error paths of reserve, get_fences, array creation, merge and the stub",
      {R::ALLOC_NO_LEAK, R::RESV_RESERVE_ENOMEM, R::RESV_GET_FENCES_ENOMEM, R::ARRAY_CREATE_ENOMEM, R::STUB_ENOMEM, R::MERGE_ENOMEM}},
+    {"drm_exec", "drm_exec", "drm_exec: several objects locked with back-off and retry, contention from an older context",
+     {R::DRM_EXEC_LOCKED_SET, R::DRM_EXEC_DUPLICATE, R::DRM_EXEC_CONTENTION, R::DRM_EXEC_BACKOFF, R::DRM_EXEC_CONTENDED_FIRST,
+      R::DRM_EXEC_PREPARE_RESERVES, R::DRM_EXEC_UNLOCK_OBJ, R::DRM_EXEC_FINI, R::DRM_EXEC_LOOP_TERMINATES}},
 };
 
 }  // namespace

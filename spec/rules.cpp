@@ -34,6 +34,7 @@ std::string_view scope_name(RuleScope s) {
     case RuleScope::names_detached: return "names_detached";
     case RuleScope::lock_order: return "lock_order";
     case RuleScope::alloc_paths: return "alloc_paths";
+    case RuleScope::has_drm_exec: return "has_drm_exec";
     case RuleScope::array_signal_on_any: return "array_signal_on_any";
     }
     return "?";

@@ -28,7 +28,7 @@ inline constexpr size_t kRuleCount = 0
     ;
 
 // Which model profiles check a rule: all, or those with the named switch (model.h Profile, rules.def).
-enum class RuleScope : uint8_t { all, exact_kernel, unlock_forfeits_reservation, has_deadline, fence_api_7, names_detached, lock_order, alloc_paths, array_signal_on_any };
+enum class RuleScope : uint8_t { all, exact_kernel, unlock_forfeits_reservation, has_deadline, fence_api_7, names_detached, lock_order, alloc_paths, array_signal_on_any, has_drm_exec };
 
 struct RuleInfo {
     Rule rule;

@@ -8,17 +8,19 @@ namespace resvcheck {
 namespace {
 
 // Container moves (Chn Arr CQ Mrg Stb) have no weight outside "containers" and "alloc", the
-// driver-side moves (Drv) none outside "locking", fail_alloc (FA) none outside "alloc": the other
+// driver-side moves (Drv) none outside "locking", fail_alloc (FA) none outside "alloc", drm_exec (Ex)
+// none outside "drm_exec": the other
 // profiles decode every record as they did before.
-//                              Ctx Fen Sig Err FQ  Lat ACb RCb Ref Acq Lck Unl LQ  Rsv Add Rep Cpy Qry Wlk Itr NRs Fin Chn Arr CQ  Mrg Stb Drv FA
-constexpr MoveWeights kAll   = {3,  8,  8,  2,  3,  2,  3,  2,  3,  2,  8,  5,  2,  7,  12, 2,  2,  5,  6,  6,  2,  1,  0,  0,  0,  0,  0,  0, 0};
-constexpr MoveWeights kFence = {4,  10, 10, 4,  8,  8,  8,  5,  6,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0, 0};
-constexpr MoveWeights kLock  = {1,  2,  1,  0,  0,  0,  0,  0,  0,  6,  14, 8,  6,  2,  2,  0,  0,  0,  1,  0,  3,  1,  0,  0,  0,  0,  0,  0, 0};
-constexpr MoveWeights kAdd   = {3,  10, 8,  0,  1,  1,  0,  0,  2,  0,  6,  4,  0,  8,  16, 3,  2,  7,  8,  2,  1,  2,  0,  0,  0,  0,  0,  0, 0};
-constexpr MoveWeights kIter  = {2,  6,  6,  0,  0,  0,  0,  0,  2,  0,  6,  5,  0,  6,  10, 1,  2,  3,  4,  14, 1,  0,  0,  0,  0,  0,  0,  0, 0};
-constexpr MoveWeights kCont  = {2,  10, 9,  1,  3,  0,  0,  0,  5,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  14, 4,  9,  5,  1,  0, 0};
-constexpr MoveWeights kLocking = {1, 3, 3,  0,  0,  0,  0,  0,  0,  2,  6,  6,  0,  1,  1,  0,  0,  2,  0,  0,  2,  0,  0,  0,  0,  0,  0,  24, 0};
-constexpr MoveWeights kAlloc = {2,  10, 6,  0,  0,  0,  0,  0,  3,  0,  6,  4,  0,  10, 12, 0,  0,  6,  2,  0,  2,  0,  3,  5,  2,  6,  2,  0,  12};
+//                              Ctx Fen Sig Err FQ  Lat ACb RCb Ref Acq Lck Unl LQ  Rsv Add Rep Cpy Qry Wlk Itr NRs Fin Chn Arr CQ  Mrg Stb Drv FA Ex
+constexpr MoveWeights kAll   = {3,  8,  8,  2,  3,  2,  3,  2,  3,  2,  8,  5,  2,  7,  12, 2,  2,  5,  6,  6,  2,  1,  0,  0,  0,  0,  0,  0, 0, 0};
+constexpr MoveWeights kFence = {4,  10, 10, 4,  8,  8,  8,  5,  6,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0, 0, 0};
+constexpr MoveWeights kLock  = {1,  2,  1,  0,  0,  0,  0,  0,  0,  6,  14, 8,  6,  2,  2,  0,  0,  0,  1,  0,  3,  1,  0,  0,  0,  0,  0,  0, 0, 0};
+constexpr MoveWeights kAdd   = {3,  10, 8,  0,  1,  1,  0,  0,  2,  0,  6,  4,  0,  8,  16, 3,  2,  7,  8,  2,  1,  2,  0,  0,  0,  0,  0,  0, 0, 0};
+constexpr MoveWeights kIter  = {2,  6,  6,  0,  0,  0,  0,  0,  2,  0,  6,  5,  0,  6,  10, 1,  2,  3,  4,  14, 1,  0,  0,  0,  0,  0,  0,  0, 0, 0};
+constexpr MoveWeights kCont  = {2,  10, 9,  1,  3,  0,  0,  0,  5,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  14, 4,  9,  5,  1,  0, 0, 0};
+constexpr MoveWeights kLocking = {1, 3, 3,  0,  0,  0,  0,  0,  0,  2,  6,  6,  0,  1,  1,  0,  0,  2,  0,  0,  2,  0,  0,  0,  0,  0,  0,  24, 0, 0};
+constexpr MoveWeights kExec = {0,  3,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  1,  0,  2,  0,  0,  0,  0,  0,  0,  0, 0, 30};
+constexpr MoveWeights kAlloc = {2,  10, 6,  0,  0,  0,  0,  0,  3,  0,  6,  4,  0,  10, 12, 0,  0,  6,  2,  0,  2,  0,  3,  5,  2,  6,  2,  0,  12, 0};
 
 struct WeightProfile {
     std::string_view name;
@@ -26,7 +28,7 @@ struct WeightProfile {
 };
 const std::vector<WeightProfile> kProfiles = {
     {"all", kAll}, {"fence", kFence}, {"lock", kLock}, {"resv.add", kAdd}, {"iter", kIter}, {"containers", kCont},
-    {"locking", kLocking}, {"alloc", kAlloc},
+    {"locking", kLocking}, {"alloc", kAlloc}, {"drm_exec", kExec},
 };
 
 struct Ctx {
@@ -366,9 +368,106 @@ std::optional<Op> OpDecoder::decode(const uint8_t* b, const StateView& v) {
     }
     case Move::FailAlloc:  // mostly the first allocation: every allocating op has one
         return FailAlloc{b[2] < 160 ? 1u : 2u + b[2] % 2};
+    case Move::Exec: return decode_exec(b, v);
     case Move::kCount: break;
     }
     return std::nullopt;
+}
+
+// drm_exec: a context goes init -> loop passes -> fini. Contention comes from another acquire
+// context, initialised before the loop's ticket (so it is older), that holds an object the body
+// then asks for after locking something (the ticket dies: -EDEADLK); after it the contender lets
+// go and the loop head retries. Probes of the lock state, the set and the references in between.
+std::optional<Op> OpDecoder::decode_exec(const uint8_t* b, const StateView& v) {
+    Ctx c{v, b};
+    const uint32_t nR = v.count(HandleKind::Resv);
+    auto any_resv = [&](uint8_t sel) -> Op {
+        if (auto r = c.pick(HandleKind::Resv, sel)) return DrmExecListed{ResvH{*r}};
+        return ResvInit{ResvH{nR}};
+    };
+    auto probe = [&](uint8_t sel, uint8_t which) -> Op {
+        auto r = c.pick(HandleKind::Resv, sel);
+        if (!r) return ResvInit{ResvH{nR}};
+        switch (which % 3) {
+        case 0: return DrmExecListed{ResvH{*r}};
+        case 1: return DrmGemObjectRefs{ResvH{*r}};
+        default: return ResvIsLocked{ResvH{*r}};
+        }
+    };
+    // the contender: a live acquire context that may lock (older than the ticket once there is one)
+    auto contender = [&]() {
+        return c.pick(HandleKind::Acq, b[5], [&](uint32_t a) {
+            return v.acq_contending(a) < 0 && (v.exec_phase() <= 0 || v.exec_older(a));
+        });
+    };
+    auto contend = [&]() -> std::optional<Op> {
+        auto a = contender();
+        auto r = c.pick(HandleKind::Resv, b[4], [&](uint32_t i) { return !v.resv_locked(i); });
+        if (a && r) return ResvLock{ResvH{*r}, OptAcqH{AcqH{*a}}};
+        return std::nullopt;
+    };
+    switch (v.exec_phase()) {
+    case -1:
+        if (nR < 3 || b[2] % 8 == 0) return ResvInit{ResvH{nR}};
+        if (b[2] % 8 == 1 || !contender()) return WwAcquireInit{AcqH{v.count(HandleKind::Acq)}};
+        return DrmExecInit{static_cast<uint32_t>(b[3] % 4)};
+    case 0:
+        if (b[2] % 3 == 0)
+            if (auto op = contend()) return *op;
+        return DrmExecCleanup{};
+    case 2: {  // after -EDEADLK: the contender lets go, then the loop retries (or the caller bails out)
+        if (b[2] % 16 == 1) return DrmExecFini{};
+        if (auto held = c.pick(HandleKind::Resv, b[4], [&](uint32_t i) { return v.resv_holder(i) >= 0; }))
+            return ResvUnlock{ResvH{*held}};
+        if (b[2] % 4 == 2) return probe(b[4], b[3]);
+        return DrmExecCleanup{};
+    }
+    case 1: {
+        switch (b[2] % 12) {
+        case 0: case 1: case 2: case 3: case 4: {  // lock or prepare an object the body may ask for
+            auto r = c.pick(HandleKind::Resv, b[4], [&](uint32_t i) {
+                if (!v.resv_locked(i) || v.exec_listed(i)) return true;
+                const int h = v.resv_holder(i);
+                return h >= 0 && v.exec_older(static_cast<uint32_t>(h)) && v.exec_acquired() > 0;
+            });
+            if (!r) return any_resv(b[4]);
+            if (b[3] & 1) return DrmExecPrepareObj{ResvH{*r}, 1u + b[6] % 3};
+            return DrmExecLockObj{ResvH{*r}};
+        }
+        case 5:  // the contender takes an object, or lets one go
+            if (b[3] % 2)
+                if (auto held = c.pick(HandleKind::Resv, b[4], [&](uint32_t i) { return v.resv_holder(i) >= 0; }))
+                    return ResvUnlock{ResvH{*held}};
+            if (auto op = contend()) return *op;
+            return probe(b[4], b[3]);
+        case 6: {
+            auto r = c.pick(HandleKind::Resv, b[4], [&](uint32_t i) { return v.exec_listed(i); });
+            if (r && b[3] % 4 == 0) return DrmExecUnlockObj{ResvH{*r}};
+            return probe(b[4], b[3]);
+        }
+        case 7: case 8: return probe(b[4], b[3]);
+        default: return DrmExecCleanup{};
+        }
+    }
+    default: {  // the loop ended: use the set, probe it, release parts of it, finish
+        switch (b[2] % 8) {
+        case 0: case 1: {  // a fence on a prepared object
+            auto r = c.pick(HandleKind::Resv, b[4], [&](uint32_t i) { return v.exec_listed(i) && v.resv_reserved(i) > 0; });
+            auto f = c.pick(HandleKind::Fence, b[6], [&](uint32_t x) { return v.fence_kind(x) == 0 && !v.fence_signaled(x); });
+            if (r && f) return ResvAddFence{ResvH{*r}, FenceH{*f}, c.usage(b[3])};
+            if (r) return probe(b[4], b[3]);
+            return DrmExecFini{};
+        }
+        case 2: {
+            auto r = c.pick(HandleKind::Resv, b[4], [&](uint32_t i) { return v.exec_listed(i); });
+            if (r) return DrmExecUnlockObj{ResvH{*r}};
+            return DrmExecFini{};
+        }
+        case 3: return DrmExecFini{};
+        default: return probe(b[4], b[3]);
+        }
+    }
+    }
 }
 
 // The container moves. Chains grow long by extending the newest link most of the time; arrays

@@ -36,6 +36,7 @@ enum class Move : uint8_t {
     Driver,  // a driver-side op: signalling sections, allocations, driver locks, waits, reclaim (lock order)
     // allocation failure: arms the nth allocation of the next op
     FailAlloc,
+    Exec,  // drm_exec: a context's init, loop head, locks and prepares, contention from an older context
     kCount
 };
 inline constexpr size_t kMoves = static_cast<size_t>(Move::kCount);
@@ -43,7 +44,7 @@ inline constexpr size_t kMoves = static_cast<size_t>(Move::kCount);
 // Relative frequency of each move: what a property or fuzz target emphasises.
 using MoveWeights = std::array<uint8_t, kMoves>;
 
-// The weights named "all" (default), "fence", "lock", "resv.add", "iter", "containers", "locking" or "alloc".
+// The weights named "all" (default), "fence", "lock", "resv.add", "iter", "containers", "locking", "alloc" or "drm_exec".
 const MoveWeights& weights_for(std::string_view name);
 
 // The record layout, for tools that write records instead of reading them (the fuzz mutator):
@@ -76,6 +77,7 @@ public:
 private:
     Move move_at(const uint8_t* record) const;  // bytes 0-1 through the weighted move table
     std::optional<Op> decode_container(Move move, const uint8_t* record, const StateView& view);
+    std::optional<Op> decode_exec(const uint8_t* record, const StateView& view);
     std::vector<uint8_t> move_of_;      // weighted move table: record value mod its size -> move
     std::vector<uint64_t> last_seqno_;  // per context: the seqno of its newest fence
     bool after_fail_ = false;           // the last op decoded was fail_alloc: a query is get_fences

@@ -445,6 +445,48 @@ struct SchedRunJob {
     friend bool operator==(const SchedRunJob&, const SchedRunJob&) = default;
 };
 
+// ---- drm_exec: one execution context per trace over the GEM objects of the reservation objects ----
+struct DrmExecInit {
+    RESVCHECK_OP_TRAITS("drm_exec_init", DRM_EXEC_INIT, None, Nothing, false, DRM_EXEC_LOOP_TERMINATES, std::nullopt);
+    BOOST_HANA_DEFINE_STRUCT(DrmExecInit, (uint32_t, flags));
+    friend bool operator==(const DrmExecInit&, const DrmExecInit&) = default;
+};
+struct DrmExecCleanup {
+    RESVCHECK_OP_TRAITS("drm_exec_cleanup", DRM_EXEC_CLEANUP, Bool, Nothing, false, DRM_EXEC_LOOP_TERMINATES, std::nullopt);
+    BOOST_HANA_DEFINE_STRUCT(DrmExecCleanup);
+    friend bool operator==(const DrmExecCleanup&, const DrmExecCleanup&) = default;
+};
+struct DrmExecLockObj {
+    RESVCHECK_OP_TRAITS("drm_exec_lock_obj", DRM_EXEC_LOCK_OBJ, Errno, Nothing, false, DRM_EXEC_LOCKED_SET, std::nullopt);
+    BOOST_HANA_DEFINE_STRUCT(DrmExecLockObj, (ResvH, r));
+    friend bool operator==(const DrmExecLockObj&, const DrmExecLockObj&) = default;
+};
+struct DrmExecPrepareObj {
+    RESVCHECK_OP_TRAITS("drm_exec_prepare_obj", DRM_EXEC_PREPARE_OBJ, Errno, Nothing, false, DRM_EXEC_PREPARE_RESERVES, std::nullopt);
+    BOOST_HANA_DEFINE_STRUCT(DrmExecPrepareObj, (ResvH, r), (uint32_t, num_fences));
+    friend bool operator==(const DrmExecPrepareObj&, const DrmExecPrepareObj&) = default;
+};
+struct DrmExecUnlockObj {
+    RESVCHECK_OP_TRAITS("drm_exec_unlock_obj", DRM_EXEC_UNLOCK_OBJ, None, Nothing, false, DRM_EXEC_UNLOCK_OBJ, std::nullopt);
+    BOOST_HANA_DEFINE_STRUCT(DrmExecUnlockObj, (ResvH, r));
+    friend bool operator==(const DrmExecUnlockObj&, const DrmExecUnlockObj&) = default;
+};
+struct DrmExecFini {
+    RESVCHECK_OP_TRAITS("drm_exec_fini", DRM_EXEC_FINI, None, Nothing, false, DRM_EXEC_FINI, std::nullopt);
+    BOOST_HANA_DEFINE_STRUCT(DrmExecFini);
+    friend bool operator==(const DrmExecFini&, const DrmExecFini&) = default;
+};
+struct DrmExecListed {
+    RESVCHECK_OP_TRAITS("drm_exec_for_each_locked_object", DRM_EXEC_LISTED, Errno, Nothing, false, DRM_EXEC_LOCKED_SET, std::nullopt);
+    BOOST_HANA_DEFINE_STRUCT(DrmExecListed, (ResvH, r));
+    friend bool operator==(const DrmExecListed&, const DrmExecListed&) = default;
+};
+struct DrmGemObjectRefs {
+    RESVCHECK_OP_TRAITS("drm_gem_object_refs", DRM_GEM_OBJECT_REFS, Errno, Nothing, false, DRM_EXEC_FINI, std::nullopt);
+    BOOST_HANA_DEFINE_STRUCT(DrmGemObjectRefs, (ResvH, r));
+    friend bool operator==(const DrmGemObjectRefs&, const DrmGemObjectRefs&) = default;
+};
+
 #undef RESVCHECK_OP_TRAITS
 
 // Every op, once, in variant (kind) order: Op and each consumer's per-op declarations (the model's
@@ -468,9 +510,12 @@ struct SchedRunJob {
     X(FenceCheckAndSignal) X(FenceDriverName) X(FenceTimelineName) X(FenceWasInitialized) X(FenceDedupArray)     \
     X(FenceInitInline) \
     /* allocation failure */                                                                                     \
-    X(FailAlloc) \
-    /* time */ \
-    X(Sleep)
+    X(FailAlloc)                                                                                                 \
+    /* time */                                                                                                   \
+    X(Sleep)                                                                                                     \
+    /* drm_exec */                                                                                               \
+    X(DrmExecInit) X(DrmExecCleanup) X(DrmExecLockObj) X(DrmExecPrepareObj) X(DrmExecUnlockObj) X(DrmExecFini)   \
+    X(DrmExecListed) X(DrmGemObjectRefs)
 
 namespace detail {
 // std::variant of a list that ends with `void` (so the list macro can put a comma after every name).

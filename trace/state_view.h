@@ -36,6 +36,13 @@ public:
     // open section's: 0 entered, 1 nested), -1 if no section is open; whether a driver lock class is held.
     virtual int sig_cookie() const { return -1; }
     virtual bool driver_locked(uint32_t) const { return false; }
+    // drm_exec: the context's phase (-1 none, 0 initialised, 1 in the loop body, 2 after -EDEADLK:
+    // cleanup next, 3 the loop ended), whether it lists r, and whether acquire context a is older
+    // than its ticket (a lock of an object a holds then dies with -EDEADLK).
+    virtual int exec_phase() const { return -1; }
+    virtual bool exec_listed(uint32_t) const { return false; }
+    virtual bool exec_older(uint32_t) const { return false; }
+    virtual int exec_acquired() const { return 0; }
 };
 
 }  // namespace resvcheck

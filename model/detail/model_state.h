@@ -93,7 +93,10 @@ struct Gone {
 struct ResvS {
     bool live = false;
     bool locked = false;
-    int holder = -1;        // acquire context, or -1 (plain lock, trylock, unlocked)
+    int holder = -1;        // acquire context, or -1 (plain lock, trylock, unlocked, drm_exec)
+    bool by_exec = false;   // held under the drm_exec context's ticket
+    Rule reserve_rule = Rule::RESV_RESERVE_GUARANTEE;  // what made the current reservation (names an add's BUG)
+    Rule exec_rule = Rule::DRM_EXEC_FINI;  // the drm_exec op that last changed its listing or references
     Rule lock_rule = Rule::WW_IS_LOCKED;  // the op that last changed the lock state
     bool has_list = false;
     uint32_t max = 0;       // capacity (exact profiles)
@@ -128,6 +131,23 @@ struct IterS {
     std::vector<uint64_t> yielded_ids;
 };
 
+
+// The trace's one drm_exec context (model/drm_exec.cpp). Every reservation object stands for a GEM
+// object: the harness holds one reference, the context one per listed, contended or prelocked use.
+struct ExecS {
+    bool live = false;
+    uint32_t flags = 0;
+    bool ticket = false;    // the first cleanup ran ww_acquire_init
+    uint64_t stamp = 0;
+    bool done = false;      // a cleanup returned false (ww_acquire_done)
+    bool deadlk = false;    // -EDEADLK since the last cleanup: only cleanup or fini may follow
+    bool relocked = false;  // this pass began by relocking the contended object (what lets the loop end)
+    int contended = -1;     // the object that died, referenced, not locked; relocked by the next lock
+    int prelocked = -1;     // the contended object relocked on the slow path, locked, not listed
+    std::vector<uint32_t> listed;  // the locked set, in locking order
+    int acquired() const { return static_cast<int>(listed.size()) + (prelocked >= 0); }
+};
+inline constexpr uint32_t kExecTicket = 0x10000;  // the lock recorder's instance of the context's ticket
 
 // Lock classes of the lock-order rules (model/locking.cpp): the pseudo-locks of the primed order,
 // every reservation lock (one class), acquire contexts, and the driver's named locks.
@@ -202,6 +222,7 @@ struct Model::State final : StateView {
     std::vector<uint64_t> exercised;
     detail::LockS locks;
     std::vector<int> sig_cookies;  // cookies of the open SigBegin ops, innermost last (for generators)
+    detail::ExecS exec;
 
     // ---- per-op judging context ----
     const Observation* obs = nullptr;  // judging this observation, or
@@ -247,6 +268,10 @@ struct Model::State final : StateView {
     int cb_fence(uint32_t cb) const override;
     int sig_cookie() const override;
     bool driver_locked(uint32_t c) const override;
+    int exec_phase() const override;
+    bool exec_listed(uint32_t r) const override;
+    bool exec_older(uint32_t a) const override;
+    int exec_acquired() const override { return exec.acquired(); }
 
     // ---- judging helpers (judge.cpp) ----
     bool producing() const { return out != nullptr; }

@@ -36,7 +36,8 @@ bool known_op(uint32_t k)
 {
 	return resvcheck_op_provided(k, RC_FEATURE_DEADLINE | RC_FEATURE_CHECK_AND_SIGNAL | RC_FEATURE_NAME_HELPERS |
 					       RC_FEATURE_WAS_INITIALIZED | RC_FEATURE_DEDUP | RC_FEATURE_INLINE_LOCK |
-					       RC_FEATURE_CONTAINERS | RC_FEATURE_LOCKDEP | RC_FEATURE_FAIL_ALLOC | RC_FEATURE_VIRTUAL_TIME);
+					       RC_FEATURE_CONTAINERS | RC_FEATURE_LOCKDEP | RC_FEATURE_FAIL_ALLOC | RC_FEATURE_VIRTUAL_TIME |
+					       RC_FEATURE_DRM_EXEC);
 }
 
 template <class T>
@@ -97,6 +98,10 @@ void Sim::reset()
 	locks_.reset();
 	op_index_ = 0;
 	driver_held_ = 0;
+	std::vector<uint32_t> objects = std::move(exec_.objects); // keeps its storage
+	objects.clear();
+	exec_ = Exec{};
+	exec_.objects = std::move(objects);
 }
 
 int Sim::apply(const resvcheck_op &op, resvcheck_obs &obs)
@@ -320,6 +325,13 @@ void Sim::dispatch(const resvcheck_op &op)
 	case RC_OP_DRIVER_UNLOCK: case RC_OP_FENCE_MIGHT_WAIT: case RC_OP_SHRINKER_SCAN:
 	case RC_OP_MMU_INVALIDATE: case RC_OP_MIGHT_FAULT: case RC_OP_SCHED_RUN_JOB:
 		driver_op(op);
+		break;
+	case RC_OP_DRM_EXEC_INIT: case RC_OP_DRM_EXEC_CLEANUP: case RC_OP_DRM_EXEC_LOCK_OBJ:
+	case RC_OP_DRM_EXEC_PREPARE_OBJ: case RC_OP_DRM_EXEC_UNLOCK_OBJ: case RC_OP_DRM_EXEC_FINI:
+	case RC_OP_DRM_EXEC_LISTED: case RC_OP_DRM_GEM_OBJECT_REFS:
+		if (op.nargs > 0)
+			R(0);
+		exec_op(op);
 		break;
 	default: throw Bug{"sim: an op kind of the ABI list that the sim does not implement"};  // never a silent pass
 	}

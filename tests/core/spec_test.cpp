@@ -49,7 +49,7 @@ void exercise_profile(Model& m) {
         run_trace(m, *t);
     }
     std::mt19937 rng(1);
-    for (const char* weights : {"all", "fence", "lock", "resv.add", "iter", "containers", "locking"}) {
+    for (const char* weights : {"all", "fence", "lock", "resv.add", "iter", "containers", "locking", "drm_exec"}) {
         for (int n = 0; n < kGeneratedTraces; ++n) {
             OpDecoder dec(weights_for(weights));
             m.reset();

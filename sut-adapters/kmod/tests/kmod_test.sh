@@ -16,7 +16,7 @@ have_kernel() {
 rm -rf "$work" && mkdir -p "$work"
 fail() { echo "FAIL: $*"; exit 1; }
 
-# The module implements the dma_resv / dma_fence ops, not yet the containers, fail_alloc or the
+# The module implements the dma_resv / dma_fence ops, not yet the containers, fail_alloc, drm_exec or the
 # driver-side lock ops the 6.x profiles also have, and a real kernel has no virtual clock (sleep):
 # a run that only lacks those exits 3 and says
 # which; that is accepted when nothing was violated and the rules the module reaches were judged.
@@ -27,7 +27,7 @@ judged() {  # judged RC OUT
   [[ $rc == 3 ]] || fail "exit $rc"
   grep -q "VIOLATION" "$out" && fail "a violation"
   local bad
-  bad=$(grep "^unsupported:" "$out" | grep -vE "does not provide (fence_chain_|fence_array_|fence_unwrap|fence_allocate_private_stub|fence_is_container|fail_alloc|driver_|dma_fence_might_wait|shrinker_scan|mmu_notifier_invalidate|might_fault|sched_run_job|dma_fence_begin_signalling|dma_fence_end_signalling|sleep)" )
+  bad=$(grep "^unsupported:" "$out" | grep -vE "does not provide (fence_chain_|fence_array_|fence_unwrap|fence_allocate_private_stub|fence_is_container|fail_alloc|driver_|dma_fence_might_wait|shrinker_scan|mmu_notifier_invalidate|might_fault|sched_run_job|dma_fence_begin_signalling|dma_fence_end_signalling|drm_exec_|drm_gem_object_refs|sleep)" )
   [[ -z $bad ]] || fail "untested for another reason: $bad"
   local ok
   ok=$(sed -n 's/^rules: \([0-9]*\) ok, 0 violated.*/\1/p' "$out" | head -1)

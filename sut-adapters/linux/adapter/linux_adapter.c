@@ -30,6 +30,7 @@
 #include <shim/lockdep.h>
 
 #include "driver_ops.h"
+#include "drm_exec.h"
 #include "rc_linux_features.h"
 #include "fence_compat.h"
 #include "resvcheck_plugin.h"
@@ -39,6 +40,11 @@
 #define HAVE_DEADLINE 1
 #else
 #define HAVE_DEADLINE 0
+#endif
+#ifdef RC_LINUX_HAVE_DRM_EXEC	/* drivers/gpu/drm/drm_exec.c: 6.5 */
+#define HAVE_DRM_EXEC 1
+#else
+#define HAVE_DRM_EXEC 0
 #endif
 #define MAX_HANDLE (1u << 20)
 
@@ -664,6 +670,12 @@ static int apply_op(void *arg)
 						  resv(ad, a[0]) : NULL);
 		if (op->kind >= RC_OP_FENCE_CHAIN_INIT && op->kind <= RC_OP_FENCE_IS_CONTAINER)  /* containers.c */
 			return la_containers_apply(ad, op);
+#if HAVE_DRM_EXEC
+		if (op->kind >= RC_OP_DRM_EXEC_INIT && op->kind <= RC_OP_DRM_GEM_OBJECT_REFS)  /* drm_exec.c */
+			return la_drm_exec_apply(op, obs, op->kind == RC_OP_DRM_EXEC_LOCK_OBJ || op->kind == RC_OP_DRM_EXEC_PREPARE_OBJ ||
+							  op->kind == RC_OP_DRM_EXEC_UNLOCK_OBJ || op->kind == RC_OP_DRM_EXEC_LISTED ||
+							  op->kind == RC_OP_DRM_GEM_OBJECT_REFS ? resv(ad, a[0]) : NULL);
+#endif
 		return apply_fence_api7(ad, op, obs);
 	}
 	return RC_APPLY_OK;
@@ -751,6 +763,9 @@ static void adapter_reset(void *self)
 	ad->op_index = 0;
 	ad->reported = false;
 	linux_driver_reset();
+#if HAVE_DRM_EXEC
+	la_drm_exec_reset();
+#endif
 	shim_reset_debug_state();
 	shim_lockdep_reset();
 }
@@ -810,7 +825,7 @@ static int adapter_supports(void *self, u32 kind)
 	return resvcheck_op_provided(kind, (HAVE_DEADLINE ? RC_FEATURE_DEADLINE : 0) | fence_api7_features() |
 					   RC_FEATURE_CONTAINERS | RC_FEATURE_FAIL_ALLOC |
 					   (ad->real_threads ? 0 : RC_FEATURE_VIRTUAL_TIME) |
-					   (ad->lockdep ? RC_FEATURE_LOCKDEP : 0));
+					   (ad->lockdep ? RC_FEATURE_LOCKDEP : 0) | (HAVE_DRM_EXEC ? RC_FEATURE_DRM_EXEC : 0));
 }
 
 static const char *adapter_last_error(void *self) { return ((struct linux_adapter *)self)->err; }

@@ -17,6 +17,10 @@ set(RESVCHECK_LINUX_TREE_SELFTESTS
 set(RESVCHECK_LINUX_TREE_HEADERS
   include/linux/dma-fence.h include/linux/dma-fence-array.h include/linux/dma-fence-chain.h
   include/linux/dma-fence-unwrap.h include/linux/dma-resv.h)
+# Files only some trees have (drm_exec: 6.5+), compiled and viewed where they exist; the glue
+# knows from the probed features (features.def).
+set(RESVCHECK_LINUX_TREE_OPTIONAL_SOURCES drivers/gpu/drm/drm_exec.c)
+set(RESVCHECK_LINUX_TREE_OPTIONAL_HEADERS include/drm/drm_exec.h)
 
 function(resvcheck_linux_tree_check dir)
   # the selftests are optional: 7.x has KUnit tests instead of selftest.c
@@ -56,7 +60,7 @@ endfunction()
 
 function(resvcheck_linux_tree_from_tarball tarball out_dir)
   file(TIMESTAMP "${tarball}" stamp_value "%s" UTC)
-  set(stamp_value "${tarball} ${stamp_value}")
+  set(stamp_value "${tarball} ${stamp_value} ${RESVCHECK_LINUX_TREE_OPTIONAL_SOURCES}")
   set(stamp "${out_dir}/.resvcheck-extracted")
   if(EXISTS "${stamp}")
     file(READ "${stamp}" old)
@@ -79,5 +83,13 @@ function(resvcheck_linux_tree_from_tarball tarball out_dir)
   if(NOT rc EQUAL 0)
     message(FATAL_ERROR "linux adapter: extracting ${tarball} failed: ${err}")
   endif()
+  set(optional "")
+  foreach(f ${RESVCHECK_LINUX_TREE_OPTIONAL_SOURCES} ${RESVCHECK_LINUX_TREE_OPTIONAL_HEADERS})
+    list(APPEND optional "${top}/${f}")
+  endforeach()
+  # a tree without them (6.1 has no drm_exec) makes tar fail on the missing names: that is fine
+  execute_process(
+    COMMAND tar -xaf "${tarball}" -C "${out_dir}" --strip-components=1 ${optional}
+    RESULT_VARIABLE rc_optional OUTPUT_QUIET ERROR_QUIET)
   file(WRITE "${stamp}" "${stamp_value}")
 endfunction()

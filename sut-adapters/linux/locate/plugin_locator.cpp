@@ -34,6 +34,9 @@ const std::vector<std::string> kKernelCflags = RESVCHECK_LINUX_BUILD_KERNEL_CFLA
 const std::vector<std::string> kLinkFlags = RESVCHECK_LINUX_BUILD_LDFLAGS;
 const std::vector<std::string> kTreeSources = RESVCHECK_LINUX_BUILD_TREE_SOURCES;
 const std::vector<std::string> kTreeHeaders = RESVCHECK_LINUX_BUILD_TREE_HEADERS;
+// files only some trees have (drm_exec), used where they exist
+const std::vector<std::string> kTreeOptionalSources = RESVCHECK_LINUX_BUILD_TREE_OPTIONAL_SOURCES;
+const std::vector<std::string> kTreeOptionalHeaders = RESVCHECK_LINUX_BUILD_TREE_OPTIONAL_HEADERS;
 const std::vector<std::string> kShimKernelSources = RESVCHECK_LINUX_BUILD_SHIM_KERNEL_SOURCES;
 const fs::path kAdapterDir = RESVCHECK_LINUX_BUILD_SRC_DIR;  // sut-adapters/linux
 
@@ -256,13 +259,22 @@ Expected<Located> build_from_tree(const std::string& kernel_src, bool debug) {
             return setup_error("linux adapter: cannot read " + (tree / h).string());
         }
         hv.add(h).add(content);
-        headers.emplace_back(fs::path(h).filename().string(), std::move(content));
+        headers.emplace_back("linux/" + fs::path(h).filename().string(), std::move(content));
+    }
+    for (const auto& h : kTreeOptionalHeaders) {  // include/drm/X.h -> view include/drm/X.h
+        std::string content;
+        if (!read_file(tree / h, content)) continue;
+        hv.add(h).add(content);
+        headers.emplace_back(fs::path(h).lexically_relative("include").string(), std::move(content));
     }
     fs::path view = root / "view" / hv.hex();
     if (!fs::is_directory(view / "include" / "linux", ec)) {
         fs::path tmp = view.string() + unique_suffix();
         fs::create_directories(tmp / "include" / "linux", ec);
-        for (const auto& [name, content] : headers) std::ofstream(tmp / "include" / "linux" / name, std::ios::binary) << content;
+        for (const auto& [name, content] : headers) {
+            fs::create_directories((tmp / "include" / name).parent_path(), ec);
+            std::ofstream(tmp / "include" / name, std::ios::binary) << content;
+        }
         fs::rename(tmp, view, ec);
         if (ec) fs::remove_all(tmp, ec);
     }
@@ -295,7 +307,9 @@ Expected<Located> build_from_tree(const std::string& kernel_src, bool debug) {
     std::vector<Unit> units;
     for (const auto& s : kShimKernelSources) units.push_back({kAdapterDir / "shim" / s, {}});
     for (const auto& s : kTreeSources) units.push_back({tree / s, {}});
-    for (const char* adapter_src : {"linux_adapter.c", "containers.c", "driver_ops.c"})
+    for (const auto& s : kTreeOptionalSources)
+        if (fs::is_regular_file(tree / s, ec)) units.push_back({tree / s, {}});
+    for (const char* adapter_src : {"linux_adapter.c", "containers.c", "driver_ops.c", "drm_exec.c"})
         units.push_back({kAdapterDir / "adapter" / adapter_src,
                          {"-I" + (kAdapterDir / "adapter" / "compat").string(), "-I" RESVCHECK_LINUX_BUILD_PLUGIN_HEADER_DIR,
                           "-I" + features_dir.string()}});

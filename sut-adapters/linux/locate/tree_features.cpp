@@ -13,10 +13,13 @@ struct Probe {
     const char* name;
     const char* file;
     const char* text;
+    bool optional_file = false;
 };
 constexpr Probe kProbes[] = {
 #define RC_LINUX_FEATURE(name, file, text) {#name, file, text},
+#define RC_LINUX_OPTIONAL_FEATURE(name, file, text) {#name, file, text, true},
 #include "../features.def"
+#undef RC_LINUX_OPTIONAL_FEATURE
 #undef RC_LINUX_FEATURE
 };
 
@@ -30,8 +33,8 @@ struct Exact {
 };
 const Exact kExact[] = {
     {"linux-7.2", {"USAGE_API", "INIT64", "SIGNAL_VOID", "CHECK_AND_SIGNAL", "INLINE_LOCK", "WAS_INITIALIZED", "OPS_DETACH",
-                   "NAME_HELPERS", "IS_LATER_OR_SAME", "DEDUP_ARRAY", "DEADLINE", "RESERVE_ZERO_EINVAL"}},
-    {"linux-6.12", {"USAGE_API", "OPS_SEQNO64", "IS_LATER_OR_SAME", "ARRAY_SIGNAL_ON_ANY", "DEADLINE", "RESERVE_ZERO_EINVAL"}},
+                   "NAME_HELPERS", "IS_LATER_OR_SAME", "DEDUP_ARRAY", "DEADLINE", "RESERVE_ZERO_EINVAL", "DRM_EXEC"}},
+    {"linux-6.12", {"USAGE_API", "OPS_SEQNO64", "IS_LATER_OR_SAME", "ARRAY_SIGNAL_ON_ANY", "DEADLINE", "RESERVE_ZERO_EINVAL", "DRM_EXEC"}},
     {"linux-6.1", {"USAGE_API", "OPS_SEQNO64", "IS_LATER_OR_SAME", "ARRAY_SIGNAL_ON_ANY"}},
 };
 
@@ -81,7 +84,7 @@ Expected<TreeFeatures> probe(const std::string& tree) {
     std::map<std::string, std::string> files;
     for (const auto& p : kProbes) {
         auto [it, fresh] = files.try_emplace(p.file);
-        if (fresh && !read(tree + "/" + p.file, it->second))
+        if (fresh && !read(tree + "/" + p.file, it->second) && !p.optional_file)
             return setup_error("linux adapter: kernel tree " + tree + " has no " + p.file);
         if (it->second.find(p.text) != std::string::npos) f.present.push_back(p.name);
     }

@@ -107,6 +107,21 @@ struct Resv {
 	bool live = false;
 	bool locked = false;
 	int32_t holder_ctx = kNone; /* ww->ctx of the holder; kNone for plain lock / trylock */
+	bool exec_held = false;     /* held under the drm_exec ticket (drm_exec.cpp) */
+	uint32_t gem_refs = 1;      /* its GEM object's references; the harness holds one */
+};
+
+/* struct drm_exec: the trace's one execution context (drm_exec.cpp) */
+struct Exec {
+	bool live = false;
+	uint32_t flags = 0;
+	bool entered = false;       /* the ticket was initialised by the loop's first pass */
+	bool retry = false;         /* contention seen: the loop head backs off and runs again */
+	uint64_t stamp = 0;
+	uint32_t acquired = 0;
+	std::vector<uint32_t> objects;
+	int32_t contended = kNone;  /* referenced, to be locked first on the slow path */
+	int32_t prelocked = kNone;  /* locked and referenced, not in objects */
 };
 
 /* struct dma_resv_iter */
@@ -227,6 +242,14 @@ private:
 	Fault fault_;
 	LockRecorder locks_;	/* lock order of the trace's one task (lock_recorder.cpp) */
 	long op_index_ = 0;
+	/* drm_exec (drm_exec.cpp) */
+	void exec_op(const resvcheck_op &op);
+	int64_t exec_lock(uint32_t r);
+	int64_t exec_lock_obj(uint32_t r);
+	void exec_unlock(uint32_t r);
+	void exec_unlock_all();
+	void exec_drop_prelocked();
+	Exec exec_;
 	/* the driver-side ops (driver.cpp) */
 	void driver_op(const resvcheck_op &op);
 	void driver_lock(int64_t k, bool take);

@@ -67,6 +67,20 @@ void walk_against_realloc(Harness &h, const std::vector<uint8_t> &s)
 	EXPECT_EQ(o[0].n_fences, 2u) << "both were listed and unsignalled for the whole walk";
 }
 
+// drm_exec up to the -EDEADLK on r1 (held by the older a0) after r0 was locked; a0 then lets go
+void exec_contended(Harness &h)
+{
+	h.init(0);
+	h.init(1);
+	h.op(RC_OP_WW_ACQUIRE_INIT, {0});
+	h.op(RC_OP_DRM_EXEC_INIT, {0});
+	h.op(RC_OP_DRM_EXEC_CLEANUP, {});
+	h.lock(1, 0);
+	EXPECT_EQ(h.ret(RC_OP_DRM_EXEC_LOCK_OBJ, {0}), 0);
+	EXPECT_EQ(h.ret(RC_OP_DRM_EXEC_LOCK_OBJ, {1}), -35);
+	h.unlock(1);
+}
+
 const std::map<std::string, Scenario> &scenarios()
 {
 	static const std::map<std::string, Scenario> s = {
@@ -402,6 +416,34 @@ const std::map<std::string, Scenario> &scenarios()
 			 h.fence(0, 0, 1);
 			 EXPECT_EQ(h.ret(RC_OP_FENCE_WAIT_TIMEOUT, {0, 0, 0, 0}), 0);
 			 EXPECT_EQ(h.obs().slept, 0u) << "a poll does not sleep";
+		 }},
+		// ---- drm_exec: a0 (older than the ticket) holds r1; the body locks r0, dies on r1 ----
+		{"exec-no-backoff", [](Harness &h) {
+			 exec_contended(h);
+			 EXPECT_EQ(h.ret(RC_OP_DRM_EXEC_CLEANUP, {}), 1);
+			 EXPECT_EQ(h.ret(RC_OP_RESV_IS_LOCKED, {0}), 0) << "the retry unlocks r0";
+			 EXPECT_EQ(h.ret(RC_OP_DRM_GEM_OBJECT_REFS, {0}), 1);
+		 }},
+		{"exec-contended-not-first", [](Harness &h) {
+			 exec_contended(h);
+			 h.op(RC_OP_DRM_EXEC_CLEANUP, {});
+			 EXPECT_EQ(h.ret(RC_OP_DRM_EXEC_LOCK_OBJ, {0}), 0);
+			 EXPECT_EQ(h.ret(RC_OP_RESV_IS_LOCKED, {1}), 1) << "the contended r1 is locked first";
+		 }},
+		{"exec-dup-not-ignored", [](Harness &h) {
+			 h.init(0);
+			 h.op(RC_OP_DRM_EXEC_INIT, {2}); // DRM_EXEC_IGNORE_DUPLICATES
+			 h.op(RC_OP_DRM_EXEC_CLEANUP, {});
+			 EXPECT_EQ(h.ret(RC_OP_DRM_EXEC_LOCK_OBJ, {0}), 0);
+			 EXPECT_EQ(h.ret(RC_OP_DRM_EXEC_LOCK_OBJ, {0}), 0);
+		 }},
+		{"exec-unlock-keeps-ref", [](Harness &h) {
+			 h.init(0);
+			 h.op(RC_OP_DRM_EXEC_INIT, {0});
+			 h.op(RC_OP_DRM_EXEC_CLEANUP, {});
+			 h.op(RC_OP_DRM_EXEC_LOCK_OBJ, {0});
+			 h.op(RC_OP_DRM_EXEC_UNLOCK_OBJ, {0});
+			 EXPECT_EQ(h.ret(RC_OP_DRM_GEM_OBJECT_REFS, {0}), 1);
 		 }},
 		// ---- concurrency ----
 		{"walk-no-restart-check", [](Harness &h) { every_schedule(h, walk_against_realloc); }},

@@ -40,6 +40,7 @@ static inline void *krealloc_array(void *p, size_t n, size_t size, gfp_t flags) 
 #define kvmalloc_array kmalloc_array
 #define kvcalloc kcalloc
 #define kvfree kfree
+#define kvrealloc krealloc	/* kvrealloc(p, size, gfp): the 6.12+ form drm_exec.c uses */
 /*
  * The typed allocators of 7.0: the first argument is an object or a type, GFP is optional
  * (GFP_KERNEL), the result has the object's pointer type.

@@ -21,6 +21,7 @@
  */
 #include <linux/mutex.h>
 #include <linux/atomic.h>
+#include <linux/stddef.h>	/* NULL: the kernel's reaches it through linux/list.h (drm_exec.h relies on it) */
 
 #ifdef CONFIG_DEBUG_MUTEXES
 #define DEBUG_WW_MUTEXES

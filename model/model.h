@@ -76,6 +76,17 @@ public:
 
     // Why `op` may not be sent in the current state, or nothing if it meets its preconditions.
     std::optional<std::string> precondition(const Op& op) const;
+    // The same for an op marked `@misuse` (marked true): it may break its precondition when that
+    // is a documented misuse (misuse()); a marked op that is none is refused with the reason.
+    std::optional<std::string> precondition(const Op& op, bool marked) const;
+    // The rule of the BUG or WARN the profile's kernel documents for `op` sent now as a deliberate
+    // misuse: it breaks a precondition the kernel catches (add_fence beyond the reserved slots, a
+    // container added), or is a caller bug the model accepts unmarked too (set_error after
+    // signalling, reserve_fences(0) where the kernel WARNs). Nothing if no reaction is documented.
+    std::optional<Rule> misuse(const Op& op) const;
+    // Whether nothing may follow the last op judged: a BUG the contract predicts (the kernel is
+    // tainted), or a misuse after which the model follows the object no further.
+    bool ended() const;
 
     // Judges the observation of `op` (which meets its preconditions), counts the rules exercised
     // and advances, adopting the observation where the profile leaves freedom.

@@ -48,6 +48,8 @@ const std::vector<PropertyDef> kProperties = {
       R::SIG_RUN_JOB, R::RECLAIM_SHRINKER_TRYLOCK, R::RECLAIM_NO_USER_UNDER_RESV, R::LOCKDEP_CYCLE}},
     {"alloc", "alloc", "allocation failure: the error paths of reserve, get_fences, array creation, merge and the stub",
      {R::ALLOC_NO_LEAK, R::RESV_RESERVE_ENOMEM, R::RESV_GET_FENCES_ENOMEM, R::ARRAY_CREATE_ENOMEM, R::STUB_ENOMEM, R::MERGE_ENOMEM}},
+    {"misuse", "misuse", "deliberate misuse the kernel catches: add_fence beyond the reserved slots (BUG), a container added, set_error after signalling, reserve_fences(0) (WARN)",
+     {R::MISUSE_ADD_BEYOND_RESERVED, R::MISUSE_ADD_CONTAINER_WARNS, R::FENCE_ERROR_AFTER_SIGNAL_WARNS, R::RESV_RESERVE_ZERO}},
 };
 
 }  // namespace
@@ -57,7 +59,7 @@ std::span<const PropertyDef> all_properties() { return kProperties; }
 std::optional<Op> RecordSource::next(const Model& model) {
     while (pos_ < records_.size()) {
         auto op = decoder_.decode(records_[pos_++].data(), model.view());
-        if (!op || !model.has_op(*op) || model.precondition(*op) || (adapter_ && !adapter_->supports(*op))) continue;
+        if (!op || !model.has_op(*op) || model.precondition(*op, decoder_.misuse()) || (adapter_ && !adapter_->supports(*op))) continue;
         return op;
     }
     return std::nullopt;
@@ -88,8 +90,11 @@ Trace decode_records(const std::vector<Record>& records, const MoveWeights& weig
     RecordSource src(records, weights, nullptr);
     Trace t;
     while (auto op = src.next(m)) {
+        const bool misuse = m.misuse(*op).has_value();
         m.perform(*op);
         t.steps.push_back(TraceStep{*op, std::nullopt, {}, 0});
+        t.steps.back().misuse = misuse;
+        if (m.ended()) break;
     }
     return t;
 }

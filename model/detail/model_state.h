@@ -260,6 +260,11 @@ struct Model::State final : StateView {
     // value taken (adopted).
     int64_t expect_ret_any(Rule r, RetKind k, std::initializer_list<int64_t> allowed);
     void expect_warn(Rule r, uint32_t n = 1);
+    // The op BUG()s (a misuse the kernel catches): `required`, or one behaviour the contract allows.
+    // The trace ends after it (ended).
+    void expect_bug(Rule r, bool required);
+    std::optional<Rule> bug_allowed;  // during the op: a BUG here is the predicted one
+    bool ended = false;               // nothing may follow the last op (Model::ended)
     // Callbacks, WARNs and deadline hooks the op ran, against those expected (any op can have them).
     void judge_side_effects(const Op& op);
     void judge_lockdep();  // locking.cpp

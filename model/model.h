@@ -33,7 +33,7 @@ namespace resvcheck {
 struct Profile {
     std::string_view name;
     bool lock_order = false;  // the driver-side lock-order rules, as 6.x's signalling annotations report them
-    bool alloc_paths = false;  // fail_alloc and the allocation error paths, as 6.1/6.12 take them (checked there only)
+    bool alloc_paths = false;  // fail_alloc and the allocation error paths (checked for 6.1, 6.12, 7.2)
     // Every freedom the contract leaves is resolved as the kernel does: slot order and capacity,
     // when signalled and superseded entries go, callback order, late errors (the exact profiles).
     bool exact_kernel = false;
@@ -46,6 +46,7 @@ struct Profile {
     uint32_t fence_api = 0;       // RC_FEATURE_* bits of the newer dma_fence API (check_and_signal, names, ...)
     bool names_detached = false;  // name helpers of a signalled fence return placeholders (7.x)
     bool array_signal_on_any = true;  // dma_fence_array_create takes signal_on_any (<= 6.x)
+    bool merge_lone_no_alloc = false;  // unwrap_merge returns a lone pending leaf without allocating (7.x)
     std::string_view description;
 };
 

@@ -259,6 +259,7 @@ void run(State& s, const ResvAddFence& o) {
     if (s.is_container(f)) {
         // the model keeps no container in a list (its signalling is polled): the trace ends here
         s.expect_warn(Rule::MISUSE_ADD_CONTAINER_WARNS);
+        s.first_ret_rule = Rule::MISUSE_ADD_CONTAINER_WARNS;  // a BUG is worse than the WARN
         s.ended = true;
     }
     if (beyond) {

@@ -17,7 +17,7 @@ int cmd_pin(const Options& o) {
     if (t.steps.empty()) return usage_error(o.args[0] + ": the trace has no ops");
     Model check(*p);
     for (size_t i = 0; i < t.steps.size(); ++i) {
-        if (auto why = check.precondition(t.steps[i].op))
+        if (auto why = check.precondition(t.steps[i].op, t.steps[i].misuse))
             return usage_error(o.args[0] + ":" + std::to_string(t.steps[i].line) + ": op " + std::to_string(i) + " breaks a precondition: " + *why);
         check.perform(t.steps[i].op);
     }

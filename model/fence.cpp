@@ -130,6 +130,11 @@ bool pre(Pre& p, const FenceSetError& o) {
     if (o.error >= 0 || o.error < -4095) return p.fail("set_error needs an error in [-4095, -1]");
     return true;
 }
+std::optional<Rule> misuse(const State& s, const FenceSetError& o) {
+    Pre p{s, std::nullopt};
+    if (!pre(p, o) || !s.fences[o.f.id].signaled) return std::nullopt;
+    return Rule::FENCE_ERROR_AFTER_SIGNAL_WARNS;
+}
 void run(State& s, const FenceSetError& o) {
     auto& f = s.fences[o.f.id];
     if (f.signaled) {

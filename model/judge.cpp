@@ -69,6 +69,19 @@ void State::expect_warn(Rule r, uint32_t n) {
     exercise(r);
 }
 
+void State::expect_bug(Rule r, bool required) {
+    exercise(r);
+    bug_allowed = r;
+    if (!required) return;
+    if (producing()) {
+        out->status = Observation::Status::Bug;
+        out->message = "BUG: " + std::string(rule_info(r).function) + " (" + std::string(rule_info(r).id) + ")";
+        ended = true;
+    } else if (obs->status != Observation::Status::Bug) {
+        fail(r, "BUG()", "the op returns");
+    }
+}
+
 void State::judge_side_effects(const Op& op) {
     const Observation& o = seen();
     if (producing()) {

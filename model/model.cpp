@@ -148,6 +148,20 @@ std::optional<std::string> Model::precondition(const Op& op) const {
     return p.why;
 }
 
+std::optional<std::string> Model::precondition(const Op& op, bool marked) const {
+    if (!marked) return precondition(op);
+    if (misuse(op)) return std::nullopt;
+    auto why = precondition(op);
+    return "it is marked @misuse, but the kernel of profile " + std::string(s_->prof.name) + " documents no BUG or WARN for it here" +
+           (why ? " (it breaks a precondition: " + *why + "; that is a set-up error)" : " (it breaks no precondition)");
+}
+
+std::optional<Rule> Model::misuse(const Op& op) const {
+    return std::visit([&](const auto& o) { return detail::misuse(*s_, o); }, op);
+}
+
+bool Model::ended() const { return s_->ended; }
+
 namespace {
 std::optional<Rule> process_rule(Observation::Status st) {
     switch (st) {
@@ -184,6 +198,7 @@ void run_op(State& s, const Op& op) {
     s.early_release = Rule::FENCE_REF_NO_EARLY_RELEASE;
     s.fail_at = std::exchange(s.fail_next, 0);  // an arming lasts one op
     s.alloc_seen = 0;
+    s.bug_allowed.reset();
     auto apply = [&](const auto& o) { run(s, o); };
     // Every op that meets its preconditions promises to return: the process must not die, hang or
     // run out of memory (seen through an isolated adapter).
@@ -201,6 +216,11 @@ void run_op(State& s, const Op& op) {
         std::visit(apply, op);
         s.out = nullptr;
         s.obs = bug;
+        if (s.bug_allowed) {  // the BUG a misuse predicts: the kernel is tainted, the trace ends
+            s.div.reset();
+            s.ended = true;
+            return;
+        }
         Rule r = s.first_ret_rule.value_or(op_bug_rule(op));
         s.exercise(r);
         s.div.reset();

@@ -33,7 +33,7 @@ namespace resvcheck {
 struct Profile {
     std::string_view name;
     bool lock_order = false;  // the driver-side lock-order rules, as 6.x's signalling annotations report them
-    bool alloc_paths = false;  // fail_alloc and the allocation error paths, as 6.1/6.12 take them (checked there only)
+    bool alloc_paths = false;  // fail_alloc and the allocation error paths (checked for 6.1, 6.12, 7.2)
     // Every freedom the contract leaves is resolved as the kernel does: slot order and capacity,
     // when signalled and superseded entries go, callback order, late errors (the exact profiles).
     bool exact_kernel = false;
@@ -47,6 +47,7 @@ struct Profile {
     bool names_detached = false;  // name helpers of a signalled fence return placeholders (7.x)
     bool array_signal_on_any = true;  // dma_fence_array_create takes signal_on_any (<= 6.x)
     bool has_drm_exec = false;        // drivers/gpu/drm/drm_exec.c (6.5+)
+    bool merge_lone_no_alloc = false;  // unwrap_merge returns a lone pending leaf without allocating (7.x)
     std::string_view description;
 };
 
@@ -77,6 +78,17 @@ public:
 
     // Why `op` may not be sent in the current state, or nothing if it meets its preconditions.
     std::optional<std::string> precondition(const Op& op) const;
+    // The same for an op marked `@misuse` (marked true): it may break its precondition when that
+    // is a documented misuse (misuse()); a marked op that is none is refused with the reason.
+    std::optional<std::string> precondition(const Op& op, bool marked) const;
+    // The rule of the BUG or WARN the profile's kernel documents for `op` sent now as a deliberate
+    // misuse: it breaks a precondition the kernel catches (add_fence beyond the reserved slots, a
+    // container added), or is a caller bug the model accepts unmarked too (set_error after
+    // signalling, reserve_fences(0) where the kernel WARNs). Nothing if no reaction is documented.
+    std::optional<Rule> misuse(const Op& op) const;
+    // Whether nothing may follow the last op judged: a BUG the contract predicts (the kernel is
+    // tainted), or a misuse after which the model follows the object no further.
+    bool ended() const;
 
     // Judges the observation of `op` (which meets its preconditions), counts the rules exercised
     // and advances, adopting the observation where the profile leaves freedom.

@@ -11,8 +11,8 @@ constexpr Profile kProfiles[] = {
     {.name = "linux-6.12-debug", .lock_order = true, .alloc_paths = true, .exact_kernel = true, .reserve_zero_einval = true, .has_deadline = true, .unlock_forfeits_reservation = true, .has_drm_exec = true, .description = "Linux 6.12 with CONFIG_DEBUG_MUTEXES (unlock forfeits unused slots)"},
     {.name = "linux-6.1", .lock_order = true, .alloc_paths = true, .exact_kernel = true, .description = "slot-by-slot behaviour of Linux 6.1, non-debug, 64-bit"},
     // ---- kernels (issue 10): 7.x, whose dma_fence API grew (check_and_signal, name helpers, ...) ----
-    {.name = "linux-7.2", .exact_kernel = true, .reserve_zero_einval = true, .has_deadline = true, .fence_api = kFenceApi7, .names_detached = true, .array_signal_on_any = false, .has_drm_exec = true, .description = "slot-by-slot behaviour of Linux 7.2, non-debug, 64-bit"},
-    {.name = "linux-7.2-debug", .exact_kernel = true, .reserve_zero_einval = true, .has_deadline = true, .unlock_forfeits_reservation = true, .fence_api = kFenceApi7, .names_detached = true, .array_signal_on_any = false, .has_drm_exec = true, .description = "Linux 7.2 with CONFIG_DEBUG_MUTEXES (unlock forfeits unused slots)"},
+    {.name = "linux-7.2", .alloc_paths = true, .exact_kernel = true, .reserve_zero_einval = true, .has_deadline = true, .fence_api = kFenceApi7, .names_detached = true, .array_signal_on_any = false, .has_drm_exec = true, .merge_lone_no_alloc = true, .description = "slot-by-slot behaviour of Linux 7.2, non-debug, 64-bit"},
+    {.name = "linux-7.2-debug", .alloc_paths = true, .exact_kernel = true, .reserve_zero_einval = true, .has_deadline = true, .unlock_forfeits_reservation = true, .fence_api = kFenceApi7, .names_detached = true, .array_signal_on_any = false, .has_drm_exec = true, .merge_lone_no_alloc = true, .description = "Linux 7.2 with CONFIG_DEBUG_MUTEXES (unlock forfeits unused slots)"},
 };
 }  // namespace
 

@@ -122,6 +122,11 @@ bool pre(Pre& p, const ResvReserveFences& o) {
     if (rs.slots.size() + o.num_fences > 200) return p.fail("lists are limited to 200 entries");
     return true;
 }
+std::optional<Rule> misuse(const State& s, const ResvReserveFences& o) {
+    Pre p{s, std::nullopt};
+    if (o.num_fences != 0 || !s.prof.reserve_zero_einval || !pre(p, o)) return std::nullopt;  // 6.1 does not catch it
+    return Rule::RESV_RESERVE_ZERO;
+}
 void run(State& s, const ResvReserveFences& o) {
     auto& r = s.resvs[o.r.id];
     uint32_t n = o.num_fences;
@@ -197,7 +202,7 @@ void add_fence_contract(State& s, ResvS& r, const ResvAddFence& o, const Slot& f
 }
 
 // The kernel: the first slot that is superseded or signalled is replaced in place, else append.
-void add_fence_exact(State& s, ResvS& r, const ResvAddFence& o, Slot fresh, bool stronger_self) {
+void add_fence_exact(State& s, ResvS& r, const ResvAddFence& o, Slot fresh, bool stronger_self, bool misused) {
     for (size_t i = 0; i < r.slots.size(); ++i) {
         auto& sl = r.slots[i];
         auto c = classify(s, sl, o.f.id, o.usage);
@@ -219,8 +224,9 @@ void add_fence_exact(State& s, ResvS& r, const ResvAddFence& o, Slot fresh, bool
     }
     s.exercise(Rule::RESV_ADD_APPEND);
     if (r.slots.size() >= r.max) {
-        // the kernel BUG()s here; the precondition makes it unreachable for a correct model
-        s.fail(Rule::RESV_RESERVE_GUARANTEE, "a reserved slot", "none left");
+        // the kernel BUG()s here: predicted for a misuse, unreachable for a correct model otherwise
+        if (misused) s.expect_bug(Rule::MISUSE_ADD_BEYOND_RESERVED, true);
+        else s.fail(Rule::RESV_RESERVE_GUARANTEE, "a reserved slot", "none left");
         return;
     }
     fresh.origin = fresh.suspect = stronger_self ? Rule::RESV_ADD_APPEND : Rule::RESV_ADD_LISTED;
@@ -235,6 +241,17 @@ bool pre(Pre& p, const ResvAddFence& o) {
     if (p.s.resvs[o.r.id].guarantee < 1) return p.fail("add_fence needs a slot reserved with resv_reserve_fences under this lock");
     return true;
 }
+// Misuse: a container (a WARN, then added as any fence), or no reserved slot left on an object
+// with a list (replaced in place, appended while the list has room, else a BUG). Without a list
+// the kernel dereferences NULL: no documented reaction, so that stays a set-up error.
+std::optional<Rule> misuse(const State& s, const ResvAddFence& o) {
+    Pre p{s, std::nullopt};
+    if (!p.resv(o.r) || !p.fence(o.f) || !p.locked(o.r) || !p.usage_ok(o.usage)) return std::nullopt;
+    const auto& r = s.resvs[o.r.id];
+    if (s.is_container(o.f.id)) return r.guarantee >= 1 ? std::optional(Rule::MISUSE_ADD_CONTAINER_WARNS) : std::nullopt;
+    if (s.fences[o.f.id].kind != FenceKind::Plain || r.guarantee >= 1 || !r.has_list) return std::nullopt;
+    return Rule::MISUSE_ADD_BEYOND_RESERVED;
+}
 void run(State& s, const ResvAddFence& o) {
     auto& r = s.resvs[o.r.id];
     const uint32_t f = o.f.id;
@@ -242,7 +259,21 @@ void run(State& s, const ResvAddFence& o) {
     s.exercise(Rule::RESV_ADD_DROPS_REPLACED_REF);
     s.exercise(Rule::RESV_RESERVE_GUARANTEE);  // a BUG() here would break it
     if (!s.first_ret_rule) s.first_ret_rule = r.reserve_rule;
-    --r.guarantee;
+    const bool beyond = r.guarantee < 1;  // a misuse (the precondition let it through marked)
+    if (s.is_container(f)) {
+        // the model keeps no container in a list (its signalling is polled): the trace ends here
+        s.expect_warn(Rule::MISUSE_ADD_CONTAINER_WARNS);
+        s.first_ret_rule = Rule::MISUSE_ADD_CONTAINER_WARNS;  // a BUG is worse than the WARN
+        s.ended = true;
+    }
+    if (beyond) {
+        s.exercise(Rule::MISUSE_ADD_BEYOND_RESERVED);
+        s.first_ret_rule = Rule::MISUSE_ADD_BEYOND_RESERVED;  // names an unpredicted BUG
+        // the contract does not know the list's capacity: a BUG is allowed, or the add as usual
+        if (!s.prof.exact_kernel) s.expect_bug(Rule::MISUSE_ADD_BEYOND_RESERVED, false);
+    } else {
+        --r.guarantee;
+    }
     ++r.mod;
     r.ever_listed = true;
     s.unbury(r, f);
@@ -250,7 +281,7 @@ void run(State& s, const ResvAddFence& o) {
     for (const auto& sl : r.slots)
         if (sl.f == f && usage_le(sl.u, o.usage) && sl.u != o.usage) stronger_self = true;
     Slot fresh = s.make_slot(f, o.usage, true, Rule::RESV_ADD_LISTED, Rule::RESV_ADD_LISTED);
-    if (s.prof.exact_kernel) add_fence_exact(s, r, o, fresh, stronger_self);
+    if (s.prof.exact_kernel) add_fence_exact(s, r, o, fresh, stronger_self, beyond);
     else add_fence_contract(s, r, o, fresh);
 }
 

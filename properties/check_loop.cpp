@@ -66,7 +66,7 @@ struct CaseRunner {
         if (plan.verdict != Verdict::Conforms) return std::nullopt;
         Trace t;
         planned.clear();
-        for (auto& st : plan.executed.steps) planned.push_back(st.op), t.steps.push_back(TraceStep{st.op, std::nullopt, {}, 0});
+        for (auto& st : plan.executed.steps) planned.push_back(st.op), t.steps.push_back(unpinned(st));
         if (!adapter.apply_batch(planned, observed)) return std::nullopt;
         Replayed replay(adapter, observed);
         RunResult r = run(t, model, replay, RunOptions{.record = false});

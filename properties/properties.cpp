@@ -51,6 +51,8 @@ const std::vector<PropertyDef> kProperties = {
     {"drm_exec", "drm_exec", "drm_exec: several objects locked with back-off and retry, contention from an older context",
      {R::DRM_EXEC_LOCKED_SET, R::DRM_EXEC_DUPLICATE, R::DRM_EXEC_CONTENTION, R::DRM_EXEC_BACKOFF, R::DRM_EXEC_CONTENDED_FIRST,
       R::DRM_EXEC_PREPARE_RESERVES, R::DRM_EXEC_UNLOCK_OBJ, R::DRM_EXEC_FINI, R::DRM_EXEC_LOOP_TERMINATES}},
+    {"misuse", "misuse", "deliberate misuse the kernel catches: add_fence beyond the reserved slots (BUG), a container added, set_error after signalling, reserve_fences(0) (WARN)",
+     {R::MISUSE_ADD_BEYOND_RESERVED, R::MISUSE_ADD_CONTAINER_WARNS, R::FENCE_ERROR_AFTER_SIGNAL_WARNS, R::RESV_RESERVE_ZERO}},
 };
 
 }  // namespace
@@ -60,7 +62,7 @@ std::span<const PropertyDef> all_properties() { return kProperties; }
 std::optional<Op> RecordSource::next(const Model& model) {
     while (pos_ < records_.size()) {
         auto op = decoder_.decode(records_[pos_++].data(), model.view());
-        if (!op || !model.has_op(*op) || model.precondition(*op) || (adapter_ && !adapter_->supports(*op))) continue;
+        if (!op || !model.has_op(*op) || model.precondition(*op, decoder_.misuse()) || (adapter_ && !adapter_->supports(*op))) continue;
         return op;
     }
     return std::nullopt;
@@ -91,8 +93,11 @@ Trace decode_records(const std::vector<Record>& records, const MoveWeights& weig
     RecordSource src(records, weights, nullptr);
     Trace t;
     while (auto op = src.next(m)) {
+        const bool misuse = m.misuse(*op).has_value();
         m.perform(*op);
         t.steps.push_back(TraceStep{*op, std::nullopt, {}, 0});
+        t.steps.back().misuse = misuse;
+        if (m.ended()) break;
     }
     return t;
 }

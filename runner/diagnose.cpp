@@ -12,12 +12,14 @@ public:
     PrefixSource(const Trace& ops, size_t last, const Adapter& adapter) : adapter_(adapter), ops_(ops), last_(last) {}
 
 protected:
-    bool allowed(const Model& model, const Op& op) const { return model.has_op(op) && !model.precondition(op) && adapter_.supports(op); }
+    bool allowed(const Model& model, const Op& op, bool misuse = false) const {
+        return model.has_op(op) && !model.precondition(op, misuse) && adapter_.supports(op);
+    }
     bool trace_done() const { return pos_ > last_ || pos_ >= ops_.steps.size(); }
     // The trace's next op; nothing at its end, or if the state no longer allows it (an adoption by
     // an added op can only narrow what the contract allows, but an invalid op is never sent).
     std::optional<Op> next_of_trace(const Model& model) {
-        if (trace_done() || !allowed(model, ops_.steps[pos_].op)) return std::nullopt;
+        if (trace_done() || !allowed(model, ops_.steps[pos_].op, ops_.steps[pos_].misuse)) return std::nullopt;
         return ops_.steps[pos_++].op;
     }
     // Whether the trace's last op yielded armed the next one (fail_alloc): nothing may come between.
@@ -159,7 +161,7 @@ std::optional<Divergence> reference_culprit(const Trace& ops, size_t before, con
         if (r.divergence->op_index < src.teardown_from) return std::nullopt;  // an op of the trace itself fails: not this kind
         if (shown) {
             shown->steps.clear();
-            for (const auto& st : r.executed.steps) shown->steps.push_back({st.op, std::nullopt, {}, 0});
+            for (const auto& st : r.executed.steps) shown->steps.push_back(unpinned(st));
         }
         Divergence d = *r.divergence;
         if (d.references) d.rule = src.ref_rule;  // a reference count is off: op j's reference rule
@@ -185,7 +187,7 @@ std::optional<Divergence> walk_culprit(const Trace& ops, const Profile& profile,
     if (rule_info(r.divergence->rule).function != "dma_" + std::string(op_name(ops.steps[at].op))) return std::nullopt;
     if (shown) {
         shown->steps.clear();
-        for (const auto& st : r.executed.steps) shown->steps.push_back({st.op, std::nullopt, {}, 0});
+        for (const auto& st : r.executed.steps) shown->steps.push_back(unpinned(st));
     }
     return r.divergence;
 }
@@ -226,7 +228,7 @@ Diagnosis diagnose(const Trace& failing, const Divergence& symptom, const Profil
     Diagnosis dg;
     dg.symptom = dg.root = symptom;
     dg.trace.header = failing.header;
-    for (size_t i = 0; i <= symptom.op_index && i < failing.steps.size(); ++i) dg.trace.steps.push_back({failing.steps[i].op, std::nullopt, {}, 0});
+    for (size_t i = 0; i <= symptom.op_index && i < failing.steps.size(); ++i) dg.trace.steps.push_back(unpinned(failing.steps[i]));
     Model m(profile);
     ProbingSource src(failing, symptom.op_index, adapter);
     RunResult r = run(src, m, adapter);
@@ -266,7 +268,7 @@ Diagnosis diagnose(const Trace& failing, const Divergence& symptom, const Profil
     dg.root.op_index = root_at;
     dg.earlier = before >= 0 && static_cast<size_t>(before) < symptom.op_index;
     dg.trace.steps.clear();
-    for (size_t i = 0; i <= root_at && i < r.executed.steps.size(); ++i) dg.trace.steps.push_back({r.executed.steps[i].op, std::nullopt, {}, 0});
+    for (size_t i = 0; i <= root_at && i < r.executed.steps.size(); ++i) dg.trace.steps.push_back(unpinned(r.executed.steps[i]));
     dg.shown = dg.trace;
     return dg;
 }

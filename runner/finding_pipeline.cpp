@@ -90,11 +90,14 @@ Finding FindingPipeline::finish(const Trace& failing, const Divergence& d, Adapt
         };
         const bool probed = dg->how == Located::Probe;
         ShrinkStats stats;
-        auto fails = [&](const Trace& t) {
+        auto fails = [&](const Trace& candidate) {
             if (cfg_.stop && cfg_.stop()) return false;
+            Trace t = candidate;
+            mark_misuses(t, profile_);  // dropping ops may make an op a misuse or an ordinary one
             return probed ? same(verdict_of(t)) : culprit(t, nullptr).has_value();
         };
         Trace small = shrink_trace(dg->trace, fails, &stats);
+        mark_misuses(small, profile_);
         f.shrink_tries = stats.tries;
         if (!probed) {
             Trace shown;

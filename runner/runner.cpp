@@ -26,8 +26,13 @@ bool unsupported(const Op& op, size_t index, const Model& model, const Adapter& 
 // those that accept it, and fails only when none does. Returns false when the run must stop.
 bool run_step(const Op& op, const std::optional<Observation>& pin, int line, size_t index, Model& model, Model* pins,
               Adapter& adapter, Observation& obs, RunResult& r, const RunOptions& opts, std::vector<Model>* alts = nullptr) {
+    // recorded as `@misuse` when it is one (the hot loop records nothing and asks nothing)
+    const bool misuse = opts.record && model.misuse(op);
     adapter.apply(op, obs);
-    if (opts.record) r.executed.steps.push_back(TraceStep{op, obs, {}, line});
+    if (opts.record) {
+        r.executed.steps.push_back(TraceStep{op, obs, {}, line});
+        r.executed.steps.back().misuse = misuse;
+    }
     ++r.ops_run;
     if (obs.status == Observation::Status::Unsupported) {
         r.verdict = Verdict::Unsupported;
@@ -77,6 +82,11 @@ bool run_block(const Trace& trace, size_t i, size_t j, size_t& sched, Model& mod
     std::vector<Op> ops;
     std::vector<uint8_t> threads;
     for (size_t k = i; k < j; ++k) {
+        if (trace.steps[k].misuse) {  // the parser refuses both tags on one op; a built trace may have them
+            r.verdict = Verdict::Invalid;
+            r.message = "op " + std::to_string(k) + ": a misuse op runs sequentially, not on a thread";
+            return false;
+        }
         if (unsupported(trace.steps[k].op, k, model, adapter, r)) return false;
         ops.push_back(trace.steps[k].op);
         threads.push_back(static_cast<uint8_t>(trace.steps[k].thread));
@@ -233,17 +243,37 @@ void run_steps(const Trace& trace, Model& model, Model* pins, Adapter& adapter, 
             i = j - 1;
             continue;
         }
-        if (auto why = model.precondition(st.op)) {
+        if (auto why = model.precondition(st.op, st.misuse)) {
             r.verdict = Verdict::Invalid;
-            r.message = "op " + std::to_string(i) + " (line " + std::to_string(st.line) + ", " + print_op(st.op) +
-                        ") breaks a precondition: " + *why;
+            r.message = "op " + std::to_string(i) + " (line " + std::to_string(st.line) + ", " + print_op(st.op) + ") " +
+                        (st.misuse ? "cannot be a misuse: " + *why : "breaks a precondition: " + *why);
+            if (!st.misuse && model.misuse(st.op))
+                r.message += " (the kernel catches this misuse with " + std::string(rule_info(*model.misuse(st.op)).id) +
+                             ": mark the op @misuse if it is meant)";
             return;
         }
         if (unsupported(st.op, i, model, adapter, r)) return;
         if (!run_step(st.op, st.pin, st.line, i, model, pins, adapter, obs, r, opts, &alts)) return;
+        if (model.ended() && i + 1 < trace.steps.size()) {
+            r.verdict = Verdict::Invalid;
+            r.message = "op " + std::to_string(i + 1) + " (line " + std::to_string(trace.steps[i + 1].line) +
+                        ") follows a misuse after which nothing is defined (a BUG taints the kernel; a container in a "
+                        "reservation object is followed no further): end the trace at op " + std::to_string(i);
+            return;
+        }
     }
 }
 }  // namespace
+
+void mark_misuses(Trace& t, const Profile& profile) {
+    Model m(profile);
+    for (auto& st : t.steps) {
+        if (st.thread >= 0 || m.ended()) return;
+        st.misuse = m.misuse(st.op).has_value();
+        if (!m.has_op(st.op) || m.precondition(st.op, st.misuse)) return;
+        m.perform(st.op);
+    }
+}
 
 RunResult run(OpSource& source, Model& model, Adapter& adapter, const RunOptions& opts) {
     RunResult r;
@@ -255,6 +285,7 @@ RunResult run(OpSource& source, Model& model, Adapter& adapter, const RunOptions
         auto op = source.next(model);
         if (!op) break;
         if (!run_step(*op, std::nullopt, 0, i, model, nullptr, adapter, obs, r, opts)) return r;
+        if (model.ended()) break;  // a misuse the trace cannot go on from
     }
     return r;
 }

@@ -64,4 +64,10 @@ RunResult run(OpSource& source, Model& model, Adapter& adapter, const RunOptions
 
 std::string_view verdict_name(Verdict v);
 
+// Marks each sequential step `@misuse` exactly when it is a documented misuse in the state the
+// model reaches there (Model::misuse); stops at the first concurrent block or undocumented broken
+// precondition. The shrinker's candidates lose or gain misuses as ops are dropped: this keeps
+// their marks honest.
+void mark_misuses(Trace& t, const Profile& profile);
+
 }  // namespace resvcheck

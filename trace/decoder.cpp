@@ -21,6 +21,10 @@ constexpr MoveWeights kCont  = {2,  10, 9,  1,  3,  0,  0,  0,  5,  0,  0,  0,  
 constexpr MoveWeights kLocking = {1, 3, 3,  0,  0,  0,  0,  0,  0,  2,  6,  6,  0,  1,  1,  0,  0,  2,  0,  0,  2,  0,  0,  0,  0,  0,  0,  24, 0, 0};
 constexpr MoveWeights kExec = {0,  3,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  1,  0,  2,  0,  0,  0,  0,  0,  0,  0, 0, 30};
 constexpr MoveWeights kAlloc = {2,  10, 6,  0,  0,  0,  0,  0,  3,  0,  6,  4,  0,  10, 12, 0,  0,  6,  2,  0,  2,  0,  3,  5,  2,  6,  2,  0,  12, 0};
+// Misuse (Mis, the last column; the rows above leave it 0): fresh contexts and fences, so that adds
+// beyond the reserved slots fill a list up to its BUG, and containers to add.
+//                              Ctx Fen Sig Err FQ  Lat ACb RCb Ref Acq Lck Unl LQ  Rsv Add Rep Cpy Qry Wlk Itr NRs Fin Chn Arr CQ  Mrg Stb Drv FA Ex  Mis
+constexpr MoveWeights kMisuse = {6, 10, 4,  0,  1,  0,  0,  0,  1,  0,  6,  3,  0,  5,  6,  0,  0,  2,  4,  0,  1,  0,  2,  2,  0,  0,  0,  0,  0,  0, 16};
 
 struct WeightProfile {
     std::string_view name;
@@ -28,7 +32,7 @@ struct WeightProfile {
 };
 const std::vector<WeightProfile> kProfiles = {
     {"all", kAll}, {"fence", kFence}, {"lock", kLock}, {"resv.add", kAdd}, {"iter", kIter}, {"containers", kCont},
-    {"locking", kLocking}, {"alloc", kAlloc}, {"drm_exec", kExec},
+    {"locking", kLocking}, {"alloc", kAlloc}, {"drm_exec", kExec}, {"misuse", kMisuse},
 };
 
 struct Ctx {
@@ -109,6 +113,7 @@ std::optional<Op> OpDecoder::decode(const uint8_t* b, const StateView& v) {
     const Move move = move_at(b);
     if (move == Move::kCount) return std::nullopt;
     const bool after_fail = std::exchange(after_fail_, move == Move::FailAlloc);
+    misuse_ = false;
     Ctx c{v, b};
     // Handle counts on demand: most moves need one or two of them.
     auto nC = [&] { return v.count(HandleKind::Ctx); };
@@ -369,6 +374,7 @@ std::optional<Op> OpDecoder::decode(const uint8_t* b, const StateView& v) {
     case Move::FailAlloc:  // mostly the first allocation: every allocating op has one
         return FailAlloc{b[2] < 160 ? 1u : 2u + b[2] % 2};
     case Move::Exec: return decode_exec(b, v);
+    case Move::Misuse: return decode_misuse(b, v);
     case Move::kCount: break;
     }
     return std::nullopt;
@@ -559,6 +565,67 @@ std::optional<Op> OpDecoder::decode_container(Move move, const uint8_t* b, const
     }
     case Move::Stub: return FenceAllocatePrivateStub{FenceH{nF}};
     default: return std::nullopt;
+    }
+}
+
+// The misuse moves: the misuse itself when the state allows it, else the op it needs first. Half of
+// them add without a reserved slot (the newest fence most of the time: a fresh context appends
+// until the list is full and the kernel BUG()s).
+std::optional<Op> OpDecoder::decode_misuse(const uint8_t* b, const StateView& v) {
+    Ctx c{v, b};
+    const uint32_t nF = v.count(HandleKind::Fence);
+    auto locked = [&](auto&& ok) { return c.pick(HandleKind::Resv, b[3], [&](uint32_t r) { return v.resv_locked(r) && ok(r); }); };
+    auto lock_one = [&]() -> Op {  // an object to lock, or a new one
+        if (auto r = c.pick(HandleKind::Resv, b[3], [&](uint32_t r) { return !v.resv_locked(r); })) return ResvLock{ResvH{*r}, {}};
+        return ResvInit{ResvH{v.count(HandleKind::Resv)}};
+    };
+    auto plain = [&](auto&& ok) -> std::optional<uint32_t> {
+        if (b[4] < 160)
+            for (uint32_t f = nF; f-- > 0;)
+                if (v.alive(HandleKind::Fence, f) && v.fence_kind(f) == 0 && ok(f)) return f;
+        return c.pick(HandleKind::Fence, b[4], [&](uint32_t f) { return v.fence_kind(f) == 0 && ok(f); });
+    };
+    auto need_fence = [&]() -> Op {
+        if (!v.count(HandleKind::Ctx) || b[6] < 96) return FenceContextAlloc{CtxH{v.count(HandleKind::Ctx)}, false};
+        return FenceInit{FenceH{nF}, CtxH{v.count(HandleKind::Ctx) - 1}, 1u + b[6] % 4};
+    };
+    auto any = [](uint32_t) { return true; };
+    switch (b[2] % 8) {
+    case 3: case 4: {  // a container added (with a slot reserved for it)
+        auto f = c.pick(HandleKind::Fence, b[5], [&](uint32_t f) { return v.fence_kind(f) == 1 || v.fence_kind(f) == 2; });
+        if (!f) return decode_container(b[5] & 1 ? Move::ChainLink : Move::Array, b, v);
+        auto r = locked([&](uint32_t r) { return v.resv_reserved(r) > 0; });
+        if (!r) {
+            if (auto l = locked(any)) return ResvReserveFences{ResvH{*l}, 1};
+            return lock_one();
+        }
+        misuse_ = true;
+        return ResvAddFence{ResvH{*r}, FenceH{*f}, c.usage(b[7])};
+    }
+    case 5: {  // set_error after signalling
+        if (auto f = plain([&](uint32_t f) { return v.fence_signaled(f); })) {
+            misuse_ = true;
+            return FenceSetError{FenceH{*f}, -1 - static_cast<int64_t>(b[5] % 125)};
+        }
+        if (auto f = plain([&](uint32_t f) { return !v.fence_signaled(f); })) return FenceSignal{FenceH{*f}};
+        return need_fence();
+    }
+    case 6: {  // reserve_fences(0)
+        auto r = locked(any);
+        if (!r) return lock_one();
+        misuse_ = true;
+        return ResvReserveFences{ResvH{*r}, 0};
+    }
+    default: {  // add_fence without a reserved slot (an add that has one is an ordinary add)
+        auto r = locked(any);
+        if (!r) return lock_one();
+        auto f = plain(any);
+        if (!f || b[6] % 4 == 0) return need_fence();
+        misuse_ = v.resv_reserved(*r) < 1;
+        // mostly the next usage in turn: a fence added with each usage takes four slots
+        const Usage u = b[7] < 192 ? static_cast<Usage>(misuse_usage_++ % kUsages) : c.usage(b[7]);
+        return ResvAddFence{ResvH{*r}, FenceH{*f}, u};
+    }
     }
 }
 

@@ -37,6 +37,9 @@ enum class Move : uint8_t {
     // allocation failure: arms the nth allocation of the next op
     FailAlloc,
     Exec,  // drm_exec: a context's init, loop head, locks and prepares, contention from an older context
+    // misuse (issue 11): an op that breaks a precondition the kernel catches (add_fence beyond
+    // the reserved slots, a container added, set_error after signalling, reserve_fences(0))
+    Misuse,
     kCount
 };
 inline constexpr size_t kMoves = static_cast<size_t>(Move::kCount);
@@ -44,7 +47,7 @@ inline constexpr size_t kMoves = static_cast<size_t>(Move::kCount);
 // Relative frequency of each move: what a property or fuzz target emphasises.
 using MoveWeights = std::array<uint8_t, kMoves>;
 
-// The weights named "all" (default), "fence", "lock", "resv.add", "iter", "containers", "locking", "alloc" or "drm_exec".
+// The weights named "all" (default), "fence", "lock", "resv.add", "iter", "containers", "locking", "alloc" "drm_exec" or "misuse".
 const MoveWeights& weights_for(std::string_view name);
 
 // The record layout, for tools that write records instead of reading them (the fuzz mutator):
@@ -68,19 +71,27 @@ public:
     // them); nothing if these weights never choose m.
     Move move_of(const Record& r) const;
     bool set_move(Record& r, Move m, uint16_t pick) const;
+    // Whether the op decode() last returned is meant as a misuse (Model::misuse decides whether it
+    // is one: the ops it needs first, and misuses the profile does not catch, are not).
+    bool misuse() const { return misuse_; }
     // Forgets the per-context seqnos, for a new trace.
     void reset() {
         last_seqno_.clear();
         after_fail_ = false;
+        misuse_ = false;
+        misuse_usage_ = 0;
     }
 
 private:
     Move move_at(const uint8_t* record) const;  // bytes 0-1 through the weighted move table
     std::optional<Op> decode_container(Move move, const uint8_t* record, const StateView& view);
     std::optional<Op> decode_exec(const uint8_t* record, const StateView& view);
+    std::optional<Op> decode_misuse(const uint8_t* record, const StateView& view);
     std::vector<uint8_t> move_of_;      // weighted move table: record value mod its size -> move
     std::vector<uint64_t> last_seqno_;  // per context: the seqno of its newest fence
     bool after_fail_ = false;           // the last op decoded was fail_alloc: a query is get_fences
+    bool misuse_ = false;               // the last op decoded is meant as a misuse
+    uint32_t misuse_usage_ = 0;         // the usage of the next add without a slot, in turn
 };
 
 }  // namespace resvcheck

@@ -284,7 +284,7 @@ Expected<Op> parse_op_at(Cursor& c) {
     c.take_word();
     auto r = kParsers[kind](c);
     if (!r) return r;
-    if (!c.at_end() && !c.starts_with("=>") && !c.starts_with("#") && !c.starts_with("@t"))
+    if (!c.at_end() && !c.starts_with("=>") && !c.starts_with("#") && !c.starts_with("@t") && !c.starts_with("@misuse"))
         return c.error("end of '" + std::string(w) + "' arguments (" + op_signature(kind) + ")");
     return r;
 }
@@ -385,6 +385,9 @@ Expected<Observation> parse_observation(Cursor& c, const Op& op) {
         } else if (w.starts_with("slept=")) {
             if (!parse_int(w.substr(6), o.slept) || !o.slept) return c.error("a number of jiffies > 0 after slept=");
             c.take_word();
+        } else if (w == "BUG") {  // a misuse the kernel catches: the op BUG()s
+            o.status = Observation::Status::Bug;
+            c.take_word();
         } else if (w == "WARN") {
             o.warnings = 1;
             c.take_word();
@@ -398,7 +401,7 @@ Expected<Observation> parse_observation(Cursor& c, const Op& op) {
                                 : parse_handle_list(c, w == "released" ? o.released : o.deadlines, err);
             if (!ok) return *err;
         } else {
-            return c.error("restarted, container, leaked, slept=N, cb{...}, released{...}, deadline{...}, WARN or a '#' comment");
+            return c.error("restarted, container, leaked, slept=N, cb{...}, released{...}, deadline{...}, WARN, BUG or a '#' comment");
         }
     }
     return o;
@@ -504,7 +507,7 @@ std::string print_observation(const Op& op, const Observation& o) {
     if (!tail.empty()) add(tail.substr(1));
     if (o.warnings == 1) add("WARN");
     if (o.warnings > 1) add("WARN*" + std::to_string(o.warnings));
-    if (o.status == Observation::Status::Bug) add("# BUG: " + o.message);
+    if (o.status == Observation::Status::Bug) add("BUG # " + o.message);
     if (o.status == Observation::Status::Unsupported) add("# unsupported");
     // The process running the op ended: its reason only (the stderr tail follows on other lines).
     const char* ended = o.status == Observation::Status::Crash ? "# CRASH: "
@@ -525,6 +528,7 @@ std::string print_trace(const Trace& t) {
     for (const auto& st : t.steps) {
         std::string line = print_op(st.op);
         if (st.thread >= 0) line += " @t" + std::to_string(st.thread);
+        if (st.misuse) line += " @misuse";
         // An empty pin ("nothing to report") adds nothing the model does not check anyway.
         if (std::string obs = st.pin ? print_observation(st.op, *st.pin) : ""; !obs.empty()) {
             if (line.size() < 40) line.resize(40, ' ');
@@ -583,6 +587,13 @@ Expected<Trace> parse_trace(std::string_view text, std::string_view file) {
             c.take_word();
             st.thread = static_cast<int8_t>(th);
         }
+        if (c.starts_with("@misuse")) {
+            if (st.thread >= 0) return c.error("'=>', '#' or the end of the line: a misuse op runs sequentially, without '@tN'");
+            c.advance(7);
+            st.misuse = true;
+        }
+        if (!c.at_end() && !c.starts_with("=>") && !c.starts_with("#"))
+            return c.error(st.misuse ? "'=>', '#' or the end of the line after '@misuse'" : "'@misuse', '=>', '#' or the end of the line");
         if (c.starts_with("=>")) {
             c.advance(2);
             auto o = parse_observation(c, st.op);

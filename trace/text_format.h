@@ -9,10 +9,11 @@
 //   resv_add_fence r0 f0 WRITE
 //   resv_for_each_fence r0 BOOKKEEP   => {f0:WRITE}
 //
+// `@tN` puts the op on thread N, `@misuse` marks a deliberate misuse (see TraceStep).
 // `=> observation` pins what the op must observe (regression files pin every step). Observation
 // syntax: a return value (0, -EDEADLK, true, 3, READ, a0, none), a fence list `{f0:WRITE, f1}`,
 // then flags and side effects: `restarted`, `container`, `cb{cb0}`, `released{f1}`,
-// `deadline{f0}`, `WARN` / `WARN*2`. Parse errors carry file:line:col and what was expected.
+// `deadline{f0}`, `WARN` / `WARN*2`, `BUG` (a misuse the kernel catches). Parse errors carry file:line:col and what was expected.
 // Printing a parsed trace and parsing it again yields the same trace.
 #pragma once
 
@@ -36,7 +37,17 @@ struct TraceStep {
     std::string comment;             // trailing `# ...` on the line, kept for printing
     int line = 0;                    // 1-based source line, 0 if generated
     int8_t thread = -1;              // `@tN`: runs on thread N of its concurrent block; -1 sequential
+    // `@misuse`: deliberately breaks a precondition the kernel catches with a BUG or WARN
+    // (Model::misuse); sequential only. Unmarked, such an op is a set-up error.
+    bool misuse = false;
 };
+
+// The step's op as a new trace's step: no pin, comment or line; its misuse mark kept.
+inline TraceStep unpinned(const TraceStep& st) {
+    TraceStep s{st.op};
+    s.misuse = st.misuse;
+    return s;
+}
 
 struct Trace {
     std::vector<std::string> header;  // leading comment lines (without '#')

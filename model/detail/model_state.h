@@ -289,6 +289,11 @@ struct Model::State final : StateView {
     // clock, and when producing), and the judgement that it slept exactly `want`.
     uint32_t slept() const { return producing() ? 0 : obs->slept; }
     void expect_slept(Rule r, uint32_t want);
+    // The op BUG()s (a misuse the kernel catches): `required`, or one behaviour the contract allows.
+    // The trace ends after it (ended).
+    void expect_bug(Rule r, bool required);
+    std::optional<Rule> bug_allowed;  // during the op: a BUG here is the predicted one
+    bool ended = false;               // nothing may follow the last op (Model::ended)
     // Callbacks, WARNs and deadline hooks the op ran, against those expected (any op can have them).
     void judge_side_effects(const Op& op);
     void judge_lockdep();  // locking.cpp

@@ -55,5 +55,13 @@ void run_container_get_status(State& s, uint32_t f);
 RESVCHECK_OP_TYPES(RESVCHECK_OP_RULES)
 #undef RESVCHECK_OP_RULES
 
+// The documented reaction (the rule of its BUG or WARN) to `o` sent now as a deliberate misuse
+// (Model::misuse); the few ops that have one overload it in their area's file.
+template <typename O>
+std::optional<Rule> misuse(const State&, const O&) { return std::nullopt; }
+std::optional<Rule> misuse(const State& s, const FenceSetError& o);
+std::optional<Rule> misuse(const State& s, const ResvReserveFences& o);
+std::optional<Rule> misuse(const State& s, const ResvAddFence& o);
+
 
 }  // namespace resvcheck::detail

@@ -55,7 +55,7 @@ std::optional<std::vector<Record>> encode(const Trace& t, std::mt19937_64& rng) 
     OpDecoder dec(fuzz_weights());
     std::vector<Record> out;
     for (const auto& st : t.steps) {
-        if (m.precondition(st.op)) return std::nullopt;
+        if (m.precondition(st.op, st.misuse) || m.ended()) return std::nullopt;
         bool found = false;
         for (int tries = 0; tries < 400000 && !found; ++tries) {
             Record r;
@@ -64,7 +64,7 @@ std::optional<std::vector<Record>> encode(const Trace& t, std::mt19937_64& rng) 
             if (tries & 1) r[2] = r[2] & 7, r[3] = r[3] & 7, r[4] = r[4] & 15;  // small selectors half the time
             OpDecoder probe = dec;
             auto op = probe.decode(r.data(), m.view());
-            if (op && *op == st.op) {
+            if (op && *op == st.op && probe.misuse() == st.misuse) {
                 dec = probe;
                 out.push_back(r);
                 found = true;

@@ -141,6 +141,8 @@ int64_t Sim::reserve_fences(uint32_t r, uint32_t n)
 void Sim::add_fence(uint32_t r, uint32_t f, uint32_t usage)
 {
 	fence_get(f);
+	if (is_container(f) && !is(Fault::AddContainerNoWarn))
+		warn(); // WARN_ON(dma_fence_is_container(fence)): add each fence instead
 	const uint32_t id = resvs_[r].list;
 	if (!id)
 		throw Bug{"NULL pointer dereference in dma_resv_add_fence: the object has no fence list "
@@ -165,7 +167,7 @@ void Sim::add_fence(uint32_t r, uint32_t f, uint32_t usage)
 			return;
 		}
 	}
-	if (l.num() >= l.max_fences)
+	if (l.num() >= l.max_fences && !is(Fault::AddNoSlotBug))
 		throw Bug{"BUG_ON(fobj->num_fences >= fobj->max_fences) in dma_resv_add_fence: no reserved slot left"};
 	sync(); // a concurrent walk sees the count before or after this append, never a torn entry
 	if (is(Fault::AppendOffByOne) && l.num() > 0) {

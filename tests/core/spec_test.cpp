@@ -30,7 +30,7 @@ void run_trace(Model& m, const Trace& t) {
     m.reset();
     for (size_t i = 0; i < t.steps.size(); ++i) {
         const auto& st = t.steps[i];
-        if (!m.has_op(st.op) || m.precondition(st.op)) return;
+        if (!m.has_op(st.op) || m.precondition(st.op, st.misuse) || m.ended()) return;
         if (st.pin) m.step(st.op, *st.pin, i);
         else m.perform(st.op);
     }
@@ -49,7 +49,7 @@ void exercise_profile(Model& m) {
         run_trace(m, *t);
     }
     std::mt19937 rng(1);
-    for (const char* weights : {"all", "fence", "lock", "resv.add", "iter", "containers", "locking", "drm_exec"}) {
+    for (const char* weights : {"all", "fence", "lock", "resv.add", "iter", "containers", "locking", "drm_exec", "misuse"}) {
         for (int n = 0; n < kGeneratedTraces; ++n) {
             OpDecoder dec(weights_for(weights));
             m.reset();
@@ -57,7 +57,8 @@ void exercise_profile(Model& m) {
                 Record rec;
                 for (auto& b : rec) b = static_cast<uint8_t>(rng());
                 auto op = dec.decode(rec.data(), m.view());
-                if (op && m.has_op(*op) && !m.precondition(*op)) m.perform(*op);
+                if (op && m.has_op(*op) && !m.precondition(*op, dec.misuse())) m.perform(*op);
+                if (m.ended()) break;  // after a predicted BUG or a container added
             }
         }
     }

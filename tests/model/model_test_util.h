@@ -36,7 +36,8 @@ inline Op op(std::string_view text) {
     return (*r);
 }
 
-// Performs every step of `text` on `m` (each must meet its preconditions); a step with a pin must
+// Performs every step of `text` on `m` (each must meet its preconditions, or be a documented
+// misuse marked @misuse); a step with a pin must
 // produce exactly the pinned observation.
 inline void run_text(Model& m, std::string_view text) {
     auto parsed = parse_trace(text);
@@ -45,7 +46,7 @@ inline void run_text(Model& m, std::string_view text) {
         return;
     }
     for (const auto& st : (*parsed).steps) {
-        if (auto why = m.precondition(st.op)) {
+        if (auto why = m.precondition(st.op, st.misuse)) {
             ADD_FAILURE() << "line " << st.line << " (" << print_op(st.op) << "): " << *why;
             return;
         }

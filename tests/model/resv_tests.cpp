@@ -400,5 +400,87 @@ TEST(ResvQuery, DeadlineDoesNotExistIn61) {
     EXPECT_TRUE(scenario("linux-6.12", "resv_init r0").has_op(op("resv_set_deadline r0 BOOKKEEP")));
 }
 
+// ---- misuse (ops marked @misuse) --------------------------------------------------------------
+// r0 locked with one slot reserved (a list of 5), f0 added; f1 of the same context and seqno.
+constexpr const char* kMisuse = R"(
+    fence_context_alloc c0
+    resv_init r0
+    resv_lock r0 => 0
+    fence_init f0 c0
+    resv_reserve_fences r0 num_fences=1 => 0
+    resv_add_fence r0 f0 KERNEL
+    fence_init f1 c0
+    resv_add_fence r0 f1 KERNEL @misuse
+    resv_add_fence r0 f0 WRITE @misuse
+    resv_add_fence r0 f1 WRITE @misuse
+)";
+// Judges a marked misuse on a copy of `m`: the rule named, "" if accepted.
+std::string misjudged(const Model& m, std::string_view text, const Observation& obs, bool* ended = nullptr) {
+    Model copy = m;
+    Op o = op(text);
+    if (auto why = copy.precondition(o, true)) return "<precondition: " + *why + ">";
+    auto d = copy.step(o, obs);
+    if (ended) *ended = copy.ended();
+    return d ? std::string(rule_id(d->rule)) : std::string();
+}
+Observation bugged() {
+    Observation o;
+    o.status = Observation::Status::Bug;
+    o.message = "BUG_ON(fobj->num_fences >= fobj->max_fences)";
+    return o;
+}
+
+TEST(Misuse, AddBeyondReservedBugsExactlyWhenTheListIsFull) {
+    auto m = scenario("linux-6.12", kMisuse);  // 4 of 5 slots used
+    bool ended = false;
+    EXPECT_EQ(misjudged(m, "resv_add_fence r0 f1 READ", Observation{}, &ended), "");
+    EXPECT_FALSE(ended);
+    EXPECT_EQ(misjudged(m, "resv_add_fence r0 f1 READ", bugged()), "MISUSE-ADD-BEYOND-RESERVED");  // room was left
+    EXPECT_EQ(misjudged(m, "resv_add_fence r0 f1 KERNEL", bugged()), "MISUSE-ADD-BEYOND-RESERVED");  // replaced in place
+    run_text(m, "resv_add_fence r0 f1 READ @misuse");
+    EXPECT_EQ(misjudged(m, "resv_add_fence r0 f1 BOOKKEEP", Observation{}), "MISUSE-ADD-BEYOND-RESERVED");
+    EXPECT_EQ(misjudged(m, "resv_add_fence r0 f1 BOOKKEEP", bugged(), &ended), "");
+    EXPECT_TRUE(ended);
+    Model copy = m;
+    Op o = op("resv_add_fence r0 f1 BOOKKEEP");
+    EXPECT_EQ(copy.perform(o).status, Observation::Status::Bug);
+    EXPECT_TRUE(copy.ended());
+}
+
+TEST(Misuse, ContractAcceptsTheBugOrTheAdd) {
+    auto m = scenario("contract", kMisuse);
+    EXPECT_EQ(misjudged(m, "resv_add_fence r0 f1 READ", bugged()), "");
+    EXPECT_EQ(misjudged(m, "resv_add_fence r0 f1 READ", Observation{}), "");
+    EXPECT_EQ(misjudged(m, "resv_add_fence r0 f1 READ", with_warn(Observation{})), "WARN-ONLY-PREDICTED");
+}
+
+TEST(Misuse, AddingAContainerWarnsAndEndsTheTrace) {
+    for (auto p : {"linux-6.12", "linux-6.1", "linux-7.2", "contract"}) {
+        auto m = scenario(p, "fence_context_alloc c0\nfence_init f0 c0 seqno=1\nfence_chain_init f1 f0 - seqno=1\n"
+                             "resv_init r0\nresv_lock r0\nresv_reserve_fences r0 num_fences=1");
+        bool ended = false;
+        EXPECT_EQ(misjudged(m, "resv_add_fence r0 f1 WRITE", Observation{}), "MISUSE-ADD-CONTAINER-WARNS") << p;
+        EXPECT_EQ(misjudged(m, "resv_add_fence r0 f1 WRITE", with_warn(Observation{}), &ended), "") << p;
+        EXPECT_TRUE(ended) << p;
+    }
+}
+
+TEST(Misuse, OnlyDocumentedReactionsCount) {
+    // no list yet: the kernel dereferences NULL (no documented reaction), marked or not
+    auto nolist = scenario("linux-6.12", "fence_context_alloc c0\nfence_init f0 c0\nresv_init r0\nresv_lock r0");
+    EXPECT_FALSE(nolist.misuse(op("resv_add_fence r0 f0 KERNEL")));
+    EXPECT_TRUE(nolist.precondition(op("resv_add_fence r0 f0 KERNEL"), true));
+    // reserve_fences(0): 6.12 and 7.2 WARN, 6.1 does not catch it
+    auto r0 = "resv_init r0\nresv_lock r0\nresv_reserve_fences r0 num_fences=4";
+    EXPECT_EQ(scenario("linux-6.12", r0).misuse(op("resv_reserve_fences r0")), Rule::RESV_RESERVE_ZERO);
+    EXPECT_EQ(scenario("linux-7.2", r0).misuse(op("resv_reserve_fences r0")), Rule::RESV_RESERVE_ZERO);
+    EXPECT_FALSE(scenario("linux-6.1", r0).misuse(op("resv_reserve_fences r0")));
+    // an op that breaks no rule is no misuse: marking it is refused
+    auto m = scenario("linux-6.12", kMisuse);
+    EXPECT_FALSE(m.misuse(op("resv_is_locked r0")));
+    EXPECT_TRUE(m.precondition(op("resv_is_locked r0"), true));
+    EXPECT_EQ(m.misuse(op("resv_add_fence r0 f0 KERNEL")), Rule::MISUSE_ADD_BEYOND_RESERVED);
+}
+
 }  // namespace
 }  // namespace resvcheck::test

@@ -445,6 +445,26 @@ const std::map<std::string, Scenario> &scenarios()
 			 h.op(RC_OP_DRM_EXEC_UNLOCK_OBJ, {0});
 			 EXPECT_EQ(h.ret(RC_OP_DRM_GEM_OBJECT_REFS, {0}), 1);
 		 }},
+		/* misuse */
+		{"add-no-slot-bug", [](Harness &h) {
+			 h.ready(0, 1); // a list of 5 slots
+			 h.ctx(0);
+			 h.fence(0, 0, 1);
+			 h.fence(1, 0, 1);
+			 for (int64_t u : {K, W, R, B})
+				 h.add(0, 0, u);
+			 h.add(0, 1, K);
+			 EXPECT_EQ(h.op(RC_OP_RESV_ADD_FENCE, {0, 1, W}), RC_APPLY_BUG); // the sixth
+			 h.restart(); // the BUG is the clean behaviour here
+		 }},
+		{"add-container-no-warn", [](Harness &h) {
+			 h.ctx(0);
+			 h.fence(0, 0, 1);
+			 h.op(RC_OP_FENCE_CHAIN_INIT, {1, 0, -1, 1});
+			 h.ready(0, 1);
+			 h.add(0, 1, W);
+			 EXPECT_EQ(h.warnings(), 1u);
+		 }},
 		// ---- concurrency ----
 		{"walk-no-restart-check", [](Harness &h) { every_schedule(h, walk_against_realloc); }},
 		{"publish-before-copy", [](Harness &h) { every_schedule(h, walk_against_realloc); }},

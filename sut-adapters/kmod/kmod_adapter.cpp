@@ -171,10 +171,15 @@ private:
     }
 
     // The VM is over: the op gets why, the console log and the oops; the next reset boots afresh.
+    // A kernel BUG() (the console says "kernel BUG at") is the op's BUG, as the shim reports one:
+    // what a misuse the kernel catches is predicted to do; anything else is a crash.
     void died(const Op& op, Observation& out) {
         out.clear();
-        out.status = vm_->hung() ? Observation::Status::Hang : Observation::Status::Crash;
-        out.message = std::string(op_name(op)) + " in the kmod VM (kernel " + release_ + "): " + vm_->end_report();
+        const std::string report = vm_->end_report();
+        out.status = vm_->hung()                                        ? Observation::Status::Hang
+                     : report.find("kernel BUG at") != std::string::npos ? Observation::Status::Bug
+                                                                         : Observation::Status::Crash;
+        out.message = std::string(op_name(op)) + " in the kmod VM (kernel " + release_ + "): " + report;
         vm_.reset();
     }
 

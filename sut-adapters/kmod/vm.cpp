@@ -309,6 +309,8 @@ std::string console_excerpt(const std::string& log) {
         size_t p = log.find(m);
         if (p != std::string::npos) at = std::min(at, p);
     }
+    // a BUG() is what ended the VM when there is one (earlier WARNs are in the log)
+    if (size_t bug = log.find("kernel BUG at"); bug != std::string::npos) at = bug;
     if (at == std::string::npos) at = log.size() > 1500 ? log.size() - 1500 : 0;
     at = log.rfind('\n', at) == std::string::npos ? 0 : log.rfind('\n', at) + 1;
     std::string e = log.substr(at, 3000);

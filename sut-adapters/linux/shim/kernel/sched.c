@@ -149,6 +149,13 @@ static bool interrupted(struct task_struct *t)
 
 static long sleep_timeout(struct task_struct *t, long timeout);
 
+/* Nobody left to wake t: the state is read after the others are, because a waker that has
+ * finished (real threads) woke t before it finished. */
+static bool nobody_can_wake(struct task_struct *t)
+{
+	return !shim_others_can_run() && __atomic_load_n(&t->state, __ATOMIC_SEQ_CST) != TASK_RUNNING;
+}
+
 long schedule_timeout(long timeout)
 {
 	struct task_struct *t = shim_current();
@@ -173,7 +180,7 @@ static long sleep_timeout(struct task_struct *t, long timeout)
 	if (__atomic_load_n(&t->state, __ATOMIC_SEQ_CST) == TASK_RUNNING)
 		return timeout;	/* woken between set_current_state() and here */
 
-	if (!shim_others_can_run()) {
+	if (nobody_can_wake(t)) {
 		if (interrupted(t)) {
 			shim_set_current_state(TASK_RUNNING);
 			return timeout;
@@ -192,12 +199,12 @@ static long sleep_timeout(struct task_struct *t, long timeout)
 	while (__atomic_load_n(&t->state, __ATOMIC_SEQ_CST) != TASK_RUNNING && !interrupted(t)) {
 		/* the tasks that could wake it exited while it slept: a timed sleep runs out (in a
 		 * block the scheduler's clock jumps to the deadline), an untimed one never ends */
-		if (!shim_others_can_run() && deadline < 0) {
+		if (nobody_can_wake(t) && deadline < 0) {
 			shim_host_wait_unlock();
 			shim_bug(__FILE__, __LINE__,
 				 "would sleep forever: every task that could wake %s has exited", t->comm);
 		}
-		if (!shim_others_can_run() && !rc_sched_in_block()) {
+		if (nobody_can_wake(t) && !rc_sched_in_block()) {
 			shim_sleep_allowed_until(deadline);	/* skips the rest in virtual time */
 			__atomic_store_n(&t->state, TASK_RUNNING, __ATOMIC_SEQ_CST);
 			shim_host_wait_unlock();

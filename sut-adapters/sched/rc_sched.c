@@ -184,21 +184,32 @@ static int start_pool(struct rc_sched_block *b)
 	return 0;
 }
 
-void rc_sched_run_free(struct rc_sched_block *b)
+/* With mu held: the pool started and b made the running block, its outputs and workers reset. */
+static int begin_block(struct rc_sched_block *b)
 {
 	unsigned t;
 
-	pthread_mutex_lock(&mu);
-	if (start_pool(b)) {
-		pthread_mutex_unlock(&mu);
-		return;
-	}
+	if (start_pool(b))
+		return -1;
 	blk = b;
 	b->nrealised = b->ndefault = b->points = 0;
 	b->deadlock = 0;
 	b->message[0] = 0;
-	for (t = 0; t < RC_SCHED_MAX_THREADS; t++)
+	for (t = 0; t < RC_SCHED_MAX_THREADS; t++) {
 		w[t].done = t >= b->nthreads;
+		w[t].block = B_NONE;
+		w[t].timed_out = 0;
+	}
+	return 0;
+}
+
+void rc_sched_run_free(struct rc_sched_block *b)
+{
+	pthread_mutex_lock(&mu);
+	if (begin_block(b)) {
+		pthread_mutex_unlock(&mu);
+		return;
+	}
 	free_mode = 1;
 	ndone = 0;
 	__atomic_store_n(&arrived, 0, __ATOMIC_RELAXED);
@@ -216,21 +227,10 @@ void rc_sched_run_free(struct rc_sched_block *b)
 
 void rc_sched_run(struct rc_sched_block *b)
 {
-	unsigned t;
-
 	pthread_mutex_lock(&mu);
-	if (start_pool(b)) {
+	if (begin_block(b)) {
 		pthread_mutex_unlock(&mu);
 		return;
-	}
-	blk = b;
-	b->nrealised = b->ndefault = b->points = 0;
-	b->deadlock = 0;
-	b->message[0] = 0;
-	for (t = 0; t < RC_SCHED_MAX_THREADS; t++) {
-		w[t].done = t >= b->nthreads;
-		w[t].block = B_NONE;
-		w[t].timed_out = 0;
 	}
 	k = 0;
 	drain = 0;

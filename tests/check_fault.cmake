@@ -1,7 +1,7 @@
 # A sim fault must be caught: `check --fault FAULT` exits 1, its first finding names one of
-# RULES, and the shrunk trace has at most 12 ops (the goal of issue "Findings a developer can act on").
-# THREADS > 1 (the concurrency faults): `check --threads THREADS`, at most 24 ops (the set-up of a
-# concurrent case is longer), and replaying the finding fails the same way: its schedule is in it.
+# RULES, and the shrunk trace has at most MAX_OPS ops (tests/CMakeLists.txt says how many).
+# THREADS > 1 (the concurrency faults): `check --threads THREADS`, and replaying the finding fails
+# the same way: its schedule is in it.
 string(REPLACE "," ";" RULES "${RULES}")
 execute_process(COMMAND ${RESVCHECK} list-rules OUTPUT_VARIABLE known)
 foreach(r IN LISTS RULES)
@@ -34,12 +34,8 @@ foreach(l IN LISTS lines)
     math(EXPR ops "${ops} + 1")
   endif()
 endforeach()
-set(max_ops 12)
-if(THREADS GREATER 1)
-  set(max_ops 24)
-endif()
-if(ops GREATER max_ops)
-  message(FATAL_ERROR "fault ${FAULT}: shrunk trace ${trace} has ${ops} ops, want at most ${max_ops}")
+if(ops GREATER MAX_OPS)
+  message(FATAL_ERROR "fault ${FAULT}: shrunk trace ${trace} has ${ops} ops, want at most ${MAX_OPS}")
 endif()
 if(THREADS GREATER 1)
   foreach(i 1 2 3)  # the same interleaving every time

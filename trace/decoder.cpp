@@ -570,7 +570,8 @@ std::optional<Op> OpDecoder::decode_container(Move move, const uint8_t* b, const
 
 // The misuse moves: the misuse itself when the state allows it, else the op it needs first. Half of
 // them add without a reserved slot (the newest fence most of the time: a fresh context appends
-// until the list is full and the kernel BUG()s).
+// until the list is full and the kernel BUG()s), or first copy another object's fences into the
+// locked one: copy's list fits them exactly, so the next add without a slot is already one too many.
 std::optional<Op> OpDecoder::decode_misuse(const uint8_t* b, const StateView& v) {
     Ctx c{v, b};
     const uint32_t nF = v.count(HandleKind::Fence);
@@ -616,6 +617,11 @@ std::optional<Op> OpDecoder::decode_misuse(const uint8_t* b, const StateView& v)
         misuse_ = true;
         return ResvReserveFences{ResvH{*r}, 0};
     }
+    case 7:  // copy_fences into a locked object, from another one
+        if (auto r = locked(any); r && b[5] < 128)
+            if (auto src = c.pick(HandleKind::Resv, b[6], [&](uint32_t s) { return s != *r; }))
+                return ResvCopyFences{ResvH{*r}, ResvH{*src}};
+        [[fallthrough]];
     default: {  // add_fence without a reserved slot (an add that has one is an ordinary add)
         auto r = locked(any);
         if (!r) return lock_one();

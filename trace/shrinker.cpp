@@ -1,5 +1,6 @@
 #include "shrinker.h"
 
+#include <algorithm>
 #include <array>
 #include <unordered_map>
 
@@ -59,6 +60,43 @@ std::vector<uint64_t> number_magnitudes(const Op& op) {
 }
 Op with_number(Op op, size_t index, uint64_t magnitude) {
     SetNumber set{{}, index, magnitude};
+    std::visit([&](auto& o) { visit_fields(o, set); }, op);
+    return op;
+}
+
+// Every handle an op names, in field order, and a setter for the k-th of them.
+struct HandleFields : FieldVisitor {
+    std::vector<std::pair<HandleKind, uint32_t>> fields;
+    template <HandleKind K>
+    void handle(const char*, const Handle<K>& h) {
+        fields.emplace_back(K, h.id);
+    }
+    template <HandleKind K>
+    void opt_handle(const char* name, const OptHandle<K>& a) {
+        if (a.h) handle(name, *a.h);
+    }
+};
+struct SetHandle : FieldVisitor {
+    size_t want;
+    uint32_t id;
+    size_t k = 0;
+    template <HandleKind K>
+    void handle(const char*, Handle<K>& h) {
+        if (k++ == want) h.id = id;
+    }
+    template <HandleKind K>
+    void opt_handle(const char* name, OptHandle<K>& a) {
+        if (a.h) handle(name, *a.h);
+    }
+};
+
+std::vector<std::pair<HandleKind, uint32_t>> handle_fields(const Op& op) {
+    HandleFields h;
+    std::visit([&](const auto& o) { visit_fields(o, h); }, op);
+    return h.fields;
+}
+Op with_handle(Op op, size_t index, uint32_t id) {
+    SetHandle set{{}, index, id};
     std::visit([&](auto& o) { visit_fields(o, set); }, op);
     return op;
 }
@@ -191,6 +229,33 @@ Trace shrink_trace(const Trace& input, const std::function<bool(const Trace&)>& 
                 if (attempt(cand)) {
                     best = std::move(cand);
                     progress = true;
+                }
+            }
+        }
+        // Point each use of a handle at an older object of its kind (a merge of a chain and an
+        // array becomes a merge of two plain fences), so the next round can drop what made the
+        // newer one. Only towards lower ids, so the pass ends.
+        {
+            std::array<std::vector<uint32_t>, kHandleKinds> seen;  // ids named by earlier ops, by kind
+            for (size_t i = 0; i < best.steps.size(); ++i) {
+                auto fields = handle_fields(best.steps[i].op);
+                for (size_t k = 0; k < fields.size(); ++k) {
+                    const auto& older = seen[static_cast<size_t>(fields[k].first)];
+                    if (std::find(older.begin(), older.end(), fields[k].second) == older.end()) continue;  // made here
+                    for (uint32_t to : older) {
+                        if (to >= fields[k].second) continue;
+                        Trace cand = best;
+                        cand.steps[i].op = with_handle(best.steps[i].op, k, to);
+                        if (attempt(cand)) {
+                            best = std::move(cand);
+                            progress = true;
+                            break;
+                        }
+                    }
+                }
+                for (const auto& [kind, id] : handle_fields(best.steps[i].op)) {
+                    auto& ids = seen[static_cast<size_t>(kind)];
+                    if (std::find(ids.begin(), ids.end(), id) == ids.end()) ids.push_back(id);
                 }
             }
         }

@@ -1,4 +1,4 @@
-// resvcheck mutate --kernel-src DIR [--files F,...] [--operators O,...] [--time S] [--jobs N]
+// resvcheck mutate --kernel-src DIR [--files F,...] [--operators O,...] [--lines A[-B]] [--time S] [--jobs N]
 //
 // Mutation testing of the suite itself: what would it miss? Generates mutants of the dma-buf
 // files of a kernel tree (relational and arithmetic operators, off-by-one literals, dropped calls
@@ -6,13 +6,15 @@
 // copy of the tree within --time, --jobs at a time, and reports killed / survived / timed out /
 // not compiling, with each survivor's diff and the rules of the function its line is in (and how
 // often that run exercised them). Results are cached under --findings DIR/.mutate by a hash of the
-// mutated file and the budget, so a rerun only redoes mutants whose code changed.
+// mutated file, the budget and the resvcheck binary, so a rerun only redoes mutants whose code (or
+// whose judge) changed.
 // Exit: 0 the report was made, 2 bad input.
 #include <sys/wait.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cctype>
+#include <cstdint>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -132,19 +134,15 @@ std::string enclosing_function(const std::vector<std::string>& lines, size_t idx
 }
 
 // The files the linux adapter compiles, copied so a mutant never touches the given tree.
-std::string copy_tree(const fs::path& from, const fs::path& to) {
+std::string copy_tree(const fs::path& from, const fs::path& to, const std::vector<std::string>& files) {
     std::error_code ec;
-    fs::create_directories(to / "drivers/dma-buf", ec);
-    fs::create_directories(to / "include/linux", ec);
-    fs::copy_file(from / "Makefile", to / "Makefile", fs::copy_options::overwrite_existing, ec);
-    if (ec) return "cannot copy " + (from / "Makefile").string() + ": " + ec.message();
-    for (const auto& e : fs::directory_iterator(from / "drivers/dma-buf", ec))
-        if (e.is_regular_file() && (e.path().extension() == ".c" || e.path().extension() == ".h"))
-            fs::copy_file(e.path(), to / "drivers/dma-buf" / e.path().filename(), fs::copy_options::overwrite_existing, ec);
-    for (const auto& e : fs::directory_iterator(from / "include/linux", ec))
-        if (e.path().filename().string().starts_with("dma-"))
-            fs::copy_file(e.path(), to / "include/linux" / e.path().filename(), fs::copy_options::overwrite_existing, ec);
-    return ec ? ec.message() : "";
+    for (const auto& f : files) {
+        if (!fs::is_regular_file(from / f, ec)) continue;  // one only some trees have (drm_exec)
+        fs::create_directories((to / f).parent_path(), ec);
+        fs::copy_file(from / f, to / f, fs::copy_options::overwrite_existing, ec);
+        if (ec) return "cannot copy " + (from / f).string() + ": " + ec.message();
+    }
+    return "";
 }
 
 std::string shell_quote(const std::string& s) {
@@ -167,7 +165,8 @@ std::string survivor_detail(const Mutant& m, const std::string& out) {
 }
 
 // Runs check on one mutant (or reads its cached outcome).
-void run_mutant(Mutant& m, const fs::path& tree, const fs::path& cache, const std::string& self, double budget) {
+void run_mutant(Mutant& m, const fs::path& tree, const std::vector<std::string>& tree_files, const fs::path& cache,
+                const std::string& self, double budget) {
     fs::path dir = cache / m.hash;
     if (std::ifstream in(dir / "outcome"); in) {
         std::getline(in, m.outcome);
@@ -178,7 +177,7 @@ void run_mutant(Mutant& m, const fs::path& tree, const fs::path& cache, const st
     }
     std::error_code ec;
     fs::remove_all(dir, ec);
-    if (auto err = copy_tree(tree, dir / "tree"); !err.empty()) {
+    if (auto err = copy_tree(tree, dir / "tree", tree_files); !err.empty()) {
         m.outcome = "error";
         m.detail = err;
         return;
@@ -227,6 +226,24 @@ int cmd_mutate(const Options& o) {
     for (const auto& op : ops)
         if (std::find(std::begin(kOperators), std::end(kOperators), op) == std::end(kOperators))
             return usage_error("unknown mutation operator '" + op + "'; operators: relational, arithmetic, off-by-one, dropped-call, swapped-args");
+    size_t first_line = 1, last_line = SIZE_MAX;
+    if (!o.lines.empty()) {
+        static const std::regex range(R"(([1-9][0-9]{0,8})(-([1-9][0-9]{0,8}))?)");
+        std::smatch m;
+        if (!std::regex_match(o.lines, m, range)) return usage_error("--lines wants A or A-B (line numbers from 1), not '" + o.lines + "'");
+        first_line = std::stoul(m.str(1));
+        last_line = m[3].matched ? std::stoul(m.str(3)) : first_line;
+        if (last_line < first_line) return usage_error("--lines " + o.lines + ": the range ends before it starts");
+    }
+    std::vector<std::string> tree_files = linux_tree_files();
+    if (tree_files.empty()) return usage_error("mutate runs the linux adapter, which this build of resvcheck lacks");
+    for (const auto& f : files)
+        if (std::find(tree_files.begin(), tree_files.end(), f) == tree_files.end()) tree_files.push_back(f);
+    const auto self = fs::read_symlink("/proc/self/exe");
+    std::error_code ec;
+    // the judge: a rebuilt resvcheck redoes every mutant
+    const std::string judge = std::to_string(fs::file_size(self, ec)) + "@" +
+                              std::to_string(fs::last_write_time(self, ec).time_since_epoch().count());
     std::vector<Mutant> mutants;
     const std::string budget = std::to_string(o.time);
     for (const auto& file : files) {
@@ -236,15 +253,14 @@ int cmd_mutate(const Options& o) {
         for (std::string l; std::getline(in, l);) lines.push_back(l);
         const std::string text = read_file(tree / file);
         for (size_t i = 0; i < lines.size(); ++i) {
-            if (!code_line(lines[i])) continue;
+            if (i + 1 < first_line || i + 1 > last_line || !code_line(lines[i])) continue;
             for (auto& [family, after] : mutations(lines[i], ops)) {
                 Mutant m{file, i + 1, family, lines[i], after, enclosing_function(lines, i)};
-                m.hash = hash_hex(file + "\n" + std::to_string(i) + "\n" + after + "\n" + budget + "\n" + text);
+                m.hash = hash_hex(file + "\n" + std::to_string(i) + "\n" + after + "\n" + budget + "\n" + judge + "\n" + text);
                 mutants.push_back(std::move(m));
             }
         }
     }
-    auto self = fs::read_symlink("/proc/self/exe");
     const fs::path cache = fs::absolute(fs::path(o.findings) / ".mutate");
     fs::create_directories(cache);
     fprintf(stderr, "resvcheck mutate: %zu mutants of %zu file(s) in %s, %g s each, %llu job(s); cache %s\n", mutants.size(), files.size(),
@@ -256,7 +272,7 @@ int cmd_mutate(const Options& o) {
     for (uint64_t j = 0; j < std::min<uint64_t>(o.jobs, 64); ++j)
         pool.emplace_back([&] {
             for (size_t i; (i = next++) < mutants.size();) {
-                run_mutant(mutants[i], tree, cache, self.string(), o.time);
+                run_mutant(mutants[i], tree, tree_files, cache, self.string(), o.time);
                 std::lock_guard<std::mutex> g(print);
                 const Mutant& m = mutants[i];
                 fprintf(stderr, "[%zu/%zu] %-13s %s:%zu %s%s\n", ++done, mutants.size(), m.outcome.c_str(), m.file.c_str(), m.line, m.op.c_str(),

@@ -66,6 +66,14 @@ Status prepare_adapter(std::string_view name, const AdapterOptions& opts) {
 
 std::span<const AdapterInfo> known_adapters() { return kAdapters; }
 
+std::vector<std::string> linux_tree_files() {
+#if RESVCHECK_HAVE_LINUX
+    return linux_adapter::tree_files();
+#else
+    return {};
+#endif
+}
+
 bool is_linux_adapter(std::string_view name) { return name == "linux" || name.starts_with("linux,"); }
 
 std::string describe_adapter(std::string_view name, const AdapterOptions& opts) {

@@ -8,6 +8,7 @@
 #include <span>
 #include <string>
 #include <variant>
+#include <vector>
 
 #include "adapter.h"
 #include "error.h"
@@ -37,6 +38,10 @@ Expected<std::unique_ptr<Adapter>> make_adapter(std::string_view name, const Ada
 // The set-up of make_adapter that runs none of the implementation's code (compiling a kernel tree
 // into its cached plugin): done in the parent before a child process only loads the result.
 Status prepare_adapter(std::string_view name, const AdapterOptions& opts);
+
+// The files of a kernel tree the linux adapter reads (linux_adapter::tree_files); empty in a build
+// without the linux adapter.
+std::vector<std::string> linux_tree_files();
 
 // One line on what the adapter is, for the first line of a run: for linux the kernel version, its
 // tree and the profile the tree's features chose, with why ("" for the other adapters).

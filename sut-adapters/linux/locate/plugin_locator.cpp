@@ -383,6 +383,14 @@ Expected<Located> build_from_tree(const std::string& kernel_src, bool debug) {
 
 }  // namespace
 
+std::vector<std::string> tree_files() {
+    std::vector<std::string> out{"Makefile"};
+    for (const auto* list : {&kTreeSources, &kTreeHeaders, &kTreeOptionalSources, &kTreeOptionalHeaders}) out.insert(out.end(), list->begin(), list->end());
+    for (auto& f : probe_files())
+        if (std::find(out.begin(), out.end(), f) == out.end()) out.push_back(std::move(f));
+    return out;
+}
+
 const char* supported_versions() { return "6.1, 6.12, 7.2"; }
 
 Expected<Located> locate(const std::string& kernel_src, bool debug_mutexes, const std::string& version) {

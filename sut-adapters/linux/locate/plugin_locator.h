@@ -15,6 +15,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "error.h"
 
@@ -34,6 +35,11 @@ struct Located {
 // kernel_src empty: the prebuilt plugin; `version` ("6.12" default, "6.1", "7.2") picks the tree.
 // debug_mutexes: the CONFIG_DEBUG_MUTEXES variant (profile linux-V-debug).
 Expected<Located> locate(const std::string& kernel_src, bool debug_mutexes, const std::string& version = "");
+
+// Every tree-relative file locate() reads from a --kernel-src tree: the Makefile, the sources and
+// headers it compiles (those only some trees have among them) and what the feature probes read.
+// A copy of the tree with these files (`resvcheck mutate`) builds and probes like the tree itself.
+std::vector<std::string> tree_files();
 
 // The versions of the prebuilt trees (each has an exact model profile); --kernel-src takes any 5.19+.
 const char* supported_versions();

@@ -70,6 +70,13 @@ std::string join(const std::vector<std::string>& v) {
 
 }  // namespace
 
+std::vector<std::string> probe_files() {
+    std::vector<std::string> out;
+    for (const auto& p : kProbes)
+        if (std::find(out.begin(), out.end(), p.file) == out.end()) out.emplace_back(p.file);
+    return out;
+}
+
 bool TreeFeatures::has(const std::string& name) const { return std::find(present.begin(), present.end(), name) != present.end(); }
 
 Expected<TreeFeatures> probe(const std::string& tree) {

@@ -31,6 +31,8 @@ struct ProfileChoice {
 };
 
 Expected<TreeFeatures> probe(const std::string& tree);
+// The tree-relative files probe() reads (besides the Makefile).
+std::vector<std::string> probe_files();
 ProfileChoice select_profile(const TreeFeatures& f, bool debug_mutexes);
 // -D lines for the glue: RC_LINUX_HAVE_<NAME>, RESVCHECK_LINUX_PROFILE, RESVCHECK_LINUX_KERNEL.
 std::string features_header(const TreeFeatures& f, const ProfileChoice& p);

@@ -297,9 +297,12 @@ void run(State& s, const FenceUnwrapMerge& o) {
     // the stub, or the table of pending leaves; 7.x returns a lone pending leaf before allocating
     const bool lone = s.prof.merge_lone_no_alloc && pending.size() == 1;
     if (!lone && s.alloc_fails()) {
+        // with no leaf pending, what failed is dma_fence_allocate_private_stub: its rule says
+        // what merge may return, and names a crash on what it returned
+        const Rule failed = pending.empty() ? Rule::STUB_ENOMEM : Rule::MERGE_ENOMEM;
         s.ref_rule = s.early_release = Rule::MERGE_ENOMEM;
-        s.expect_ret(Rule::MERGE_ENOMEM, RetKind::Errno, -ENOMEM);
-        return expect_fences(s, Rule::MERGE_ENOMEM, {}, true);
+        s.expect_ret(failed, RetKind::Errno, -ENOMEM);
+        return expect_fences(s, failed, {}, true);
     }
     if (pending.empty()) {
         s.expect_ret(Rule::MERGE_STUB, RetKind::Errno, 2);

@@ -110,9 +110,15 @@ bool OpDecoder::set_move(Record& r, Move m, uint16_t pick) const {
 }
 
 std::optional<Op> OpDecoder::decode(const uint8_t* b, const StateView& v) {
-    const Move move = move_at(b);
+    Move move = move_at(b);
     if (move == Move::kCount) return std::nullopt;
     const bool after_fail = std::exchange(after_fail_, move == Move::FailAlloc);
+    // the allocation failure armed is for the next op: make it one that allocates
+    if (after_fail) {
+        static constexpr Move kAllocating[] = {Move::Reserve, Move::Query, Move::Array, Move::Merge, Move::Stub};
+        if (std::find(std::begin(kAllocating), std::end(kAllocating), move) == std::end(kAllocating))
+            move = kAllocating[b[1] % std::size(kAllocating)];
+    }
     misuse_ = false;
     Ctx c{v, b};
     // Handle counts on demand: most moves need one or two of them.

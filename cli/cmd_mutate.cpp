@@ -1,12 +1,13 @@
-// resvcheck mutate --kernel-src DIR [--files F,...] [--operators O,...] [--lines A[-B]] [--time S] [--jobs N]
+// resvcheck mutate --kernel-src DIR [--files F,...] [--operators O,...] [--lines A[-B]] [--time S] [--jobs N] [--threads N]
 //
 // Mutation testing of the suite itself: what would it miss? Generates mutants of the dma-buf
 // files of a kernel tree (relational and arithmetic operators, off-by-one literals, dropped calls
 // such as a missing dma_fence_put, swapped arguments), runs `check --adapter linux` on each in a
 // copy of the tree within --time, --jobs at a time, and reports killed / survived / timed out /
 // not compiling, with each survivor's diff and the rules of the function its line is in (and how
-// often that run exercised them). Results are cached under --findings DIR/.mutate by a hash of the
-// mutated file, the budget and the resvcheck binary, so a rerun only redoes mutants whose code (or
+// often that run exercised them). With --threads N a survivor is checked again with concurrent
+// cases (check --threads N): a dropped wake-up or a missed restart shows only there. Results are cached under --findings DIR/.mutate by a hash of the
+// mutated file, the budget, --threads and the resvcheck binary, so a rerun only redoes mutants whose code (or
 // whose judge) changed.
 // Exit: 0 the report was made, 2 bad input.
 #include <sys/wait.h>
@@ -166,7 +167,7 @@ std::string survivor_detail(const Mutant& m, const std::string& out) {
 
 // Runs check on one mutant (or reads its cached outcome).
 void run_mutant(Mutant& m, const fs::path& tree, const std::vector<std::string>& tree_files, const fs::path& cache,
-                const std::string& self, double budget) {
+                const std::string& self, double budget, uint64_t threads) {
     fs::path dir = cache / m.hash;
     if (std::ifstream in(dir / "outcome"); in) {
         std::getline(in, m.outcome);
@@ -195,13 +196,26 @@ void run_mutant(Mutant& m, const fs::path& tree, const std::vector<std::string>&
     char t[32];
     snprintf(t, sizeof t, "%g", budget);
     // plugins are built in the run's own cache, shared by the mutants: only the mutated file recompiles
-    std::string cmd = "RESVCHECK_CACHE_DIR=" + shell_quote((cache / "plugins").string()) + " timeout -k 5 " + std::string(limit) + " " + shell_quote(self) + " check --adapter linux --kernel-src " +
-                      shell_quote((dir / "tree").string()) + " --time " + t + " --seed 1 --max-findings 1 --quiet --json --findings " +
-                      shell_quote((dir / "findings").string()) + " >" + shell_quote((dir / "out.json").string()) + " 2>" +
-                      shell_quote((dir / "err").string());
-    int st = system(cmd.c_str());
-    int rc = WIFEXITED(st) ? WEXITSTATUS(st) : 128;
-    std::string out = read_file(dir / "out.json"), err = read_file(dir / "err");
+    auto check = [&](const std::string& extra, const std::string& tag, std::string& out, std::string& err) {
+        const std::string cmd = "RESVCHECK_CACHE_DIR=" + shell_quote((cache / "plugins").string()) + " timeout -k 5 " + std::string(limit) + " " +
+                                shell_quote(self) + " check --adapter linux --kernel-src " + shell_quote((dir / "tree").string()) + " --time " +
+                                t + " --seed 1 --max-findings 1 --quiet --json" + extra + " --findings " +
+                                shell_quote((dir / ("findings" + tag)).string()) + " >" + shell_quote((dir / ("out" + tag + ".json")).string()) +
+                                " 2>" + shell_quote((dir / ("err" + tag)).string());
+        const int st = system(cmd.c_str());
+        out = read_file(dir / ("out" + tag + ".json"));
+        err = read_file(dir / ("err" + tag));
+        return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+    };
+    std::string out, err;
+    int rc = check("", "", out, err);
+    // a survivor of the sequential cases gets concurrent ones: races show only there
+    bool threaded = false;
+    if (rc == 0 && threads > 1) {
+        std::string tout, terr;
+        if (int trc = check(" --threads " + std::to_string(threads), "-threads", tout, terr); trc != 0)
+            rc = trc, out = std::move(tout), err = std::move(terr), threaded = true;
+    }
     if (rc == 124 || rc == 137) m.outcome = "timeout";
     else if (rc == 1) m.outcome = "killed";
     else if (rc == 0) m.outcome = "survived";
@@ -209,7 +223,7 @@ void run_mutant(Mutant& m, const fs::path& tree, const std::vector<std::string>&
     else m.outcome = "error", m.detail = err.substr(0, 300);
     static const std::regex first_rule(R"re("findings":\[\{"rule":"([A-Z0-9-]+)")re");
     std::smatch sm;
-    if (m.outcome == "killed" && std::regex_search(out, sm, first_rule)) m.rule = sm.str(1);
+    if (m.outcome == "killed" && std::regex_search(out, sm, first_rule)) m.rule = sm.str(1) + (threaded ? " (with --threads)" : "");
     if (m.outcome == "survived") m.detail = survivor_detail(m, out);
     if (m.outcome != "error")  // an error (the binary being rebuilt, say) is retried next time
         std::ofstream(dir / "outcome") << m.outcome << "\n" << m.rule << "\n" << m.detail << "\n";
@@ -245,7 +259,7 @@ int cmd_mutate(const Options& o) {
     const std::string judge = std::to_string(fs::file_size(self, ec)) + "@" +
                               std::to_string(fs::last_write_time(self, ec).time_since_epoch().count());
     std::vector<Mutant> mutants;
-    const std::string budget = std::to_string(o.time);
+    const std::string budget = std::to_string(o.time), threads = std::to_string(o.threads);
     for (const auto& file : files) {
         if (!fs::is_regular_file(tree / file)) return usage_error("no " + file + " in " + tree.string());
         std::vector<std::string> lines;
@@ -256,7 +270,7 @@ int cmd_mutate(const Options& o) {
             if (i + 1 < first_line || i + 1 > last_line || !code_line(lines[i])) continue;
             for (auto& [family, after] : mutations(lines[i], ops)) {
                 Mutant m{file, i + 1, family, lines[i], after, enclosing_function(lines, i)};
-                m.hash = hash_hex(file + "\n" + std::to_string(i) + "\n" + after + "\n" + budget + "\n" + judge + "\n" + text);
+                m.hash = hash_hex(file + "\n" + std::to_string(i) + "\n" + after + "\n" + budget + "\n" + threads + "\n" + judge + "\n" + text);
                 mutants.push_back(std::move(m));
             }
         }
@@ -272,7 +286,7 @@ int cmd_mutate(const Options& o) {
     for (uint64_t j = 0; j < std::min<uint64_t>(o.jobs, 64); ++j)
         pool.emplace_back([&] {
             for (size_t i; (i = next++) < mutants.size();) {
-                run_mutant(mutants[i], tree, tree_files, cache, self.string(), o.time);
+                run_mutant(mutants[i], tree, tree_files, cache, self.string(), o.time, o.threads);
                 std::lock_guard<std::mutex> g(print);
                 const Mutant& m = mutants[i];
                 fprintf(stderr, "[%zu/%zu] %-13s %s:%zu %s%s\n", ++done, mutants.size(), m.outcome.c_str(), m.file.c_str(), m.line, m.op.c_str(),

@@ -28,7 +28,7 @@ constexpr Command kCommands[] = {
      "views of --json results of check, replay and fuzz: an HTML page, JUnit XML, KTAP", cmd_report, kAny},
     {"export", "FILE.trace --kunit|--selftest|--gtest [--out FILE]",
      "a finding as a test in the kernel's style (KUnit, selftest) or a standalone GoogleTest", cmd_export, 1},
-    {"mutate", "--kernel-src DIR [--files F,...] [--operators O,...] [--lines A[-B]] [--time S] [--jobs N]",
+    {"mutate", "--kernel-src DIR [--files F,...] [--operators O,...] [--lines A[-B]] [--time S] [--jobs N] [--threads N]",
      "mutation testing: mutants of the dma-buf files, check on each, killed / survived / timed out / not compiling", cmd_mutate, 0},
     {"pin", "FILE [--profile P]", "print a trace with every step pinned by the model (to write regression traces)", cmd_pin, 1},
     {"list-rules", "", "the contract's rules (ID, area, scope, kernel function)", cmd_list_rules, 0},

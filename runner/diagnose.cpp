@@ -152,6 +152,14 @@ private:
 
 }  // namespace
 
+Diagnosis own_root(const Trace& failing, const Divergence& d) {
+    Trace t = failing;
+    for (auto& st : t.steps) st.pin.reset();
+    const bool concurrent = std::any_of(t.steps.begin(), t.steps.end(), [](const TraceStep& st) { return st.thread >= 0; });
+    if (!concurrent && d.op_index + 1 < t.steps.size()) t.steps.resize(d.op_index + 1);
+    return Diagnosis{d, d, t, t};
+}
+
 std::optional<Divergence> reference_culprit(const Trace& ops, size_t before, const Profile& profile, Adapter& adapter, Trace* shown) {
     Model m(profile);
     for (size_t j = 0; j < before && j < ops.steps.size(); ++j) {

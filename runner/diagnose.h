@@ -45,6 +45,11 @@ struct Diagnosis {
     Located how = Located::Probe;
 };
 
+// A crash, hang or memory exhaustion is its own root cause: the op it happened in is what a
+// developer acts on (and probing around a hang would cost a watchdog per probe). In a concurrent
+// trace the divergence `d` of `failing` is the root: probes between its ops would split the block.
+Diagnosis own_root(const Trace& failing, const Divergence& d);
+
 // `failing` (unpinned ops) violates `symptom` on `adapter` under `profile`.
 Diagnosis diagnose(const Trace& failing, const Divergence& symptom, const Profile& profile, Adapter& adapter);
 

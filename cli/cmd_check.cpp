@@ -61,7 +61,10 @@ int cmd_check(const Options& o) {
     const uint64_t seed = o.seed ? *o.seed : std::random_device{}();
     const uint64_t max_findings = o.max_findings;
     const double budget = o.time;
-    auto setup = make_setup(o, {.watchdog = default_watchdog(budget)});
+    // While a crash or hang is rerun and shrunk, no op waits past the budget plus a watchdog (the
+    // one that noticed the hang may end there): the run ends within that much of its budget.
+    auto run_end = std::chrono::steady_clock::time_point::max();
+    auto setup = make_setup(o, {.watchdog = default_watchdog(budget), .until = [&] { return run_end; }});
     if (!setup) return fail(setup.error());
     auto& s = *setup;
     auto t0 = std::chrono::steady_clock::now();
@@ -116,10 +119,12 @@ int cmd_check(const Options& o) {
                 static_cast<unsigned long long>(rep.ops + (child ? child->ops : 0)), ex, applicable, rep.findings.size());
     };
     // A failing case, rerun with recording (`failed`; `reduced`: its smallest records' trace), to a finding.
-    auto handle = [&](const RunResult& failed, const Trace& reduced, const std::string& how) {
+    // `confirmed`: `reduced` is a crash or hang that just happened again in a fresh isolated child,
+    // its own root (own_root) without a third run.
+    auto handle = [&](const RunResult& failed, const Trace& reduced, const std::string& how, bool confirmed = false) {
         findings.record(failed.executed, *failed.divergence, how);  // on disk before shrinking starts
         found.insert(failed.divergence->rule);  // seen: later cases failing this way are not diagnosed again
-        auto dg = findings.localise(reduced, *failed.divergence, *s.adapter);
+        auto dg = confirmed ? std::optional(own_root(reduced, *failed.divergence)) : findings.localise(reduced, *failed.divergence, *s.adapter);
         if (dg) {  // one finding per root cause: another symptom of a known one is listed under it
             auto known = std::find_if(rep.findings.begin(), rep.findings.end(), [&](const Finding& k) { return k.rule == dg->root.rule; });
             if (known != rep.findings.end()) {
@@ -186,14 +191,23 @@ int cmd_check(const Options& o) {
                     ++repeats[rule];
                 } else {
                     // The case again, in a fresh isolated child: it names the op and keeps the trace so far.
+                    run_end = t0 + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                       std::chrono::duration<double>(budget) + s.limits.watchdog);
                     RunResult again = run_case(*s.adapter, model, pi, seed, cr.case_index, RunOptions{.record = true});
-                    if (again.verdict != Verdict::Violation && cr.op_index < again.executed.steps.size()) {
-                        again.executed.steps.resize(cr.op_index + 1);
-                        again.divergence = judge_account(again.executed, cr.op_index, cr, s.profile);
+                    const bool confirmed = again.verdict == Verdict::Violation && is_process_rule(again.divergence->rule);
+                    if (confirmed && again.divergence->op_index != cr.op_index && std::chrono::steady_clock::now() >= run_end) {
+                        rep.notes.push_back(how + ": the implementation's process failed (" + cr.supervised.reason + ") at op " +
+                                            std::to_string(cr.op_index) + ", too near the run's end to rerun the case");
+                    } else {
+                        if (again.verdict != Verdict::Violation && cr.op_index < again.executed.steps.size()) {
+                            again.executed.steps.resize(cr.op_index + 1);
+                            again.divergence = judge_account(again.executed, cr.op_index, cr, s.profile);
+                        }
+                        if (again.divergence) handle(again, again.executed, how, confirmed);
+                        else rep.notes.push_back(how + ": the implementation's process failed (" + cr.supervised.reason +
+                                                 ") but not when the case was rerun");
                     }
-                    if (again.divergence) handle(again, again.executed, how);
-                    else rep.notes.push_back(how + ": the implementation's process failed (" + cr.supervised.reason +
-                                             ") but not when the case was rerun");
+                    run_end = std::chrono::steady_clock::time_point::max();
                 }
             }
             at = next_position(cr.at);

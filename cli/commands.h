@@ -39,10 +39,11 @@ struct Setup {
     AdapterOptions adapter_options;
 };
 // isolable: the command may run the adapter in a child (not fuzz: its engines isolate by themselves);
-// watchdog: the per-op watchdog when --watchdog is not given.
+// watchdog: the per-op watchdog when --watchdog is not given; until: IsolationLimits::until.
 struct SetupFor {
     bool isolable = true;
     std::chrono::milliseconds watchdog{10'000};
+    std::function<std::chrono::steady_clock::time_point()> until;
 };
 Expected<Setup> make_setup(const Options& o, const SetupFor& how = {});
 

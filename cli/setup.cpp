@@ -39,6 +39,7 @@ Expected<Setup> make_setup(const Options& o, const SetupFor& how) {
         s.isolated = how.isolable && o.isolate == "on";
     }
     s.limits.watchdog = how.watchdog;
+    s.limits.until = how.until;
     if (o.watchdog > 0) s.limits.watchdog = std::chrono::milliseconds(std::max<int64_t>(1, static_cast<int64_t>(std::min(o.watchdog, 86400.0) * 1000)));
     // The child's address-space limit in MiB (0: none); tests set a small one to run out of memory fast.
     if (const char* mb = std::getenv("RESVCHECK_CHILD_MEMORY_MB")) {

@@ -55,6 +55,9 @@ std::span<const Profile> all_profiles();
 std::optional<Profile> profile_by_name(std::string_view name);
 bool rule_applies(const RuleInfo& rule, const Profile& profile);
 
+// The most slots one reserve_fences may ask for (keeps lists within the observation limit).
+inline constexpr uint32_t kMaxReserve = 64;
+
 struct Divergence {
     Rule rule{};
     size_t op_index = 0;

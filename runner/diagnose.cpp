@@ -93,9 +93,13 @@ private:
 // The failing trace's ops 0..last, then a teardown of everything left: iterators ended, objects
 // unlocked and finalised, every caller reference put. A reference the implementation leaked or
 // dropped too early by op `last` shows as a release that is missing, early or doubled.
+// `prune`: before unlocking, every fence the caller holds is signalled and every locked object
+// reserves so many slots that it reallocates, pruning those entries: their references are then
+// dropped by the reserve, not by fini.
 class TeardownSource final : public PrefixSource {
 public:
-    using PrefixSource::PrefixSource;
+    TeardownSource(const Trace& ops, size_t last, const Adapter& adapter, bool prune = false)
+        : PrefixSource(ops, last, adapter), prune_(prune) {}
 
     std::optional<Op> next(const Model& model) override {
         if (!trace_done()) return next_of_trace(model);
@@ -107,6 +111,14 @@ public:
         const StateView& v = model.view();
         for (uint32_t i = 0; i < v.count(HandleKind::Iter); ++i)
             if (v.iter_mode(i) >= 0 && allowed(model, ResvIterEnd{IterH{i}})) return ResvIterEnd{IterH{i}};
+        if (prune_) {
+            for (uint32_t f = 0; f < v.count(HandleKind::Fence); ++f)
+                if (v.alive(HandleKind::Fence, f) && !v.fence_signaled(f) && allowed(model, FenceSignal{FenceH{f}})) return FenceSignal{FenceH{f}};
+            for (; pruned_ < v.count(HandleKind::Resv); ++pruned_)
+                if (v.alive(HandleKind::Resv, pruned_) && v.resv_locked(pruned_) &&
+                    allowed(model, ResvReserveFences{ResvH{pruned_}, kMaxReserve}))
+                    return ResvReserveFences{ResvH{pruned_++}, kMaxReserve};
+        }
         for (uint32_t r = 0; r < v.count(HandleKind::Resv); ++r)
             if (v.alive(HandleKind::Resv, r) && v.resv_locked(r) && allowed(model, ResvUnlock{ResvH{r}})) return ResvUnlock{ResvH{r}};
         for (uint32_t r = 0; r < v.count(HandleKind::Resv); ++r)
@@ -121,6 +133,8 @@ public:
 
 private:
     bool tearing_ = false;
+    bool prune_;
+    uint32_t pruned_ = 0;  // objects before this one have reserved
 };
 
 // The ops 0..last, then a walk of every reservation object: run with the last op performed by
@@ -152,6 +166,14 @@ private:
 
 }  // namespace
 
+Diagnosis own_root(const Trace& failing, const Divergence& d) {
+    Trace t = failing;
+    for (auto& st : t.steps) st.pin.reset();
+    const bool concurrent = std::any_of(t.steps.begin(), t.steps.end(), [](const TraceStep& st) { return st.thread >= 0; });
+    if (!concurrent && d.op_index + 1 < t.steps.size()) t.steps.resize(d.op_index + 1);
+    return Diagnosis{d, d, t, t};
+}
+
 std::optional<Divergence> reference_culprit(const Trace& ops, size_t before, const Profile& profile, Adapter& adapter, Trace* shown) {
     Model m(profile);
     for (size_t j = 0; j < before && j < ops.steps.size(); ++j) {
@@ -165,10 +187,19 @@ std::optional<Divergence> reference_culprit(const Trace& ops, size_t before, con
         }
         Divergence d = *r.divergence;
         if (d.references) d.rule = src.ref_rule;  // a reference count is off: op j's reference rule
+        // Unless the entries' references balance when a reserve prunes them before fini: then
+        // fini is what keeps them (the teardown ends every object with one), not op j.
+        if (d.references && d.rule != Rule::RESV_FINI_DROPS_REFS && r.executed.steps.size() > src.teardown_from) {
+            TeardownSource pruning(ops, j, adapter, true);
+            if (run(pruning, m, adapter, RunOptions{.record = false}).verdict == Verdict::Conforms) d.rule = Rule::RESV_FINI_DROPS_REFS;
+        }
         d.op_index = j;
         d.observed = "after op " + std::to_string(j) + ", a teardown finds: " + r.divergence->observed + " (op " +
                      std::to_string(r.divergence->op_index) + ", " + std::string(op_name(r.executed.steps[r.divergence->op_index].op)) +
-                     ", as " + std::string(rule_id(r.divergence->rule)) + ")";
+                     ", as " + std::string(rule_id(r.divergence->rule)) + ")" +
+                     (d.rule == Rule::RESV_FINI_DROPS_REFS && d.rule != src.ref_rule
+                          ? "; it balances when a reserve prunes the entries before fini"
+                          : "");
         return d;
     }
     return std::nullopt;
@@ -192,9 +223,161 @@ std::optional<Divergence> walk_culprit(const Trace& ops, const Profile& profile,
     return r.divergence;
 }
 
+namespace {
+
+// `ops` up to `at` with op `at` (or `change_at`) changed by `change`, misuses re-marked.
+template <class F>
+Trace variant_of(const Trace& ops, size_t at, size_t change_at, const Profile& profile, F change) {
+    Trace v;
+    for (size_t i = 0; i <= at; ++i) v.steps.push_back(unpinned(ops.steps[i]));
+    change(v.steps[change_at].op);
+    mark_misuses(v, profile);  // an add after a changed reserve may no longer be one
+    return v;
+}
+// The variant runs through op `at` as the contract says.
+bool passes(const RunResult& v, size_t at) {
+    return v.verdict == Verdict::Conforms || (v.verdict == Verdict::Violation && v.divergence->op_index > at);
+}
+
+// RESV-ITER-RESTART-ON-REALLOC at a paused unlocked walk's step: the reserves since its previous step.
+std::optional<Divergence> capacity_by_restart(const Trace& ops, const RunResult& plain, const Profile& profile, Adapter& adapter) {
+    const size_t at = plain.divergence->op_index;
+    const auto* step = std::get_if<ResvIterNextUnlocked>(&ops.steps[at].op);
+    if (!step) return std::nullopt;
+    auto steps_walk = [&](const Op& op) {
+        const auto* f = std::get_if<ResvIterFirstUnlocked>(&op);
+        const auto* n = std::get_if<ResvIterNextUnlocked>(&op);
+        return (f && f->i == step->i) || (n && n->i == step->i);
+    };
+    size_t since = at;  // the walk's previous step
+    while (since > 0 && !steps_walk(ops.steps[since - 1].op)) --since;
+    Model m(profile);
+    for (size_t j = at; j-- > since;) {
+        if (!std::holds_alternative<ResvReserveFences>(ops.steps[j].op)) continue;
+        Trace v = variant_of(ops, at, j, profile, [](Op& op) { std::get<ResvReserveFences>(op).num_fences = kMaxReserve; });
+        RunResult r = run(v, m, adapter);
+        if (!passes(r, at) || r.executed.steps.size() <= at || !r.executed.steps[at].pin->restarted) continue;
+        Divergence d = *plain.divergence;
+        d.rule = Rule::RESV_EXACT_CAPACITY;
+        d.observed += " (after " + print_op(ops.steps[j].op) + " at op " + std::to_string(j) +
+                      ", which kept the list: with num_fences=" + std::to_string(kMaxReserve) + " there, the walk restarts)";
+        return d;
+    }
+    return std::nullopt;
+}
+
+// RESV-RESERVE-ENOMEM at a reserve that returned 0 under a failing allocation: it did not allocate.
+std::optional<Divergence> capacity_by_enomem(const Trace& ops, const RunResult& plain, const Profile& profile, Adapter& adapter) {
+    const size_t at = plain.divergence->op_index;
+    if (!std::holds_alternative<ResvReserveFences>(ops.steps[at].op) || !plain.executed.steps[at].pin ||
+        plain.executed.steps[at].pin->ret != 0)
+        return std::nullopt;
+    Model m(profile);
+    Trace v = variant_of(ops, at, at, profile, [](Op& op) { std::get<ResvReserveFences>(op).num_fences = kMaxReserve; });
+    if (!passes(run(v, m, adapter, RunOptions{.record = false}), at)) return std::nullopt;
+    Divergence d = *plain.divergence;
+    d.rule = Rule::RESV_EXACT_CAPACITY;
+    d.observed += " (it kept a list without room: with num_fences=" + std::to_string(kMaxReserve) + " it allocates and fails)";
+    return d;
+}
+
+// A walk that misses an entry, named after its filter (RESV-USAGE-FILTER) or after the entry's
+// signalled fence (RESV-ITER-LOCKED-YIELDS-SIGNALED): walked again with each usage that covers the
+// entry, the filter's comparison is at fault if one of them shows it; if none does while the other
+// iterator lists it, the walk itself loses entries (its own rule).
+std::optional<Divergence> walk_by_usage(const Trace& ops, const RunResult& plain, const Profile& profile, Adapter& adapter) {
+    const size_t at = plain.divergence->op_index;
+    const Op& op = ops.steps[at].op;
+    const auto* locked = std::get_if<ResvForEachFence>(&op);
+    const auto* unlocked = std::get_if<ResvForEachFenceUnlocked>(&op);
+    if ((!locked && !unlocked) || !plain.executed.steps[at].pin) return std::nullopt;
+    const ResvH r = locked ? locked->r : unlocked->r;
+    Model m(profile);
+    for (size_t i = 0; i < at; ++i)
+        if (m.step(plain.executed.steps[i].op, *plain.executed.steps[i].pin, i)) return std::nullopt;
+    const auto& seen = plain.executed.steps[at].pin->fences;
+    std::optional<Entry> missing;
+    for (const Entry& e : m.perform(op).fences)
+        if (!missing && std::none_of(seen.begin(), seen.end(), [&](const Entry& o) { return o.fence == e.fence; })) missing = e;
+    if (!missing) return std::nullopt;
+    auto walk = [&](bool by_locked, Usage u) {
+        Trace v = variant_of(ops, at, at, profile, [&](Op& o) { o = by_locked ? Op{ResvForEachFence{r, u}} : Op{ResvForEachFenceUnlocked{r, u}}; });
+        Model mv(profile);
+        return passes(run(v, mv, adapter, RunOptions{.record = false}), at);
+    };
+    std::optional<Usage> shows;
+    for (int u = static_cast<int>(missing->usage); u <= static_cast<int>(Usage::BOOKKEEP) && !shows; ++u)
+        if (walk(locked != nullptr, static_cast<Usage>(u))) shows = static_cast<Usage>(u);
+    Divergence d = *plain.divergence;
+    if (shows) {
+        d.rule = Rule::RESV_USAGE_FILTER;
+        d.observed += " (a walk with usage " + std::string(usage_name(*shows)) + " shows the entry: the filter drops it)";
+    } else {
+        if (!walk(locked == nullptr, Usage::BOOKKEEP)) return std::nullopt;
+        d.rule = locked ? Rule::RESV_ITER_LOCKED_ALL : Rule::RESV_ITER_UNLOCKED_COMPLETE;
+        d.observed += std::string(" (missing from walks with every usage that covers it, listed by the ") +
+                      (locked ? "unlocked" : "locked") + " iterator: the walk loses it)";
+    }
+    if (d.rule == plain.divergence->rule) return std::nullopt;
+    return d;
+}
+
+// An unpredicted WARN at an op that released fences may be a reference count going below zero:
+// the op dropping a reference twice, the second time one the caller had already put. With the
+// caller keeping those fences (its fence_puts before the op left out), an op that then releases
+// them early names its reference rule (Model::reference_rule), as a teardown would.
+std::optional<Divergence> refs_by_warn(const Trace& ops, const RunResult& plain, const Profile& profile, Adapter& adapter) {
+    const size_t at = plain.divergence->op_index;
+    const auto& pin = plain.executed.steps[at].pin;
+    if (!pin || pin->released.empty()) return std::nullopt;
+    Trace v;
+    for (size_t i = 0; i <= at; ++i) {
+        const auto* put = std::get_if<FencePut>(&ops.steps[i].op);
+        if (i < at && put && std::find(pin->released.begin(), pin->released.end(), put->f) != pin->released.end()) continue;
+        v.steps.push_back(unpinned(ops.steps[i]));
+    }
+    mark_misuses(v, profile);
+    Model m(profile);
+    RunResult r = run(v, m, adapter, RunOptions{.record = false});
+    if (r.verdict != Verdict::Violation || r.divergence->op_index + 1 != v.steps.size() || !r.divergence->references) return std::nullopt;
+    Divergence d = *plain.divergence;
+    d.rule = m.reference_rule();  // of the op, as a teardown names it
+    d.observed += " (with the caller keeping the fences it had put, the op releases them early: " + r.divergence->observed + ")";
+    return d;
+}
+
+}  // namespace
+
+std::optional<Divergence> witness_culprit(const Trace& ops, const Profile& profile, Adapter& adapter, Trace* shown) {
+    Model m(profile);
+    RunResult plain = run(ops, m, adapter);
+    if (plain.verdict != Verdict::Violation) return std::nullopt;
+    const size_t at = plain.divergence->op_index;
+    const bool exact_capacity = rule_applies(rule_info(Rule::RESV_EXACT_CAPACITY), profile);
+    std::optional<Divergence> d;
+    switch (plain.divergence->rule) {
+    case Rule::RESV_ITER_RESTART_ON_REALLOC:
+        if (exact_capacity) d = capacity_by_restart(ops, plain, profile, adapter);
+        break;
+    case Rule::RESV_RESERVE_ENOMEM:
+        if (exact_capacity) d = capacity_by_enomem(ops, plain, profile, adapter);
+        break;
+    case Rule::RESV_USAGE_FILTER:
+    case Rule::RESV_ITER_LOCKED_YIELDS_SIGNALED: d = walk_by_usage(ops, plain, profile, adapter); break;
+    case Rule::WARN_ONLY_PREDICTED: d = refs_by_warn(ops, plain, profile, adapter); break;
+    default: break;
+    }
+    if (d && shown) {
+        shown->steps.clear();
+        for (size_t i = 0; i <= at; ++i) shown->steps.push_back(unpinned(ops.steps[i]));
+    }
+    return d;
+}
+
 std::optional<Divergence> relocate(const Trace& ops, Located how, const Profile& profile, Adapter& adapter, Trace* shown) {
     if (how == Located::Teardown) return reference_culprit(ops, ops.steps.size(), profile, adapter, shown);
     if (how == Located::Walk) return walk_culprit(ops, profile, adapter, shown);
+    if (how == Located::Witness) return witness_culprit(ops, profile, adapter, shown);
     return std::nullopt;
 }
 
@@ -264,6 +447,11 @@ Diagnosis diagnose(const Trace& failing, const Divergence& symptom, const Profil
         }
     }
     const size_t root_at = r.divergence->op_index;
+    {
+        Trace upto;
+        for (size_t i = 0; i <= root_at && i < r.executed.steps.size(); ++i) upto.steps.push_back(unpinned(r.executed.steps[i]));
+        if (auto c = witness_culprit(upto, profile, adapter, &shown)) return located(Located::Witness, *c, probe_culprit, root_at, upto);
+    }
     dg.root = *r.divergence;
     dg.root.op_index = root_at;
     dg.earlier = before >= 0 && static_cast<size_t>(before) < symptom.op_index;

@@ -33,6 +33,7 @@ enum class Located {
     Probe,     // a probe after the culprit diverges: "the same first rule" keeps the cause
     Teardown,  // a teardown after the culprit does not balance the references (reference_culprit)
     Walk,      // the culprit's own release diverges and a walk after it shows the lists wrong too (walk_culprit)
+    Witness,   // the divergence's op, or a reserve before it, changed in a second run names another rule (witness_culprit)
 };
 
 struct Diagnosis {
@@ -44,6 +45,11 @@ struct Diagnosis {
     bool earlier = false;     // the root is an op before the symptom's
     Located how = Located::Probe;
 };
+
+// A crash, hang or memory exhaustion is its own root cause: the op it happened in is what a
+// developer acts on (and probing around a hang would cost a watchdog per probe). In a concurrent
+// trace the divergence `d` of `failing` is the root: probes between its ops would split the block.
+Diagnosis own_root(const Trace& failing, const Divergence& d);
 
 // `failing` (unpinned ops) violates `symptom` on `adapter` under `profile`.
 Diagnosis diagnose(const Trace& failing, const Divergence& symptom, const Profile& profile, Adapter& adapter);
@@ -61,7 +67,24 @@ std::optional<Divergence> reference_culprit(const Trace& ops, size_t before, con
 // op's rule about the lists); `shown` (if given) gets the ops with that walk.
 std::optional<Divergence> walk_culprit(const Trace& ops, const Profile& profile, Adapter& adapter, Trace* shown = nullptr);
 
-// Re-locates a root found `how` (Teardown or Walk) in a smaller trace, for shrinking.
+// Some divergences fit two causes, and a second run with one op changed tells them apart
+// (`ops`' first divergence, the root returned at its op; `shown`, if given, gets `ops` up to it):
+// - a paused unlocked walk that does not restart (RESV-ITER-RESTART-ON-REALLOC): a cursor that
+//   ignores a new list, or a reserve since its last step that kept a list it had to replace. With
+//   that reserve asking for kMaxReserve slots, a walk that restarts clears the cursor:
+//   RESV-EXACT-CAPACITY;
+// - a reserve returning 0 where an allocation fails (RESV-RESERVE-ENOMEM): it ignored the failure,
+//   or it did not allocate; if asking for kMaxReserve slots there returns -ENOMEM: RESV-EXACT-CAPACITY;
+// - a walk missing an entry blamed on its usage filter or on the entry's signalled fence: walked
+//   with each usage that covers the entry, RESV-USAGE-FILTER if one shows it; if none does while
+//   the other iterator lists it, the walk's own rule (RESV-ITER-LOCKED-ALL, -UNLOCKED-COMPLETE);
+// - an unpredicted WARN at an op that released fences (WARN-ONLY-PREDICTED): a reference count
+//   below zero? With the caller keeping the fences it had put before, an op that releases them
+//   early names its reference rule.
+// Nothing if neither run says more than the divergence did.
+std::optional<Divergence> witness_culprit(const Trace& ops, const Profile& profile, Adapter& adapter, Trace* shown = nullptr);
+
+// Re-locates a root found `how` (Teardown, Walk or Witness) in a smaller trace, for shrinking.
 std::optional<Divergence> relocate(const Trace& ops, Located how, const Profile& profile, Adapter& adapter, Trace* shown = nullptr);
 
 // The read-only probes of everything observable in the state `model` has reached that meet their

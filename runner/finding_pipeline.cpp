@@ -46,11 +46,8 @@ std::optional<Diagnosis> FindingPipeline::localise(const Trace& failing, const D
     RunResult first = run(start, m, adapter, RunOptions{.record = false});
     if (first.verdict != Verdict::Violation || first.divergence->rule != d.rule) return std::nullopt;
     const bool concurrent = std::any_of(start.steps.begin(), start.steps.end(), [](const TraceStep& st) { return st.thread >= 0; });
-    if (!concurrent && first.divergence->op_index + 1 < start.steps.size()) start.steps.resize(first.divergence->op_index + 1);
-    // A crash, hang or memory exhaustion is its own root cause: the op it happened in is what a
-    // developer acts on (and probing around a hang would cost a watchdog per probe). In a
-    // concurrent trace the divergence is the root: probes between its ops would split the block.
-    if (is_process_rule(d.rule) || concurrent) return Diagnosis{*first.divergence, *first.divergence, start, start};
+    if (is_process_rule(d.rule) || concurrent) return own_root(start, *first.divergence);
+    if (first.divergence->op_index + 1 < start.steps.size()) start.steps.resize(first.divergence->op_index + 1);
     return diagnose(start, *first.divergence, profile_, adapter);
 }
 
@@ -90,11 +87,21 @@ Finding FindingPipeline::finish(const Trace& failing, const Divergence& d, Adapt
         };
         const bool probed = dg->how == Located::Probe;
         ShrinkStats stats;
+        auto stopped = [&] { return cfg_.stop && cfg_.stop(); };
+        // The last probed candidate that failed (the trace shrinking ends with) and how, so it is
+        // not run again: for a hang that run would cost a watchdog. It starts as the diagnosed trace.
+        Trace seed = dg->trace;
+        mark_misuses(seed, profile_);
+        std::pair<std::string, RunResult> last{print_trace(seed), RunResult{.verdict = Verdict::Violation, .divergence = dg->root}};
         auto fails = [&](const Trace& candidate) {
-            if (cfg_.stop && cfg_.stop()) return false;
+            if (stopped()) return false;
             Trace t = candidate;
             mark_misuses(t, profile_);  // dropping ops may make an op a misuse or an ordinary one
-            return probed ? same(verdict_of(t)) : culprit(t, nullptr).has_value();
+            if (!probed) return culprit(t, nullptr).has_value();
+            RunResult r = verdict_of(t);
+            if (stopped() || !same(r)) return false;  // a try the run's end cut short fails nothing
+            last = {print_trace(t), std::move(r)};
+            return true;
         };
         Trace small = shrink_trace(dg->trace, fails, &stats);
         mark_misuses(small, profile_);
@@ -107,7 +114,7 @@ Finding FindingPipeline::finish(const Trace& failing, const Divergence& d, Adapt
             div = c ? *c : dg->root;
             div.op_index = out.steps.empty() ? 0 : out.steps.size() - 1;  // the teardown or walk op that shows it
         } else {
-            RunResult r = verdict_of(small);
+            RunResult r = last.first == print_trace(small) ? std::move(last.second) : verdict_of(small);
             out = same(r) ? small : dg->trace;
             div = same(r) ? *r.divergence : dg->root;
         }

@@ -184,7 +184,6 @@ struct LockS {
 };
 
 inline constexpr int64_t kERESTARTSYS = 512;
-inline constexpr uint32_t kMaxReserve = 64;  // keeps lists within the observation limit
 inline constexpr size_t kMaxGone = 64;
 
 inline bool usage_le(Usage a, Usage b) { return static_cast<int>(a) <= static_cast<int>(b); }

@@ -45,6 +45,9 @@ struct IsolationLimits {
     // address-space limit cannot (sanitizer builds), and catches what an allocator does not report.
     uint64_t resident = uint64_t{4} << 30;
     size_t stderr_tail = 4096;                      // bytes of the child's stderr kept
+    // If set, no op (IsolatedAdapter) waits for its answer past the time this returns, however
+    // much of the watchdog is left: the run's end while a hang found near it is rerun and shrunk.
+    std::function<std::chrono::steady_clock::time_point()> until;
 };
 
 // How a child ended, as a finding states it.

@@ -362,9 +362,15 @@ private:
     // Sends one request and waits for the answer within the watchdog; on failure ends the child and
     // records why (dead_status_, dead_message_).
     bool exchange(const std::string& request, const Op* op, std::string& reply) {
-        Got g = send_frame(sock_, request) ? recv_frame(sock_, reply, &child_, limits_.watchdog) : Got::Eof;
+        auto wait = limits_.watchdog;
+        bool cut = false;
+        if (limits_.until) {
+            auto left = std::chrono::duration_cast<std::chrono::milliseconds>(limits_.until() - std::chrono::steady_clock::now());
+            if (left < wait) wait = std::max(left, std::chrono::milliseconds(0)), cut = true;
+        }
+        Got g = send_frame(sock_, request) ? recv_frame(sock_, reply, &child_, wait) : Got::Eof;
         if (g == Got::Ok) return true;
-        end_child(op, g == Got::Timeout, "no answer within " + seconds_text(limits_.watchdog));
+        end_child(op, g == Got::Timeout, cut ? "no answer before the run's end" : "no answer within " + seconds_text(wait));
         return false;
     }
 

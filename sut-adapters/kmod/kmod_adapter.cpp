@@ -208,6 +208,7 @@ private:
         get_list(b, o.callbacks, o.n_callbacks);
         get_list(b, o.released, o.n_released);
         get_list(b, o.deadlines, o.n_deadlines);
+        o.slept = static_cast<uint32_t>(kw_get_u(&b));
         if (b.bad || b.pos != b.len) {
             out.status = Observation::Status::Bug;
             out.message = "resvcheck.ko sent a malformed reply";

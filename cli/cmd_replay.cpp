@@ -50,6 +50,8 @@ int cmd_replay(const Options& o) {
     rep.adapter = o.adapter;
     rep.adapter_flags = s.adapter_flags;
     rep.profile = std::string(s.profile.name);
+    const auto unavailable = s.adapter->unavailable();
+    for (const auto& u : unavailable) rep.unavailable |= u.features;
     Model model(s.profile);
     const FindingPipeline diagnoser({}, s.profile);
     auto t0 = std::chrono::steady_clock::now();
@@ -63,6 +65,15 @@ int cmd_replay(const Options& o) {
                 skip = true;
         if (skip) {
             rep.notes.push_back("skipped " + f + " (not for " + std::string(s.profile.name) + ")");
+            continue;
+        }
+        // an op the adapter cannot have (Adapter::unavailable): the trace is not applicable to it
+        const auto needs = std::find_if(parsed->steps.begin(), parsed->steps.end(),
+                                        [&](const TraceStep& st) { return !op_provided(st.op, ~rep.unavailable); });
+        if (needs != parsed->steps.end()) {
+            const auto why = std::find_if(unavailable.begin(), unavailable.end(), [&](const auto& u) { return !op_provided(needs->op, ~u.features); });
+            rep.notes.push_back("skipped " + f + " (not applicable: adapter " + o.adapter + " cannot have " + std::string(op_name(needs->op)) + ": " +
+                                why->why + ")");
             continue;
         }
         RunResult r = run((*parsed), model, *s.adapter, RunOptions{.record = false});

@@ -51,7 +51,7 @@ std::string joined(const std::vector<std::string>& v) {
 }
 
 struct Counts {
-    size_t ok = 0, violated = 0, unexercised = 0, na = 0;
+    size_t ok = 0, violated = 0, unexercised = 0, na = 0, na_adapter = 0;
 };
 Counts count(const Report& r) {
     Counts c;
@@ -61,7 +61,10 @@ Counts count(const Report& r) {
         case RuleStatus::Violated: ++c.violated; break;
         case RuleStatus::NotExercised:
         case RuleStatus::NotCounted: ++c.unexercised; break;
-        case RuleStatus::NotApplicable: ++c.na; break;
+        case RuleStatus::NotApplicable:
+            ++c.na;
+            c.na_adapter += status_text(r, ri) == "n/a (adapter)";
+            break;
         }
     }
     return c;
@@ -93,7 +96,7 @@ std::string seconds_text(double s) {
 RuleStatus rule_status(const Report& r, const RuleInfo& ri) {
     if (r.violated(ri.rule)) return RuleStatus::Violated;
     auto p = profile_by_name(r.profile);
-    if (p && !rule_applies(ri, *p)) return RuleStatus::NotApplicable;
+    if (p && !rule_applies(ri, *p, r.unavailable)) return RuleStatus::NotApplicable;
     if (r.engine) return RuleStatus::NotCounted;
     return exercised_of(r, ri.rule) ? RuleStatus::Ok : RuleStatus::NotExercised;
 }
@@ -107,6 +110,13 @@ std::string_view status_text(RuleStatus s) {
     case RuleStatus::NotCounted: return "no finding (fuzz: not counted)";
     }
     return "?";
+}
+
+std::string_view status_text(const Report& r, const RuleInfo& ri) {
+    const auto st = rule_status(r, ri);
+    auto p = profile_by_name(r.profile);
+    if (st == RuleStatus::NotApplicable && p && rule_applies(ri, *p)) return "n/a (adapter)";
+    return status_text(st);
 }
 
 uint64_t exercised_of(const Report& r, Rule rule) {
@@ -137,11 +147,10 @@ std::string render_table(const Report& r) {
     if (rows) snprintf(line, sizeof line, "%-36s %-20s %12s  %s\n", "RULE", "AREA", "EXERCISED", "STATUS");
     if (rows) s += line;
     for (const auto& ri : rows ? all_rules() : std::span<const RuleInfo>{}) {
-        auto st = rule_status(r, ri);
+        auto st = status_text(r, ri);
         snprintf(line, sizeof line, "%-36.*s %-20.*s %12llu  %.*s\n", static_cast<int>(ri.id.size()), ri.id.data(),
                  static_cast<int>(ri.area.size()), ri.area.data(),
-                 static_cast<unsigned long long>(exercised_of(r, ri.rule)), static_cast<int>(status_text(st).size()),
-                 status_text(st).data());
+                 static_cast<unsigned long long>(exercised_of(r, ri.rule)), static_cast<int>(st.size()), st.data());
         s += line;
     }
     auto c = count(r);
@@ -154,9 +163,10 @@ std::string render_table(const Report& r) {
     } else {
         snprintf(line, sizeof line,
                  "\n%s against adapter %s (profile %s): %llu traces, %llu ops in %.1f s\n"
-                 "rules: %zu ok, %zu violated, %zu not exercised, %zu not applicable to the profile\n",
+                 "rules: %zu ok, %zu violated, %zu not exercised, %zu not applicable to the profile%s\n",
                  r.command.c_str(), r.adapter.c_str(), r.profile.c_str(), static_cast<unsigned long long>(r.traces),
-                 static_cast<unsigned long long>(r.ops), r.seconds, c.ok, c.violated, c.unexercised, c.na);
+                 static_cast<unsigned long long>(r.ops), r.seconds, c.ok, c.violated, c.unexercised, c.na,
+                 c.na_adapter ? (" or adapter (" + std::to_string(c.na_adapter) + " the adapter cannot observe)").c_str() : "");
     }
     s += line;
     for (const auto& f : r.findings) {
@@ -188,7 +198,7 @@ std::string render_markdown(const Report& r) {
                     std::to_string(r.traces) + " traces, " + std::to_string(r.ops) + " ops\n\n| rule | area | exercised | status |\n|---|---|---:|---|\n";
     for (const auto& ri : all_rules())
         s += "| " + std::string(ri.id) + " | " + std::string(ri.area) + " | " + std::to_string(exercised_of(r, ri.rule)) + " | " +
-             std::string(status_text(rule_status(r, ri))) + " |\n";
+             std::string(status_text(r, ri)) + " |\n";
     for (const auto& f : r.findings)
         s += "\n## " + finding_title(f) + " at op " + std::to_string(f.op_index) + "\n\n- allowed: " + f.allowed +
              "\n- observed: " + f.observed + (f.symptoms.empty() ? "" : "\n- symptoms: " + joined(symptom_ids(f))) +
@@ -215,7 +225,7 @@ std::string junit_suite(const Report& r) {
                     break;
                 }
         } else if (st != RuleStatus::Ok) {
-            s += "<skipped message=\"" + markup_escape(status_text(st)) + "\"/>";
+            s += "<skipped message=\"" + markup_escape(status_text(r, ri)) + "\"/>";
         }
         s += "</testcase>\n";
     }
@@ -241,7 +251,7 @@ std::string ktap_suite(const Report& r, size_t number) {
         } else if (st == RuleStatus::Ok) {
             s += in + "ok " + n + "\n";
         } else {
-            s += in + "ok " + n + " # SKIP " + std::string(status_text(st)) + "\n";
+            s += in + "ok " + n + " # SKIP " + std::string(status_text(r, ri)) + "\n";
         }
     }
     return s + (r.findings.empty() ? "ok " : "not ok ") + std::to_string(number) + " " + name + "\n";
@@ -264,7 +274,7 @@ std::string render_ktap(std::span<const Report> rs) {
 std::string render_ktap(const Report& r) { return render_ktap(std::span<const Report>(&r, 1)); }
 
 std::string render_json(const Report& r) {
-    std::string s = "{\"command\":" + json_str(r.command) + ",\"adapter\":" + json_str(r.adapter) + ",\"adapter_flags\":" + json_str(r.adapter_flags) + ",\"profile\":" + json_str(r.profile) +
+    std::string s = "{\"command\":" + json_str(r.command) + ",\"adapter\":" + json_str(r.adapter) + ",\"adapter_flags\":" + json_str(r.adapter_flags) + ",\"profile\":" + json_str(r.profile) + ",\"unavailable\":" + std::to_string(r.unavailable) +
                     ",\"verdict\":" + json_str(r.findings.empty() ? (r.problems.empty() ? "conforms" : "unsupported") : "violated") +
                     ",\"traces\":" + std::to_string(r.traces) + ",\"ops\":" + std::to_string(r.ops) + ",\"seconds\":" + seconds_text(r.seconds) + ",\"rules\":[";
     bool first = true;

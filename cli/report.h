@@ -39,6 +39,7 @@ struct Report {
     std::string adapter;
     std::string adapter_flags;  // --fault, --kernel-src ...: with adapter and profile, what a report column is
     std::string profile;
+    uint32_t unavailable = 0;  // API features the adapter cannot have (Adapter::unavailable): their rules are n/a
     uint64_t traces = 0;
     uint64_t ops = 0;
     double seconds = 0;
@@ -57,6 +58,7 @@ struct Report {
 enum class RuleStatus { Ok, Violated, NotExercised, NotApplicable, NotCounted /* fuzz: no per-rule counts */ };
 RuleStatus rule_status(const Report& r, const RuleInfo& ri);
 std::string_view status_text(RuleStatus s);
+std::string_view status_text(const Report& r, const RuleInfo& ri);  // says whether n/a is the profile's or the adapter's
 uint64_t exercised_of(const Report& r, Rule rule);
 // `s` with < > & " escaped, for XML and HTML views.
 std::string markup_escape(std::string_view s);

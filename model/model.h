@@ -53,7 +53,11 @@ struct Profile {
 
 std::span<const Profile> all_profiles();
 std::optional<Profile> profile_by_name(std::string_view name);
-bool rule_applies(const RuleInfo& rule, const Profile& profile);
+// `unavailable`: API features the implementation cannot have (Adapter::unavailable). A rule whose
+// scope is the profile switch that also gates that feature in Model::has_op (alloc_paths:
+// fail_alloc, lock_order: the lock-dependency recorder and its driver ops, has_drm_exec: drm_exec)
+// then does not apply: nothing else the implementation does can show it.
+bool rule_applies(const RuleInfo& rule, const Profile& profile, uint32_t unavailable = 0);
 
 // The most slots one reserve_fences may ask for (keeps lists within the observation limit).
 inline constexpr uint32_t kMaxReserve = 64;

@@ -24,7 +24,20 @@ std::optional<Profile> profile_by_name(std::string_view name) {
     return std::nullopt;
 }
 
-bool rule_applies(const RuleInfo& rule, const Profile& p) {
+namespace {
+// The API feature a scope's rules are shown through: the one its switch gates in Model::has_op.
+uint32_t scope_feature(RuleScope s) {
+    switch (s) {
+    case RuleScope::alloc_paths: return RC_FEATURE_FAIL_ALLOC;
+    case RuleScope::lock_order: return RC_FEATURE_LOCKDEP;
+    case RuleScope::has_drm_exec: return RC_FEATURE_DRM_EXEC;
+    default: return RC_FEATURE_BASE;
+    }
+}
+}  // namespace
+
+bool rule_applies(const RuleInfo& rule, const Profile& p, uint32_t unavailable) {
+    if (scope_feature(rule.scope) & unavailable) return false;
     switch (rule.scope) {
     case RuleScope::all: return true;
     case RuleScope::exact_kernel: return p.exact_kernel;

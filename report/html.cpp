@@ -212,7 +212,7 @@ std::string render_html(std::span<const LoadedResult> results) {
                                : st == RuleStatus::NotApplicable ? "n/a" : "&#8211;";
             if (st == RuleStatus::Violated) text = "<a href=\"#" + finding_anchor(c, *finding_of(r, ri.rule)) + "\">" + text + "</a>";
             o += "<td class=\"" + std::string(status_class(st)) + "\" data-rule=\"" + std::string(ri.id) + "\" data-run=\"" + std::to_string(c + 1) +
-                 "\" title=\"" + esc(std::string(status_text(st))) + "\">" + text + "</td>";
+                 "\" title=\"" + esc(std::string(cli::status_text(r, ri))) + "\">" + text + "</td>";
         }
         o += "</tr>\n";
     }
@@ -226,7 +226,7 @@ std::string render_html(std::span<const LoadedResult> results) {
         for (size_t c = 0; c < results.size(); ++c) {
             RuleStatus st = cli::rule_status(results[c].report, ri);
             violated |= st == RuleStatus::Violated;
-            cells += "<li>" + esc(cli::result_label(results[c].report)) + ": " + esc(std::string(status_text(st))) + "</li>";
+            cells += "<li>" + esc(cli::result_label(results[c].report)) + ": " + esc(std::string(cli::status_text(results[c].report, ri))) + "</li>";
         }
         for (size_t c = 0; c < results.size(); ++c)
             for (size_t i = 0; i < results[c].report.findings.size(); ++i)

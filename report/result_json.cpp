@@ -54,6 +54,7 @@ Expected<LoadedResult> load_result(const std::string& path) {
     r.adapter = str(o, "adapter");
     r.adapter_flags = str(o, "adapter_flags");
     r.profile = str(o, "profile");
+    r.unavailable = static_cast<uint32_t>(count(o, "unavailable"));
     r.traces = count(o, "traces");
     r.ops = count(o, "ops");
     r.seconds = num(o, "seconds");

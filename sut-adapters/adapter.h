@@ -29,6 +29,15 @@ public:
     virtual std::string_view default_profile() const = 0;
     virtual void reset() = 0;
     virtual bool supports(const Op& op) const = 0;
+    // What the implementation can never have, by API feature (RC_FEATURE_* bits), each with why
+    // (a stock kernel has no fault injection, no lockdep): not a gap to be closed, so its ops are
+    // not reported missing, and the rules only that feature can show are not applicable to the
+    // run (rule_applies) instead of untested.
+    struct Unavailable {
+        uint32_t features = 0;
+        std::string why;
+    };
+    virtual std::vector<Unavailable> unavailable() const { return {}; }
     // Runs `op`; `out` is cleared first. A BUG() or crash-like failure is reported through
     // out.status == Bug with a message, an op it lacks through Status::Unsupported.
     virtual void apply(const Op& op, Observation& out) = 0;

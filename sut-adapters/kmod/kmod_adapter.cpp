@@ -2,6 +2,8 @@
 
 #include <cstdio>
 #include <cstring>
+#include <fstream>
+#include <sstream>
 
 #include "abi_codec.h"
 #include "vm.h"
@@ -56,12 +58,40 @@ std::string profile_of(const std::string& release) {
     return "contract";
 }
 
+// The kernel's configuration (its build tree's .config): the CONFIG_ options set to y or m.
+std::string kernel_config(const std::string& headers) {
+    std::ifstream in(headers + "/.config");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+bool config_has(const std::string& config, const std::string& option) {
+    return config.find("\n" + option + "=y") != std::string::npos || config.find("\n" + option + "=m") != std::string::npos;
+}
+
+// What a module cannot do on this kernel, and why: a stock distribution kernel has no fault
+// injection and no lockdep. drm_exec is a module of its own (drm_exec.ko, over drm.ko's GEM
+// objects) that the guest does not load, so resvcheck.ko does not drive it.
+std::vector<Adapter::Unavailable> unavailable_on(const std::string& headers) {
+    const std::string config = kernel_config(headers);
+    std::vector<Adapter::Unavailable> u;
+    if (!config_has(config, "CONFIG_FAILSLAB"))
+        u.push_back({RC_FEATURE_FAIL_ALLOC, "the kernel has no CONFIG_FAILSLAB (" + headers + "/.config): its allocations cannot be made to fail"});
+    if (!config_has(config, "CONFIG_PROVE_LOCKING"))
+        u.push_back({RC_FEATURE_LOCKDEP, "the kernel has no CONFIG_PROVE_LOCKING: no lockdep records or reports a lock dependency"});
+    u.push_back({RC_FEATURE_DRM_EXEC, config_has(config, "CONFIG_DRM_EXEC")
+                                          ? "drm_exec is drm_exec.ko on this kernel, which the guest does not load (nor drm.ko for its GEM objects)"
+                                          : "the kernel has no drm_exec (CONFIG_DRM_EXEC)"});
+    return u;
+}
+
 class KmodAdapter final : public Adapter {
 public:
     KmodAdapter(Located l, const KmodOptions& o) : loc_(std::move(l)) {
         vo_.strict = loc_.opts.strict;
         vo_.watchdog = std::chrono::milliseconds(o.watchdog_ms);
         vo_.console_dir = o.console_dir;
+        unavailable_ = unavailable_on(loc_.kernel.headers);
         req_.reserve(64);
     }
 
@@ -102,6 +132,7 @@ public:
         uint32_t k = op_abi(op);
         return k < KW_KINDS && (kinds_[k / 8] >> (k % 8) & 1);
     }
+    std::vector<Unavailable> unavailable() const override { return unavailable_; }
 
     void apply(const Op& op, Observation& out) override {
         out.clear();
@@ -208,6 +239,7 @@ private:
         get_list(b, o.callbacks, o.n_callbacks);
         get_list(b, o.released, o.n_released);
         get_list(b, o.deadlines, o.n_deadlines);
+        o.slept = static_cast<uint32_t>(kw_get_u(&b));
         if (b.bad || b.pos != b.len) {
             out.status = Observation::Status::Bug;
             out.message = "resvcheck.ko sent a malformed reply";
@@ -224,6 +256,7 @@ private:
     std::vector<uint8_t> req_;
     std::vector<std::vector<uint8_t>> replies_;
     resvcheck_obs obs_{};
+    std::vector<Unavailable> unavailable_;
 };
 
 }  // namespace

@@ -8,7 +8,7 @@
  *   request: kind (u8, RESVCHECK_OP_LIST number, or KW_HELLO / KW_RESET), nargs (u8), nargs signed args
  *   reply:   status (u8, resvcheck_apply_status or KW_REFUSED), then
  *            OK:        ret (s), flags, warnings, n_fences, (fence, usage) * n, n_callbacks, cb * n,
- *                       n_released, f * n, n_deadlines, f * n
+ *                       n_released, f * n, n_deadlines, f * n, slept (jiffies)
  *            otherwise: a message (length, bytes)
  *   KW_HELLO reply: status 0, kernel release (length, bytes), features, then 32 bytes: a bitmap
  *                   of the op kinds the module implements

@@ -104,3 +104,52 @@ TEST(ContainerCases, ReachDeepCases) {
     EXPECT_GE(long_chain * 10, n);   // at least 10% of the cases
     EXPECT_GE(nested_merge * 20, n); // at least 5%
 }
+
+namespace {
+// The model as an implementation that cannot have the ops of `features` (Adapter::unavailable).
+class Without final : public Adapter {
+public:
+    Without(const Profile& p, uint32_t features) : a_(p), features_(features) {}
+    std::string_view name() const override { return "model-without"; }
+    std::string_view default_profile() const override { return a_.default_profile(); }
+    void reset() override { a_.reset(); }
+    bool supports(const Op& op) const override { return op_provided(op, ~features_); }
+    void apply(const Op& op, Observation& out) override { a_.apply(op, out); }
+
+private:
+    ModelAdapter a_;
+    uint32_t features_;
+};
+}  // namespace
+
+// What an adapter's unavailable feature makes n/a (rule_applies) is what nothing else shows:
+// without the ops of fail_alloc or drm_exec, no property exercises those rules, and with them
+// some do. (The lock-order rules are judged on other ops too, but only a lock-dependency
+// recorder can report against them: RC_FEATURE_LOCKDEP is the recorder and its ops.)
+TEST(Properties, RulesOnlyAnUnavailableFeatureShowsAreNotApplicable) {
+    const auto profile = *profile_by_name("linux-6.12");
+    for (uint32_t feature : {RC_FEATURE_FAIL_ALLOC, RC_FEATURE_DRM_EXEC}) {
+        std::vector<uint64_t> with(kRuleCount), without(kRuleCount);
+        for (bool lacking : {false, true}) {
+            Without adapter(profile, lacking ? feature : 0);
+            for (const auto& p : all_properties()) {
+                Model model(profile);
+                PropertyParams pp;
+                pp.seed = 20261122;
+                pp.cases = 200;
+                PropertyRun r = check_property(p, model, adapter, pp);
+                ASSERT_FALSE(r.failure) << p.name << ": " << r.message;
+                for (size_t i = 0; i < kRuleCount; ++i) (lacking ? without : with)[i] += model.exercised()[i];
+            }
+        }
+        size_t na = 0;
+        for (const auto& ri : all_rules()) {
+            if (!rule_applies(ri, profile) || rule_applies(ri, profile, feature)) continue;
+            ++na;
+            const auto i = static_cast<size_t>(ri.rule);
+            EXPECT_EQ(without[i], 0u) << ri.id << " is n/a without feature " << feature << " but other ops exercised it";
+            EXPECT_GT(with[i], 0u) << ri.id << " is not exercised even with feature " << feature;
+        }
+        EXPECT_GT(na, 0u) << "feature " << feature << " makes no rule n/a";
+    }
+}

@@ -7,7 +7,9 @@
  * fence into the op's observation (and frees it after a grace period), .set_deadline (6.3+)
  * reports the hook. WARNs are counted from the printk ring buffer ("WARNING: CPU:" records stored
  * during the op), so an expected WARN is an observation like any other; an oops ends the VM and
- * the host makes it a finding.
+ * the host makes it a finding. Containers (chains, arrays, merges, stubs) are made by the kernel and
+ * named by handle like harness fences; their releases are not reported. Time is the real clock:
+ * an op that gave up the CPU to wait reports the jiffies that passed (obs.slept).
  *
  * Ops are functions in op_table[], indexed by ABI number: a kind of RESVCHECK_OP_LIST without an
  * entry answers RC_APPLY_UNSUPPORTED, and HELLO reports the table, so ops added to the ABI later
@@ -15,6 +17,8 @@
  * preconditions this module can check; otherwise they run, and whatever the kernel does is seen.
  */
 #include <linux/dma-fence-array.h>
+#include <linux/dma-fence-chain.h>
+#include <linux/dma-fence-unwrap.h>
 #include <linux/dma-fence.h>
 #include <linux/dma-resv.h>
 #include <linux/fs.h>
@@ -49,9 +53,10 @@ struct harness_fence {
 };
 
 struct fence_entry {
-	struct harness_fence *hf;
+	struct dma_fence *f;
+	struct harness_fence *hf;	/* NULL for a fence the kernel made (a container or stub) */
 	int harness_refs;	/* references the trace holds, dropped at reset */
-	bool released;
+	bool released;		/* a kernel-made one: the trace dropped the last reference */
 };
 
 struct context_entry {
@@ -198,14 +203,34 @@ static const struct dma_fence_ops harness_ops[2] = {
 	  .get_timeline_name = harness_timeline_name, .release = harness_release, HARNESS_DEADLINE },
 };
 
+static bool is_harness(struct dma_fence *f)
+{
+	return f->ops == &harness_ops[0] || f->ops == &harness_ops[1];
+}
+
 static int obs_fence(struct kmod *km, struct dma_fence *f, enum dma_resv_usage usage)
 {
 	struct resvcheck_obs *obs = km->obs;
+	u32 handle = 0;
+	bool found = is_harness(f);
 
-	if (f->ops != &harness_ops[0] && f->ops != &harness_ops[1])
-		return BAD(km, "the kernel returned a fence the harness never made (%s)", f->ops->get_driver_name(f));
+	if (found)
+		handle = container_of(f, struct harness_fence, base)->handle;
+	/* a kernel-made fence by address, newest first: a freed container may have left its
+	 * address to a newer one */
+	for (u32 i = km->fences.used; !found && i-- > 0;) {
+		struct fence_entry *e = km->fences.slot[i];
+
+		if (e && !e->hf && e->f == f && !e->released) {
+			handle = i;
+			found = true;
+		}
+	}
+	if (!found)
+		return BAD(km, "the kernel returned a fence the harness never made (%s, context %llu seqno %llu)",
+			   f->ops->get_driver_name(f), (unsigned long long)f->context, (unsigned long long)f->seqno);
 	if (obs->n_fences < RC_OBS_MAX) {
-		obs->fences[obs->n_fences].fence = container_of(f, struct harness_fence, base)->handle;
+		obs->fences[obs->n_fences].fence = handle;
 		obs->fences[obs->n_fences].usage = usage;
 		obs->n_fences++;
 	}
@@ -246,7 +271,7 @@ static int get_fence(struct kmod *km, s64 h, struct fence_entry **out)
 		int st_ = get_fence(km, h, &var##_e);        \
 		if (st_)                                     \
 			return st_;                          \
-		var = &var##_e->hf->base;                    \
+		var = var##_e->f;                            \
 	} while (0)
 
 #define RESV(var, h)                                         \
@@ -350,6 +375,7 @@ static int op_fence_init(struct kmod *km, const s64 *a, u32 nargs)
 	hf->km = km;
 	hf->handle = a[0];
 	e->hf = hf;
+	e->f = &hf->base;
 	e->harness_refs = 1;
 	dma_fence_init(&hf->base, &harness_ops[c->seqno64], &hf->lock, c->context, a[2]);
 	return RC_APPLY_OK;
@@ -451,13 +477,21 @@ static int op_fence_get(struct kmod *km, const s64 *a, u32 nargs)
 	return RC_APPLY_OK;
 }
 
+/* A kernel-made fence's release is not reported; the trace's entry stops naming it. */
+static void put_entry_ref(struct fence_entry *e)
+{
+	e->harness_refs--;
+	if (!e->hf && kref_read(&e->f->refcount) == 1)
+		e->released = true;
+	dma_fence_put(e->f);
+}
+
 static int op_fence_put(struct kmod *km, const s64 *a, u32 nargs)
 {
 	FENCE(f, a[0]);
 	if (strict && f_e->harness_refs <= 0)
 		return REFUSE(km, "the trace holds no reference to f%lld", (long long)a[0]);
-	f_e->harness_refs--;
-	dma_fence_put(f);
+	put_entry_ref(f_e);
 	return RC_APPLY_OK;
 }
 
@@ -468,6 +502,178 @@ static int op_fence_wait_timeout(struct kmod *km, const s64 *a, u32 nargs)
 		return REFUSE(km, "negative timeout");
 	set_sigpending(a, nargs, 3);
 	km->obs->ret = dma_fence_wait_timeout(f, a[1], a[2]);
+	return RC_APPLY_OK;
+}
+
+/* ---- fence containers: chains, arrays, unwrapping, the private stub, made by the kernel ---- */
+/* a fence the kernel made: the trace holds the one reference its creator returned */
+static int new_kernel_fence(struct kmod *km, s64 h, struct dma_fence *f)
+{
+	struct fence_entry *e = kzalloc(sizeof(*e), GFP_KERNEL);
+
+	if (!e || table_put(&km->fences, h, e)) {
+		kfree(e);
+		dma_fence_put(f);
+		return BAD(km, "f%lld: bad or duplicate handle", (long long)h);
+	}
+	e->f = f;
+	e->harness_refs = 1;
+	return RC_APPLY_OK;
+}
+
+static int op_fence_chain_init(struct kmod *km, const s64 *a, u32 nargs)
+{
+	struct dma_fence_chain *chain;
+	struct dma_fence *prev = NULL;
+
+	FENCE(f, a[1]);
+	if (a[2] >= 0) {
+		FENCE(p, a[2]);
+		prev = p;
+	}
+	chain = dma_fence_chain_alloc();
+	if (!chain)
+		return BAD(km, "out of memory");
+	dma_fence_chain_init(chain, dma_fence_get(prev), dma_fence_get(f), a[3]);
+	return new_kernel_fence(km, a[0], &chain->base);
+}
+
+static int op_fence_chain_find_seqno(struct kmod *km, const s64 *a, u32 nargs)
+{
+	int st = RC_APPLY_OK;
+
+	FENCE(f, a[0]);
+	dma_fence_get(f);
+	km->obs->ret = dma_fence_chain_find_seqno(&f, a[1]);
+	if (f) {
+		st = obs_fence(km, f, DMA_RESV_USAGE_BOOKKEEP);
+		dma_fence_put(f);
+	}
+	return st;
+}
+
+static int op_fence_chain_walk(struct kmod *km, const s64 *a, u32 nargs)
+{
+	struct dma_fence *it;
+	int st = RC_APPLY_OK;
+
+	FENCE(head, a[0]);
+	dma_fence_chain_for_each(it, head)
+		if (!st)
+			st = obs_fence(km, it, DMA_RESV_USAGE_BOOKKEEP);
+	return st;	/* the loop drops its reference on the last link it visited */
+}
+
+static int op_fence_array_create(struct kmod *km, const s64 *a, u32 nargs)
+{
+	struct dma_fence **fences = kmalloc_array(4, sizeof(*fences), GFP_KERNEL);
+	struct dma_fence_array *array;
+	int n = 0;
+
+	if (!fences)
+		return BAD(km, "out of memory");
+	for (int i = 1; i <= 4; i++) {
+		struct fence_entry *e;
+		int st = a[i] >= 0 ? get_fence(km, a[i], &e) : RC_APPLY_OK;
+
+		if (st) {
+			while (n)
+				dma_fence_put(fences[--n]);
+			kfree(fences);
+			return st;
+		}
+		if (a[i] >= 0)
+			fences[n++] = dma_fence_get(e->f);
+	}
+	array = dma_fence_array_create(n, fences, dma_fence_context_alloc(1), 1, a[5] != 0);
+	if (IS_ERR_OR_NULL(array)) {	/* the references and the fence table stay the caller's */
+		while (n)
+			dma_fence_put(fences[--n]);
+		kfree(fences);
+		km->obs->ret = array ? 1 : -ENOMEM;	/* 1: an error pointer, where callers test for NULL */
+		return RC_APPLY_OK;
+	}
+	return new_kernel_fence(km, a[0], &array->base);
+}
+
+static int op_fence_unwrap(struct kmod *km, const s64 *a, u32 nargs)
+{
+	struct dma_fence_unwrap c;
+	struct dma_fence *it;
+	int st = RC_APPLY_OK;
+
+	FENCE(head, a[0]);
+	dma_fence_unwrap_for_each(it, &c, head)
+		if (!st)
+			st = obs_fence(km, it, DMA_RESV_USAGE_BOOKKEEP);
+	return st;
+}
+
+/* The leaves of a merge's result, reported as they are (ret says what it is); then it is dropped. */
+static int op_fence_unwrap_merge(struct kmod *km, const s64 *a, u32 nargs)
+{
+	struct dma_fence *in[4], *res, *it;
+	struct dma_fence_unwrap cursors[4];
+	unsigned int n = 0, i;
+	int st = RC_APPLY_OK;
+	bool leaf = false;
+
+	for (i = 0; i < 4; i++) {
+		if (a[i] >= 0) {
+			FENCE(f, a[i]);
+			in[n++] = f;
+		}
+	}
+	res = __dma_fence_unwrap_merge(n, in, cursors);
+	if (!res) {
+		km->obs->ret = -ENOMEM;
+		return RC_APPLY_OK;
+	}
+	if (dma_fence_is_array(res)) {
+		struct dma_fence_array *arr = to_dma_fence_array(res);
+
+		km->obs->ret = 1;
+		for (i = 0; i < arr->num_fences && !st; i++)
+			st = obs_fence(km, arr->fences[i], DMA_RESV_USAGE_BOOKKEEP);
+	} else {
+		struct dma_fence_unwrap c;
+
+		for (i = 0; i < n && !leaf; i++)
+			dma_fence_unwrap_for_each(it, &c, in[i])
+				leaf |= it == res;
+		/* one of the leaves itself (0), or a new stub (2: it has no handle) */
+		km->obs->ret = leaf ? 0 : 2;
+		if (leaf)
+			st = obs_fence(km, res, DMA_RESV_USAGE_BOOKKEEP);
+	}
+	dma_fence_put(res);
+	return st;
+}
+
+static int op_fence_allocate_private_stub(struct kmod *km, const s64 *a, u32 nargs)
+{
+	struct dma_fence *f = dma_fence_allocate_private_stub(ktime_get());
+
+	if (IS_ERR_OR_NULL(f)) {
+		km->obs->ret = f ? 1 : -ENOMEM;	/* 1: an error pointer, where callers test for NULL */
+		return RC_APPLY_OK;
+	}
+	return new_kernel_fence(km, a[0], f);
+}
+
+static int op_fence_is_container(struct kmod *km, const s64 *a, u32 nargs)
+{
+	FENCE(f, a[0]);
+	km->obs->ret = dma_fence_is_container(f);
+	return RC_APPLY_OK;
+}
+
+/* ---- time: the real clock (there is no virtual one); handle() reports what passed ---- */
+static int op_sleep(struct kmod *km, const s64 *a, u32 nargs)
+{
+	if (strict && (a[0] < 1 || a[0] > 100))
+		return REFUSE(km, "sleep of %lld jiffies out of range", (long long)a[0]);
+	schedule_timeout_uninterruptible(a[0]);
 	return RC_APPLY_OK;
 }
 
@@ -904,12 +1110,27 @@ static const op_fn op_table[KW_KINDS] = {
 	[RC_OP_RESV_ITER_FIRST_UNLOCKED] = op_resv_iter_first_unlocked,
 	[RC_OP_RESV_ITER_NEXT_UNLOCKED] = op_resv_iter_next_unlocked,
 	[RC_OP_RESV_ITER_END] = op_resv_iter_end,
+	[RC_OP_FENCE_CHAIN_INIT] = op_fence_chain_init,
+	[RC_OP_FENCE_CHAIN_FIND_SEQNO] = op_fence_chain_find_seqno,
+	[RC_OP_FENCE_CHAIN_WALK] = op_fence_chain_walk,
+	[RC_OP_FENCE_ARRAY_CREATE] = op_fence_array_create,
+	[RC_OP_FENCE_UNWRAP] = op_fence_unwrap,
+	[RC_OP_FENCE_UNWRAP_MERGE] = op_fence_unwrap_merge,
+	[RC_OP_FENCE_ALLOCATE_PRIVATE_STUB] = op_fence_allocate_private_stub,
+	[RC_OP_FENCE_IS_CONTAINER] = op_fence_is_container,
+	[RC_OP_SLEEP] = op_sleep,
 };
+
+/*
+ * The API features this module has for the booted kernel (what HELLO reports). Time is the real
+ * clock, not a virtual one: an op reports as slept the jiffies that passed while it slept.
+ */
+#define FEATURES ((HAVE_DEADLINE ? RC_FEATURE_DEADLINE : 0) | RC_FEATURE_CONTAINERS | RC_FEATURE_VIRTUAL_TIME)
 
 static bool implemented(u32 kind)
 {
 	return kind < KW_KINDS && op_table[kind] && resvcheck_op_nargs(kind) >= 0 &&
-	       resvcheck_op_provided(kind, HAVE_DEADLINE ? RC_FEATURE_DEADLINE : 0);
+	       resvcheck_op_provided(kind, FEATURES);
 }
 
 /* ---- WARN counting: printk records stored since the last look ---- */
@@ -960,15 +1181,18 @@ static void reset_objects(struct kmod *km)
 		if (e && !e->finished)
 			ww_acquire_fini(&e->ctx);
 	}
+	/* newest first: a container goes before the fences it holds, so they are released here */
+	for (i = km->fences.used; i-- > 0;) {
+		struct fence_entry *e = km->fences.slot[i];
+
+		while (e && !e->released && e->harness_refs > 0)
+			put_entry_ref(e);
+	}
+	/* a harness fence still referenced by the kernel (a leak): its memory is not ours to free */
 	for (i = 0; i < km->fences.used; i++) {
 		struct fence_entry *e = km->fences.slot[i];
 
-		while (e && !e->released && e->harness_refs > 0) {
-			e->harness_refs--;
-			dma_fence_put(&e->hf->base);
-		}
-		/* still referenced by the kernel (a leak): its memory is not ours to free */
-		if (e && !e->released)
+		if (e && e->hf && !e->released)
 			e->hf->km = NULL;
 	}
 	table_clear(&km->fences);
@@ -1004,6 +1228,7 @@ static int handle(struct kmod *km, struct kw_buf *req)
 	struct resvcheck_obs *obs = km->scratch;
 	u32 kind = kw_get_byte(req), nargs = kw_get_byte(req), i;
 	s64 args[RC_OP_MAX_ARGS] = { 0 };	/* absent optional arguments (sigpending) are 0 */
+	unsigned long j0, nvcsw;
 	int st;
 
 	for (i = 0; i < nargs && i < RC_OP_MAX_ARGS; i++)
@@ -1018,7 +1243,7 @@ static int handle(struct kmod *km, struct kw_buf *req)
 				bits[i / 8] |= 1u << (i % 8);
 		kw_put_byte(&rep, RC_APPLY_OK);
 		put_bytes(&rep, utsname()->release);
-		kw_put_u(&rep, HAVE_DEADLINE ? RC_FEATURE_DEADLINE : 0);
+		kw_put_u(&rep, FEATURES);
 		for (i = 0; i < sizeof(bits); i++)
 			kw_put_byte(&rep, bits[i]);
 	} else if (kind == KW_RESET) {
@@ -1031,7 +1256,11 @@ static int handle(struct kmod *km, struct kw_buf *req)
 		obs->flags = obs->warnings = obs->n_fences = obs->n_callbacks = obs->n_released = obs->n_deadlines = 0;
 		new_warnings(km);
 		km->obs = obs;
+		j0 = jiffies;
+		nvcsw = current->nvcsw;
 		st = op_table[kind](km, args, nargs);
+		/* slept: it gave up the CPU to wait (a voluntary switch), for the jiffies that passed */
+		obs->slept = current->nvcsw != nvcsw ? jiffies - j0 : 0;
 		clear_tsk_thread_flag(current, TIF_SIGPENDING);
 		km->obs = NULL;
 		obs->warnings = new_warnings(km);
@@ -1050,6 +1279,7 @@ static int handle(struct kmod *km, struct kw_buf *req)
 			put_list(&rep, obs->callbacks, obs->n_callbacks);
 			put_list(&rep, obs->released, obs->n_released);
 			put_list(&rep, obs->deadlines, obs->n_deadlines);
+			kw_put_u(&rep, obs->slept);
 		}
 	}
 	if (rep.bad)

@@ -206,7 +206,11 @@ void run(State& s, const FenceChainInit& o) {
     } else {
         s.exercise(prev && prev->kind == FenceKind::Chain ? Rule::CHAIN_SEQNO_NOT_BACKWARDS : Rule::CHAIN_INIT_CONTEXT);
         c.timeline = s.next_timeline++;
-        if (prev && prev->kind == FenceKind::Chain) c.seqno = std::max(prev->seqno, o.seqno);
+        if (prev && prev->kind == FenceKind::Chain) {
+            c.seqno = std::max(prev->seqno, o.seqno);
+            c.new_timeline_after_prev = true;
+            if (o.seqno < prev->seqno) c.raised_from = o.seqno;
+        }
     }
     s.fences.push_back(c);
     s.hold(o.fence.id);
@@ -237,7 +241,10 @@ void run(State& s, const FenceChainFindSeqno& o) {
         return expect_fences(s, Rule::CHAIN_FIND_SEQNO_EINVAL, {head}, true);
     }
     const uint64_t timeline = h.timeline;
-    s.expect_ret(Rule::CHAIN_FIND_SEQNO, RetKind::Errno, 0);
+    // -EINVAL for a point above the seqno the head was given and at most the one chain_init raised
+    // it to is exactly what a link that kept its lower seqno answers: chain_init's rule is the root
+    const bool kept_lower = !s.producing() && s.obs->ret == -EINVAL && h.raised_from && o.seqno > *h.raised_from;
+    s.expect_ret(kept_lower ? Rule::CHAIN_SEQNO_NOT_BACKWARDS : Rule::CHAIN_FIND_SEQNO, RetKind::Errno, 0);
     std::vector<uint32_t> seen;
     bool found = false;
     s.chain_walk(head, seen, [&](uint32_t l) {
@@ -247,7 +254,13 @@ void run(State& s, const FenceChainFindSeqno& o) {
     });
     std::vector<uint32_t> want;
     if (found) want.push_back(seen.back());
-    expect_fences(s, Rule::CHAIN_FIND_SEQNO, want, true);
+    // the walk ending past a link that began a new timeline (into its prev's) is what a link that
+    // kept its prev's timeline answers: chain_init's rule is the root
+    bool crossed = false;
+    if (!s.producing() && found && s.fences[want[0]].new_timeline_after_prev && s.obs->fences.size() == 1)
+        for (int l = s.fences[want[0]].prev; l >= 0 && !crossed; l = s.fences[l].kind == FenceKind::Chain ? s.fences[l].prev : -1)
+            crossed = s.obs->fences[0].fence.id == static_cast<uint32_t>(l);
+    expect_fences(s, crossed ? Rule::CHAIN_SEQNO_NOT_BACKWARDS : Rule::CHAIN_FIND_SEQNO, want, true);
 }
 
 // ---- arrays --------------------------------------------------------------------------------------

@@ -51,6 +51,8 @@ struct FenceS {
     int contained = -1;             // chain: the fence it contains
     uint64_t prev_seqno = 0;        // chain
     uint64_t timeline = 0;          // chain: its context, in the model's own numbering
+    bool new_timeline_after_prev = false;  // chain: its seqno was not later than its chain prev's
+    std::optional<uint64_t> raised_from;  // chain: the seqno given, when chain_init raised it to prev's
     bool any = false;               // array: signal_on_any
     std::vector<uint32_t> members;  // array, in order
 };

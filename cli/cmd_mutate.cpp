@@ -6,17 +6,17 @@
 // copy of the tree within --time, --jobs at a time, and reports killed / survived / timed out /
 // not compiling, with each survivor's diff and the rules of the function its line is in (and how
 // often that run exercised them). With --threads N a survivor is checked again with concurrent
-// cases (check --threads N): a dropped wake-up or a missed restart shows only there. Results are cached under --findings DIR/.mutate by a hash of the
-// mutated file, the budget, --threads and the resvcheck binary, so a rerun only redoes mutants whose code (or
-// whose judge) changed.
+// cases (check --threads N): a dropped wake-up or a missed restart shows only there. Results are
+// cached under --findings DIR/.mutate by a hash of the mutated file, the budget, --threads and the
+// resvcheck binary, so a rerun only redoes mutants whose code (or whose judge) changed.
 // Exit: 0 the report was made, 2 bad input.
 #include <sys/wait.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cctype>
-#include <cstdint>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>

@@ -203,6 +203,12 @@ int cmd_check(const Options& o) {
                     run_end = t0 + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                                        std::chrono::duration<double>(budget) + s.limits.watchdog);
                     RunResult again = run_case(*s.adapter, model, pi, seed, cr.case_index, RunOptions{.record = true});
+                    // An empty case (size 0) cannot show a crash in the set-up before its first op:
+                    // the next case of the property that has ops is run for it.
+                    for (uint64_t next = cr.case_index + 1; again.verdict == Verdict::Conforms && again.executed.steps.empty() &&
+                                                            next < cr.case_index + kCasesPerBatch;
+                         ++next)
+                        again = run_case(*s.adapter, model, pi, seed, next, RunOptions{.record = true});
                     const bool confirmed = again.verdict == Verdict::Violation && is_process_rule(again.divergence->rule);
                     if (confirmed && again.divergence->op_index != cr.op_index && std::chrono::steady_clock::now() >= run_end) {
                         rep.notes.push_back(how + ": the implementation's process failed (" + cr.supervised.reason + ") at op " +

@@ -273,7 +273,12 @@ public:
         if (!start_child(err)) {
             dead_status_ = Observation::Status::Crash;
             dead_message_ = "the implementation's process could not be restarted: " + err;
+            return;
         }
+        // The fresh child is reset too, as every trace's set-up is: if that kills it, the set-up
+        // itself fails, and the trace's first op reports it (dead_status_, dead_message_).
+        if (!exchange(std::string(1, kReset), nullptr, reply))
+            dead_message_ = "while setting up the trace (the adapter's reset, before op 0): " + dead_message_;
     }
 
     void apply(const Op& op, Observation& out) override {

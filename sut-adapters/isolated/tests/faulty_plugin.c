@@ -1,8 +1,8 @@
 /*
  * faulty_plugin.c - a plugin that fails in the ways isolation must survive, on a chosen op kind.
  *
- * Options: fail=segv|abort|loop|oom|exit,at=KIND (an enum resvcheck_op_kind number). Until that op
- * it is a tiny correct fence implementation (context_alloc, init, signal, is_signaled), so the
+ * Options: fail=segv|abort|loop|oom|exit,at=KIND (an enum resvcheck_op_kind number, or -1: in every
+ * reset, the set-up of each trace). Until that op it is a tiny correct fence implementation (context_alloc, init, signal, is_signaled), so the
  * runner judges the ops before the failure as conforming. It says on stderr what it is about to
  * do, which the tests find in the reported stderr tail.
  */
@@ -34,8 +34,6 @@ static void *faulty_create(const char *options, char *err, size_t errlen)
 
 static void faulty_destroy(void *self) { free(self); }
 
-static void faulty_reset(void *self) { memset(((struct faulty *)self)->signaled, 0, sizeof(((struct faulty *)self)->signaled)); }
-
 static int faulty_supports(void *self, uint32_t kind)
 {
 	(void)self;
@@ -47,7 +45,10 @@ static void *volatile hoard[1 << 16]; /* kept, so the allocations cannot be opti
 
 static void fail(const struct faulty *f)
 {
-	fprintf(stderr, "faulty: %s in op kind %ld\n", f->fail, f->at);
+	if (f->at == -1)
+		fprintf(stderr, "faulty: %s in reset\n", f->fail);
+	else
+		fprintf(stderr, "faulty: %s in op kind %ld\n", f->fail, f->at);
 	fflush(stderr);
 	if (!strcmp(f->fail, "segv")) {
 		*(volatile int *)hoard[0] = 1; /* hoard[0] is NULL */
@@ -65,6 +66,14 @@ static void fail(const struct faulty *f)
 	} else if (!strcmp(f->fail, "exit")) {
 		exit(3);
 	}
+}
+
+static void faulty_reset(void *self)
+{
+	struct faulty *f = self;
+	if (f->at == -1)
+		fail(f);
+	memset(f->signaled, 0, sizeof(f->signaled));
 }
 
 static int faulty_apply(void *self, const struct resvcheck_op *op, struct resvcheck_obs *obs)

@@ -221,6 +221,7 @@ void locked_step(State& s, IterH ih, bool first) {
     auto& it = s.iters[ih.id];
     auto& r = s.resvs[it.r];
     it.mode = 1;
+    s.reads_list(r);
     if (s.prof.exact_kernel) locked_step_exact(s, it, r, first);
     else step_contract(s, it, r, Walk::Locked, first);
 }
@@ -229,6 +230,7 @@ void unlocked_step(State& s, IterH ih, bool first) {
     auto& it = s.iters[ih.id];
     auto& r = s.resvs[it.r];
     it.mode = 2;
+    s.reads_list(r);
     s.ref_rule = Rule::RESV_ITER_HOLDS_REF;
     s.exercise(Rule::RESV_ITER_HOLDS_REF);
     if (s.prof.exact_kernel) unlocked_step_exact(s, it, r, first);

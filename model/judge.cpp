@@ -433,6 +433,7 @@ struct WalkJudge {
 }  // namespace
 
 void State::judge_walk(ResvS& r, Usage u, Walk w, std::vector<Entry>& observed, Rule main, std::optional<Rule> override_rule) {
+    reads_list(r);
     WalkJudge{*this, r, u, w, observed, main, override_rule, w != Walk::FencesOnly, walk_want, walk_matched}.judge();
 }
 

@@ -54,6 +54,7 @@ void run(State& s, const ResvGetSingleton& o) {
 // test_signaled / wait_timeout: is there an unsignalled fence in scope?
 static bool query_busy(State& s, ResvS& r, Usage u, Rule rule, RetKind k, int64_t if_busy, int64_t if_idle,
                        std::optional<Rule> busy_rule = {}) {
+    s.reads_list(r);
     auto [must, may] = s.busy(r, u);
     if (must && busy_rule) rule = *busy_rule;
     for (const auto& sl : r.slots)

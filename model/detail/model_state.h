@@ -356,6 +356,11 @@ struct Model::State final : StateView {
     bool must_list(const Slot& s) const;
     // Why an observed entry should not be there.
     Rule diagnose_extra(const ResvS& r, const Entry& e, Usage u, Walk w, bool with_usage) const;
+    // The op reads r's fence list: one that never had a list reads what init left, so a BUG there
+    // (a NULL or stale list pointer) is init's (RESV-INIT-EMPTY), not the reading op's.
+    void reads_list(const ResvS& r) {
+        if (!r.ever_listed && !first_ret_rule) first_ret_rule = Rule::RESV_INIT_EMPTY;
+    }
     // Judges a complete walk (or query result) of r with usage u. `observed` is the adapter's
     // list, or is filled with the canonical one when producing. `main` names a result whose
     // mismatch has no more specific cause; `override_rule` names every mismatch (deadlines).

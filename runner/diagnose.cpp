@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "fields.h"
+
 namespace resvcheck {
 namespace {
 
@@ -19,8 +21,14 @@ protected:
     // The trace's next op; nothing at its end, or if the state no longer allows it (an adoption by
     // an added op can only narrow what the contract allows, but an invalid op is never sent).
     std::optional<Op> next_of_trace(const Model& model) {
-        if (trace_done() || !allowed(model, ops_.steps[pos_].op, ops_.steps[pos_].misuse)) return std::nullopt;
-        return ops_.steps[pos_++].op;
+        if (trace_done()) return std::nullopt;
+        Op op = ops_.steps[pos_].op;
+        // iterators the added ops began took handles: the trace's own take the next free ones
+        IterRenumber rn{{}, iters_, model.view().count(HandleKind::Iter), std::holds_alternative<ResvIterBegin>(op)};
+        std::visit([&](auto& o) { visit_fields(o, rn); }, op);
+        if (!allowed(model, op, ops_.steps[pos_].misuse)) return std::nullopt;
+        ++pos_;
+        return op;
     }
     // Whether the trace's last op yielded armed the next one (fail_alloc): nothing may come between.
     bool arms_next() const { return pos_ > 0 && std::holds_alternative<FailAlloc>(ops_.steps[pos_ - 1].op); }
@@ -29,7 +37,21 @@ protected:
     const Trace& ops_;
 
 private:
+    struct IterRenumber : FieldVisitor {
+        std::vector<uint32_t>& ids;  // the trace's iterator handle -> the one in this run
+        uint32_t next;
+        bool begins;
+        void handle(const char*, IterH& h) {
+            if (begins) {
+                if (ids.size() <= h.id) ids.resize(h.id + 1, UINT32_MAX);
+                ids[h.id] = next;
+            }
+            if (h.id < ids.size() && ids[h.id] != UINT32_MAX) h.id = ids[h.id];
+        }
+        using FieldVisitor::handle;
+    };
     size_t last_;
+    std::vector<uint32_t> iters_;
 };
 
 // The failing trace's ops, each followed by the probes of the state it reached. `origin[i]` is the
@@ -44,18 +66,23 @@ public:
             if (!trace_done() && !arms_next()) pending_ = state_probes(model, &adapter_);  // none after the last op: the run ends there
             std::reverse(pending_.begin(), pending_.end());
         }
-        if (!pending_.empty()) {
+        while (!pending_.empty()) {
             Op op = std::move(pending_.back());
             pending_.pop_back();
+            if (!allowed(model, op)) continue;
             origin.push_back(-1);
             return op;
         }
         const size_t at = pos_;
         if (!walked_before_ && !trace_done() && !arms_next()) {
             walked_before_ = true;
-            if (auto walk = walk_of_query(ops_.steps[at].op); walk && allowed(model, *walk)) {
-                origin.push_back(-1);
-                return walk;
+            // before a query, or before the fail_alloc that arms it
+            const bool armed = std::holds_alternative<FailAlloc>(ops_.steps[at].op) && at + 1 < ops_.steps.size();
+            if (auto walk = walk_of_query(ops_.steps[at + armed].op)) {
+                // the cursor's first step on its own, then the whole walk
+                const IterH i{model.view().count(HandleKind::Iter)};
+                pending_ = {*walk, ResvIterEnd{i}, ResvIterFirstUnlocked{i}, ResvIterBegin{i, walk->r, walk->usage}};
+                return next(model);
             }
         }
         auto op = next_of_trace(model);
@@ -70,10 +97,10 @@ public:
 
 private:
     // A query that walks the list with the unlocked cursor is preceded by that walk on its own: a
-    // cursor that loses entries then shows as the cursor's rule, not as each query's.
-    static std::optional<Op> walk_of_query(const Op& op) {
+    // cursor that loses entries or its restart flag then shows as the cursor's rule, not as each query's.
+    static std::optional<ResvForEachFenceUnlocked> walk_of_query(const Op& op) {
         return std::visit(
-            [](const auto& o) -> std::optional<Op> {
+            [](const auto& o) -> std::optional<ResvForEachFenceUnlocked> {
                 using T = std::decay_t<decltype(o)>;
                 if constexpr (std::is_same_v<T, ResvCopyFences>) return ResvForEachFenceUnlocked{o.src, Usage::BOOKKEEP};
                 else if constexpr (std::is_same_v<T, ResvGetFences> || std::is_same_v<T, ResvGetSingleton> ||
@@ -266,6 +293,29 @@ std::optional<Divergence> capacity_by_restart(const Trace& ops, const RunResult&
     return std::nullopt;
 }
 
+// A divergence that follows from a reserve keeping a list it had to replace (`num_fences` =
+// kMaxReserve: an entry it should have pruned, an add beyond the list's end) or replacing one it
+// had to keep (`num_fences` = 0: a walk restarted, an entry pruned): if one reserve before it,
+// asking for that many slots, makes the ops through op `at` conform, the capacity is what is wrong.
+std::optional<Divergence> capacity_by_reserve(const Trace& ops, const RunResult& plain, const Profile& profile, Adapter& adapter,
+                                              uint32_t num_fences) {
+    const size_t at = plain.divergence->op_index;
+    Model m(profile);
+    for (size_t j = at; j-- > 0;) {
+        const auto* reserve = std::get_if<ResvReserveFences>(&ops.steps[j].op);
+        if (!reserve || reserve->num_fences == num_fences) continue;
+        Trace v = variant_of(ops, at, j, profile, [&](Op& op) { std::get<ResvReserveFences>(op).num_fences = num_fences; });
+        if (!passes(run(v, m, adapter, RunOptions{.record = false}), at)) continue;
+        Divergence d = *plain.divergence;
+        d.rule = Rule::RESV_EXACT_CAPACITY;
+        d.observed += " (after " + print_op(ops.steps[j].op) + " at op " + std::to_string(j) + ", which " +
+                      (num_fences ? "kept the list" : "replaced the list") + ": with num_fences=" + std::to_string(num_fences) +
+                      " there, the ops conform)";
+        return d;
+    }
+    return std::nullopt;
+}
+
 // RESV-RESERVE-ENOMEM at a reserve that returned 0 under a failing allocation: it did not allocate.
 std::optional<Divergence> capacity_by_enomem(const Trace& ops, const RunResult& plain, const Profile& profile, Adapter& adapter) {
     const size_t at = plain.divergence->op_index;
@@ -362,8 +412,24 @@ std::optional<Divergence> witness_culprit(const Trace& ops, const Profile& profi
     case Rule::RESV_RESERVE_ENOMEM:
         if (exact_capacity) d = capacity_by_enomem(ops, plain, profile, adapter);
         break;
+    case Rule::RESV_RESERVE_PRUNES_SIGNALED:
+    case Rule::RESV_RESERVE_GUARANTEE:
+    case Rule::RESV_RESERVE_OK:
+    case Rule::MISUSE_ADD_BEYOND_RESERVED:
+    case Rule::MISUSE_ADD_CONTAINER_WARNS:
+        if (exact_capacity) d = capacity_by_reserve(ops, plain, profile, adapter, kMaxReserve);
+        break;
+    case Rule::RESV_ITER_NO_SPURIOUS_RESTART:
+        if (exact_capacity) d = capacity_by_reserve(ops, plain, profile, adapter, 0);
+        break;
     case Rule::RESV_USAGE_FILTER:
-    case Rule::RESV_ITER_LOCKED_YIELDS_SIGNALED: d = walk_by_usage(ops, plain, profile, adapter); break;
+    case Rule::RESV_ITER_LOCKED_YIELDS_SIGNALED:
+    case Rule::RESV_ITER_LOCKED_ALL:
+    case Rule::RESV_ITER_UNLOCKED_COMPLETE:
+        if (exact_capacity) d = capacity_by_reserve(ops, plain, profile, adapter, 0);  // a reserve pruned the entry
+        if (!d && plain.divergence->rule != Rule::RESV_ITER_LOCKED_ALL && plain.divergence->rule != Rule::RESV_ITER_UNLOCKED_COMPLETE)
+            d = walk_by_usage(ops, plain, profile, adapter);
+        break;
     case Rule::WARN_ONLY_PREDICTED: d = refs_by_warn(ops, plain, profile, adapter); break;
     default: break;
     }

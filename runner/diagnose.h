@@ -73,6 +73,11 @@ std::optional<Divergence> walk_culprit(const Trace& ops, const Profile& profile,
 //   ignores a new list, or a reserve since its last step that kept a list it had to replace. With
 //   that reserve asking for kMaxReserve slots, a walk that restarts clears the cursor:
 //   RESV-EXACT-CAPACITY;
+// - what a reserve keeping a list it had to replace shows (a signalled entry not pruned, an add
+//   beyond the list's end: RESV-RESERVE-PRUNES-SIGNALED, -GUARANTEE, MISUSE-ADD-BEYOND-RESERVED),
+//   or one replacing a list it had to keep (a paused walk restarted, an entry missing from a walk):
+//   if one reserve before it asking for kMaxReserve slots (or for 0) makes the ops conform,
+//   RESV-EXACT-CAPACITY;
 // - a reserve returning 0 where an allocation fails (RESV-RESERVE-ENOMEM): it ignored the failure,
 //   or it did not allocate; if asking for kMaxReserve slots there returns -ENOMEM: RESV-EXACT-CAPACITY;
 // - a walk missing an entry blamed on its usage filter or on the entry's signalled fence: walked

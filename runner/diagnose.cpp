@@ -78,10 +78,16 @@ public:
             walked_before_ = true;
             // before a query, or before the fail_alloc that arms it
             const bool armed = std::holds_alternative<FailAlloc>(ops_.steps[at].op) && at + 1 < ops_.steps.size();
-            if (auto walk = walk_of_query(ops_.steps[at + armed].op)) {
-                // the cursor's first step on its own, then the whole walk
+            const Op& query = ops_.steps[at + armed].op;
+            if (auto walk = walk_of_query(query)) {
+                // a poll of the object polls its fences: each fence polled on its own first
+                if (const auto* wait = std::get_if<ResvWaitTimeout>(&query); wait && wait->timeout == 0)
+                    for (uint32_t f = 0; f < model.view().count(HandleKind::Fence); ++f)
+                        if (model.view().alive(HandleKind::Fence, f)) pending_.push_back(FenceWaitTimeout{FenceH{f}, wait->intr, 0, wait->sigpending});
+                // then the cursor's first step on its own, then the whole walk
                 const IterH i{model.view().count(HandleKind::Iter)};
-                pending_ = {*walk, ResvIterEnd{i}, ResvIterFirstUnlocked{i}, ResvIterBegin{i, walk->r, walk->usage}};
+                pending_.insert(pending_.end(), {ResvIterBegin{i, walk->r, walk->usage}, ResvIterFirstUnlocked{i}, ResvIterEnd{i}, *walk});
+                std::reverse(pending_.begin(), pending_.end());
                 return next(model);
             }
         }

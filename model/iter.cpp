@@ -62,6 +62,8 @@ void judge_exact_step(State& s, const std::optional<Entry>& want, bool want_rest
         s.fail(w == Walk::Locked ? Rule::RESV_ITER_LOCKED_ALL : Rule::RESV_ITER_ONCE_PER_ENTRY, "one fence or NULL",
                std::to_string(o.fences.size()) + " fences");
     } else if (o.restarted != want_restart) {  // a wrong restart explains a wrong entry, not the other way round
+        // flagged without a cause, yet the walk went on to the entry it should: the flag is wrong, not the walk
+        if (restart_rule == Rule::RESV_ITER_NO_SPURIOUS_RESTART && got == want) restart_rule = Rule::RESV_ITER_RESTART_FLAG;
         s.fail(restart_rule, want_restart ? "is_restarted true" : "is_restarted false",
                std::string(o.restarted ? "is_restarted true" : "is_restarted false") + ", yielded " + step_text(got));
     } else if (got != want) {

@@ -84,9 +84,10 @@ public:
                 if (const auto* wait = std::get_if<ResvWaitTimeout>(&query); wait && wait->timeout == 0)
                     for (uint32_t f = 0; f < model.view().count(HandleKind::Fence); ++f)
                         if (model.view().alive(HandleKind::Fence, f)) pending_.push_back(FenceWaitTimeout{FenceH{f}, wait->intr, 0, wait->sigpending});
-                // then the cursor's first step on its own, then the whole walk
+                // then the cursor's first two steps on their own, then the whole walk
                 const IterH i{model.view().count(HandleKind::Iter)};
-                pending_.insert(pending_.end(), {ResvIterBegin{i, walk->r, walk->usage}, ResvIterFirstUnlocked{i}, ResvIterEnd{i}, *walk});
+                pending_.insert(pending_.end(), {ResvIterBegin{i, walk->r, walk->usage}, ResvIterFirstUnlocked{i}, ResvIterNextUnlocked{i}, ResvIterEnd{i}});
+                if (!std::holds_alternative<ResvForEachFenceUnlocked>(query)) pending_.push_back(*walk);
                 std::reverse(pending_.begin(), pending_.end());
                 return next(model);
             }
@@ -102,13 +103,15 @@ public:
     std::vector<int> origin;
 
 private:
-    // A query that walks the list with the unlocked cursor is preceded by that walk on its own: a
-    // cursor that loses entries or its restart flag then shows as the cursor's rule, not as each query's.
+    // A query that walks the list with the unlocked cursor is preceded by that walk on its own, and
+    // a walk by the cursor's first steps: a cursor that loses entries or gets its restart flag
+    // wrong then shows as the cursor's rule, not as each query's or walk's.
     static std::optional<ResvForEachFenceUnlocked> walk_of_query(const Op& op) {
         return std::visit(
             [](const auto& o) -> std::optional<ResvForEachFenceUnlocked> {
                 using T = std::decay_t<decltype(o)>;
                 if constexpr (std::is_same_v<T, ResvCopyFences>) return ResvForEachFenceUnlocked{o.src, Usage::BOOKKEEP};
+                else if constexpr (std::is_same_v<T, ResvForEachFenceUnlocked>) return o;
                 else if constexpr (std::is_same_v<T, ResvGetFences> || std::is_same_v<T, ResvGetSingleton> ||
                                    std::is_same_v<T, ResvTestSignaled> || std::is_same_v<T, ResvWaitTimeout> ||
                                    std::is_same_v<T, ResvSetDeadline>)

@@ -104,6 +104,7 @@ int cmd_check(const Options& o) {
     }
     std::vector<uint64_t> children_exercised(kRuleCount);  // isolated: what finished children's models exercised
     std::set<Rule> found;
+    std::map<Rule, Rule> grouped;  // a root listed under a finding of another rule of its function: that rule
     t0 = std::chrono::steady_clock::now();
     auto done = [&] { return elapsed() >= budget || rep.findings.size() >= max_findings || interrupted(); };
     auto last_print = t0;
@@ -135,10 +136,31 @@ int cmd_check(const Options& o) {
         found.insert(failed.divergence->rule);  // seen: later cases failing this way are not diagnosed again
         auto dg = confirmed ? std::optional(own_root(reduced, *failed.divergence)) : findings.localise(reduced, *failed.divergence, *s.adapter);
         if (dg) {  // one finding per root cause: another symptom of a known one is listed under it
-            auto known = std::find_if(rep.findings.begin(), rep.findings.end(), [&](const Finding& k) { return k.rule == dg->root.rule; });
+            auto add_symptom = [](Finding& k, Rule r) {
+                if (r != k.rule && std::find(k.symptoms.begin(), k.symptoms.end(), r) == k.symptoms.end()) k.symptoms.push_back(r);
+            };
+            auto known = std::find_if(rep.findings.begin(), rep.findings.end(), [&](const Finding& k) {
+                return k.rule == dg->root.rule || (grouped.count(dg->root.rule) && grouped[dg->root.rule] == k.rule);
+            });
             if (known != rep.findings.end()) {
-                if (dg->root.rule != failed.divergence->rule) known->symptoms.push_back(failed.divergence->rule);
+                add_symptom(*known, failed.divergence->rule);
                 findings.discard();
+                return;
+            }
+            // Another rule of the same kernel function: one fault of that function (a wrong
+            // comparison breaks each rule its result decides). Its unshrunk trace stays on disk.
+            const std::string_view function = rule_info(dg->root.rule).function;
+            known = std::find_if(rep.findings.begin(), rep.findings.end(),
+                                 [&](const Finding& k) { return k.rule && rule_info(*k.rule).function == function; });
+            const bool one_function = function != "any" && !function.starts_with("(");  // not "(every allocating function)"
+            if (known != rep.findings.end() && one_function) {
+                add_symptom(*known, dg->root.rule);
+                add_symptom(*known, failed.divergence->rule);
+                grouped[dg->root.rule] = *known->rule;
+                const std::string kept = findings.keep();
+                known->note += std::string(known->note.empty() ? "" : "; ") + std::string(rule_id(dg->root.rule)) +
+                               ", another rule of " + std::string(function) + ", is listed here" +
+                               (kept.empty() ? "" : " (its unshrunk trace: " + kept + ")");
                 return;
             }
         }

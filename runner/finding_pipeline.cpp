@@ -51,6 +51,13 @@ std::optional<Diagnosis> FindingPipeline::localise(const Trace& failing, const D
     return diagnose(start, *first.divergence, profile_, adapter);
 }
 
+std::string FindingPipeline::keep() {
+    std::string p = std::move(pending_);
+    pending_.clear();
+    pending_at_ = -1;
+    return p;
+}
+
 void FindingPipeline::discard() {
     std::error_code ec;
     if (!pending_.empty()) std::filesystem::remove(pending_, ec);

@@ -77,6 +77,8 @@ public:
 
     // Drops the unshrunk file record() wrote: the failure was another symptom of a finding already made.
     void discard();
+    // Leaves it on disk, unshrunk, and returns its path ("" if it could not be written).
+    std::string keep();
 
     // record() then finish() on the same trace.
     Finding handle(const Trace& executed, const Divergence& d, Adapter& adapter, const std::string& how);

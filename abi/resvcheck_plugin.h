@@ -55,6 +55,9 @@ enum resvcheck_usage {
 	X(FENCE_GET,                    11, 1, RC_FEATURE_BASE,     "f: harness takes one more reference") \
 	X(FENCE_PUT,                    12, 1, RC_FEATURE_BASE,     "f: harness drops one reference") \
 	X(FENCE_WAIT_TIMEOUT,           13, 4, RC_FEATURE_BASE,     "f, intr, timeout (jiffies; 0 = poll), sigpending -> ret") \
+	/* ---- dma_fence_wait_any_timeout (ops 200-209): a wait no fence ends times out, which takes a \
+	   clock that skips the sleep (a timed sleep nothing can end passes at once) ---- */ \
+	X(FENCE_WAIT_ANY_TIMEOUT,       200, 6, RC_FEATURE_VIRTUAL_TIME, "f0, f1|-1, f2|-1, f3|-1 (the array, in order), timeout (jiffies; 0 = poll), flags (bit 0 intr, bit 1 sigpending) -> ret, fences = {fences[*idx]} when ret > 0 (else none), RC_OBS_LEAKED if it left a callback or an allocation behind") \
 	/* ---- kernels: the dma_fence API newer kernels add (6.15 dedup, 6.17 names, 7.0 check_and_signal, 7.1) ---- */ \
 	X(FENCE_CHECK_AND_SIGNAL,       60, 1, RC_FEATURE_CHECK_AND_SIGNAL, "f -> ret 0/1: 1 if it was signalled already (else it signals now)") \
 	X(FENCE_DRIVER_NAME,            61, 1, RC_FEATURE_NAME_HELPERS, "f -> ret 1: the ops' driver name, 0: the placeholder of a signalled fence") \

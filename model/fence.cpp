@@ -2,6 +2,7 @@
 // (rule areas fence.seqno, fence.signal, fence.status, fence.wait, fence.callback, fence.ref).
 #include <algorithm>
 #include <cerrno>
+#include <vector>
 
 #include "detail/op_rules.h"
 
@@ -198,6 +199,95 @@ void run(State& s, const FenceWaitTimeout& o) {
         s.expect_ret(Rule::FENCE_WAIT_POLL, RetKind::Errno, 0);
     if (!o.timeout) s.expect_slept(Rule::FENCE_WAIT_POLL, 0);
     else if (!sig) s.expect_slept(Rule::FENCE_WAIT_INTERRUPTED, 0);  // it sees the signal before it sleeps
+}
+
+// ---- dma_fence_wait_any_timeout: the first of an array of fences ----------------------------------
+static std::vector<uint32_t> wait_any_array(const FenceWaitAnyTimeout& o) {
+    std::vector<uint32_t> a{o.f0.id};
+    for (const OptFenceH* h : {&o.f1, &o.f2, &o.f3})
+        if (h->h) a.push_back(h->h->id);
+    return a;
+}
+bool pre(Pre& p, const FenceWaitAnyTimeout& o) {
+    if (!p.plain(o.f0)) return false;
+    bool gap = false;
+    for (const OptFenceH* h : {&o.f1, &o.f2, &o.f3}) {
+        if (!h->h) {
+            gap = true;
+            continue;
+        }
+        if (gap) return p.fail("the array has no holes: f1, f2, f3 are given in order");
+        if (!p.plain(*h->h)) return false;
+    }
+    const auto a = wait_any_array(o);
+    for (size_t i = 0; i < a.size(); ++i)
+        if (std::count(a.begin(), a.end(), a[i]) > 1) return p.fail("f" + std::to_string(a[i]) + " is in the array twice (*idx would not say which)");
+    if (o.flags > (FenceWaitAnyTimeout::kIntr | FenceWaitAnyTimeout::kSigpending)) return p.fail("flags: bit 0 intr, bit 1 sigpending");
+    if (o.timeout < 0) return p.fail("timeout must be >= 0");
+    const bool any = std::any_of(a.begin(), a.end(), [&](uint32_t f) { return p.s.fences[f].signaled; });
+    const bool interrupted = (o.flags & FenceWaitAnyTimeout::kIntr) && (o.flags & FenceWaitAnyTimeout::kSigpending);
+    if (o.timeout > 0 && !any && !interrupted && o.timeout > 100)
+        return p.fail("a wait no fence ends sleeps its whole timeout: 1..100 jiffies (MAX_SCHEDULE_TIMEOUT would sleep forever)");
+    return true;
+}
+std::optional<Rule> misuse(const State& s, const FenceWaitAnyTimeout& o) {
+    Pre p{s, std::nullopt};
+    FenceWaitAnyTimeout valid = o;
+    valid.timeout = 0;
+    if (o.timeout >= 0 || !pre(p, valid)) return std::nullopt;
+    return Rule::FENCE_WAIT_ANY_EINVAL;
+}
+// *idx as the op reports it: the fence at that index on a positive return, else none.
+static void expect_idx(State& s, Rule r, const std::vector<uint32_t>& a, int want) {
+    if (s.producing()) {
+        if (want >= 0) s.out->fences.push_back({FenceH{a[want]}, Usage::KERNEL});
+        return;
+    }
+    const auto& got = s.obs->fences;
+    if (want < 0 ? got.empty() : got.size() == 1 && got[0].fence.id == a[want]) return;
+    std::string g = got.empty() ? "none" : "";
+    for (const auto& e : got) g += (g.empty() ? "f" : ", f") + std::to_string(e.fence.id);
+    s.fail(r, want < 0 ? "stores no index (not a positive return)" : "reports index " + std::to_string(want) + " (f" + std::to_string(a[want]) + ")",
+           "reported " + g);
+}
+void run(State& s, const FenceWaitAnyTimeout& o) {
+    const auto a = wait_any_array(o);
+    if (o.timeout < 0) {  // the WARN_ON of a caller bug (@misuse)
+        s.expect_warn(Rule::FENCE_WAIT_ANY_EINVAL);
+        s.expect_ret(Rule::FENCE_WAIT_ANY_EINVAL, RetKind::Errno, -EINVAL);
+        s.expect_slept(Rule::FENCE_WAIT_ANY_EINVAL, 0);
+        return expect_idx(s, Rule::FENCE_WAIT_ANY_EINVAL, a, -1);
+    }
+    int first = -1;
+    for (size_t i = 0; i < a.size() && first < 0; ++i)
+        if (s.fences[a[i]].signaled) first = static_cast<int>(i);
+    s.exercise(Rule::FENCE_WAIT_ANY_CLEANUP);
+    if (!s.producing() && s.obs->leaked)
+        s.fail(Rule::FENCE_WAIT_ANY_CLEANUP, "takes back its callbacks and frees what it allocated", "left a callback or an allocation behind");
+    if (o.timeout == 0) {
+        s.expect_ret(Rule::FENCE_WAIT_ANY_POLL, RetKind::Errno, first >= 0 ? 1 : 0);
+        s.expect_slept(Rule::FENCE_WAIT_ANY_POLL, 0);
+        return expect_idx(s, Rule::FENCE_WAIT_ANY_POLL, a, first);
+    }
+    // As for fence_wait_timeout: it sleeps only when another thread of a block ends the wait, and
+    // MAX_SCHEDULE_TIMEOUT comes back unchanged however long it slept.
+    const uint32_t slept = o.timeout == INT64_MAX ? 0 : s.slept();
+    if (first >= 0) {
+        const Rule r = slept ? Rule::FENCE_WAIT_ANY_WOKEN : Rule::FENCE_WAIT_ANY_SIGNALED;
+        if (slept >= static_cast<uint64_t>(o.timeout))
+            s.fail(r, "is woken by the signal before its timeout of " + std::to_string(o.timeout) + " jiffies", "slept " + std::to_string(slept) + " jiffies");
+        else
+            s.expect_ret(r, RetKind::Errno, o.timeout - slept);
+        return expect_idx(s, r, a, first);
+    }
+    if ((o.flags & FenceWaitAnyTimeout::kIntr) && (o.flags & FenceWaitAnyTimeout::kSigpending)) {
+        s.expect_ret(Rule::FENCE_WAIT_ANY_INTERRUPTED, RetKind::Errno, -kERESTARTSYS);
+        s.expect_slept(Rule::FENCE_WAIT_ANY_INTERRUPTED, 0);
+        return expect_idx(s, Rule::FENCE_WAIT_ANY_INTERRUPTED, a, -1);
+    }
+    s.expect_ret(Rule::FENCE_WAIT_ANY_TIMEOUT, RetKind::Errno, 0);
+    s.expect_slept(Rule::FENCE_WAIT_ANY_TIMEOUT, static_cast<uint32_t>(o.timeout));
+    expect_idx(s, Rule::FENCE_WAIT_ANY_TIMEOUT, a, -1);
 }
 
 // ---- time: a harness sleep on the virtual clock --------------------------------------------------

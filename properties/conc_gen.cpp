@@ -102,6 +102,14 @@ Trace generate_concurrent_case(uint64_t seed, uint64_t case_index, unsigned thre
             op(FenceAddCallback{FenceH{target}, CbH{0}});
             break;
         case Prog::Waiter:
+            if (timed && next(3) == 0) {  // dma_fence_wait_any_timeout (it needs the clock): target and the other fence, either first
+                const int64_t timeout = next(2) ? int64_t{100} : INT64_MAX;
+                const uint32_t intr = static_cast<uint32_t>(next(2));
+                if (f0_dropped) op(FenceWaitAnyTimeout{FenceH{target}, {}, {}, {}, timeout, intr});  // f0 may be freed: not in the array
+                else if (next(2)) op(FenceWaitAnyTimeout{FenceH{target}, OptFenceH{FenceH{1 - target}}, {}, {}, timeout, intr});
+                else op(FenceWaitAnyTimeout{FenceH{1 - target}, OptFenceH{FenceH{target}}, {}, {}, timeout, intr});
+                break;
+            }
             op(FenceWaitTimeout{FenceH{target}, false, timed && next(2) ? int64_t{100} : INT64_MAX, false});
             break;
         case Prog::ResvWaiter:

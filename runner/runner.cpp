@@ -105,6 +105,7 @@ bool run_block(const Trace& trace, size_t i, size_t j, size_t& sched, Model& mod
         int64_t timeout = 0;
         if (const auto* w = std::get_if<FenceWaitTimeout>(&ops[k])) timeout = w->timeout;
         if (const auto* w = std::get_if<ResvWaitTimeout>(&ops[k])) timeout = w->timeout;
+        if (const auto* w = std::get_if<FenceWaitAnyTimeout>(&ops[k])) timeout = w->timeout;
         if (timeout > 0 && static_cast<uint64_t>(timeout) <= sleeps) {
             r.verdict = Verdict::Invalid;
             r.message = "op " + std::to_string(i + k) + ": a timed wait in a concurrent block needs a timeout longer than the block's sleeps (" +

@@ -183,7 +183,23 @@ std::optional<Op> OpDecoder::decode(const uint8_t* b, const StateView& v) {
             case 7: return FenceWasInitialized{FenceH{*f}};
             default: return FenceIsSignaled{FenceH{*f}};
             }
-        default: return FenceWaitTimeout{FenceH{*f}, (b[4] & 1) != 0, (b[4] & 2) ? int64_t{1 + b[5]} : 0, (b[4] & 4) != 0};
+        default:
+            if (b[6] % 8 == 7) {  // dma_fence_wait_any_timeout over 1-4 distinct fences, f first
+                static constexpr int64_t kMax = INT64_MAX;  // MAX_SCHEDULE_TIMEOUT
+                const int64_t timeouts[] = {0, 1, 1 + (b[6] >> 3), kMax};
+                FenceWaitAnyTimeout w{FenceH{*f}, {}, {}, {}, timeouts[(b[4] >> 2) % 4], b[4] & 3u};
+                std::vector<uint32_t> in{*f};
+                for (OptFenceH* h : {&w.f1, &w.f2, &w.f3}) {
+                    if (in.size() > b[7] % 4u) break;
+                    auto g = c.pick(HandleKind::Fence, static_cast<uint8_t>(b[5] + in.size()),
+                                    [&](uint32_t i) { return std::find(in.begin(), in.end(), i) == in.end(); });
+                    if (!g) break;
+                    *h = OptFenceH{FenceH{*g}};
+                    in.push_back(*g);
+                }
+                return w;
+            }
+            return FenceWaitTimeout{FenceH{*f}, (b[4] & 1) != 0, (b[4] & 2) ? int64_t{1 + b[5]} : 0, (b[4] & 4) != 0};
         }
     }
     case Move::IsLater: {

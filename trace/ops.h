@@ -141,6 +141,15 @@ struct FenceWaitTimeout {
     BOOST_HANA_DEFINE_STRUCT(FenceWaitTimeout, (FenceH, f), (bool, intr), (int64_t, timeout), (bool, sigpending));
     friend bool operator==(const FenceWaitTimeout&, const FenceWaitTimeout&) = default;
 };
+// dma_fence_wait_any_timeout over an array of 1-4 fences (f1..f3 in order, absent ones last);
+// flags: bit 0 intr, bit 1 a signal is pending. Yields the fence at *idx on a positive return.
+struct FenceWaitAnyTimeout {
+    RESVCHECK_OP_TRAITS("fence_wait_any_timeout", FENCE_WAIT_ANY_TIMEOUT, Errno, Fences, false, FENCE_WAIT_ANY_WOKEN, std::nullopt);
+    BOOST_HANA_DEFINE_STRUCT(FenceWaitAnyTimeout, (FenceH, f0), (OptFenceH, f1), (OptFenceH, f2), (OptFenceH, f3), (int64_t, timeout),
+                             (uint32_t, flags));
+    friend bool operator==(const FenceWaitAnyTimeout&, const FenceWaitAnyTimeout&) = default;
+    static constexpr uint32_t kIntr = 1, kSigpending = 2;
+};
 
 // ---- fence containers: chains, arrays, unwrap/merge, the private stub ---------------------------
 // A container is named by a fence handle like any fence; the harness holds one reference on it.
@@ -515,7 +524,9 @@ struct DrmGemObjectRefs {
     X(Sleep)                                                                                                     \
     /* drm_exec */                                                                                               \
     X(DrmExecInit) X(DrmExecCleanup) X(DrmExecLockObj) X(DrmExecPrepareObj) X(DrmExecUnlockObj) X(DrmExecFini)   \
-    X(DrmExecListed) X(DrmGemObjectRefs)
+    X(DrmExecListed) X(DrmGemObjectRefs)                                                                         \
+    /* dma_fence_wait_any_timeout */                                                                             \
+    X(FenceWaitAnyTimeout)
 
 namespace detail {
 // std::variant of a list that ends with `void` (so the list macro can put a comma after every name).

@@ -62,6 +62,7 @@ std::optional<Rule> misuse(const State&, const O&) { return std::nullopt; }
 std::optional<Rule> misuse(const State& s, const FenceSetError& o);
 std::optional<Rule> misuse(const State& s, const ResvReserveFences& o);
 std::optional<Rule> misuse(const State& s, const ResvAddFence& o);
+std::optional<Rule> misuse(const State& s, const FenceWaitAnyTimeout& o);
 
 
 }  // namespace resvcheck::detail

@@ -220,6 +220,12 @@ void Sim::fence_release(uint32_t f)
 		container_release(f);
 }
 
+// What a wait woken before its deadline (-1: none) returns: the jiffies left, at least 1.
+static int64_t time_left(long long deadline, int64_t timeout)
+{
+	return deadline < 0 ? timeout : std::max<int64_t>(1, (deadline - rc_sched_clock_ns() + kNsPerJiffy - 1) / kNsPerJiffy);
+}
+
 int64_t Sim::fence_wait_timeout(uint32_t f, bool intr, int64_t timeout, bool sigpending)
 {
 	if (timeout < 0) { // WARN_ON(timeout < 0)
@@ -246,8 +252,7 @@ int64_t Sim::fence_wait_timeout(uint32_t f, bool intr, int64_t timeout, bool sig
 			if (r < 0)
 				throw Bug{"deadlock: dma_fence_wait sleeps and no thread can wake it"};
 			if (fences_[f].signaled)
-				return deadline < 0 ? timeout
-				                    : std::max<int64_t>(1, (deadline - rc_sched_clock_ns() + kNsPerJiffy - 1) / kNsPerJiffy);
+				return time_left(deadline, timeout);
 			if (r == 1)
 				return 0;
 		}
@@ -256,6 +261,46 @@ int64_t Sim::fence_wait_timeout(uint32_t f, bool intr, int64_t timeout, bool sig
 		throw Bug{"dma_fence_wait_timeout(MAX_SCHEDULE_TIMEOUT) on an unsignalled fence would sleep forever "
 		          "(single-threaded harness: nobody can signal it)"};
 	slept_ += static_cast<uint32_t>(timeout); // slept for the whole timeout; nobody signalled it
+	return 0;
+}
+
+// Registers a waiter on every fence in turn; the first one found signalled (in array order) ends
+// the wait before it sleeps. A poll only looks.
+int64_t Sim::fence_wait_any_timeout(const uint32_t *f, uint32_t count, bool intr, int64_t timeout, bool sigpending, uint32_t *idx)
+{
+	if (!count || timeout < 0) { // WARN_ON(!fences || !count || timeout < 0)
+		warn();
+		return kEINVAL;
+	}
+	auto scan = [&] {
+		for (uint32_t i = 0; i < count; i++)
+			if (fences_[f[i]].signaled) {
+				*idx = i;
+				return true;
+			}
+		return false;
+	};
+	if (timeout == 0)
+		return scan() ? 1 : 0;
+	if (scan())
+		return timeout;
+	if (intr && sigpending)
+		return kERESTARTSYS;
+	if (rc_sched_in_block()) {
+		const long long deadline = timeout == kMaxScheduleTimeout ? -1 : rc_sched_clock_ns() + timeout * kNsPerJiffy;
+		for (;;) {
+			const int r = rc_sched_wait(deadline);
+			if (r < 0)
+				throw Bug{"deadlock: dma_fence_wait_any_timeout sleeps and no thread can wake it"};
+			if (scan())
+				return time_left(deadline, timeout);
+			if (r == 1)
+				return 0;
+		}
+	}
+	if (timeout == kMaxScheduleTimeout)
+		throw Bug{"dma_fence_wait_any_timeout(MAX_SCHEDULE_TIMEOUT) with no fence signalled would sleep forever"};
+	slept_ += static_cast<uint32_t>(timeout);
 	return 0;
 }
 

@@ -181,6 +181,16 @@ void Sim::dispatch(const resvcheck_op &op)
 	case RC_OP_FENCE_GET: fence_get(F(0)); break;
 	case RC_OP_FENCE_PUT: fence_put(F(0)); break;
 	case RC_OP_FENCE_WAIT_TIMEOUT: o.ret = fence_wait_timeout(F(0), B(1), a[2], op.nargs > 3 && a[3] != 0); break;
+	case RC_OP_FENCE_WAIT_ANY_TIMEOUT: {
+		uint32_t f[4], n = 0, idx = ~0u;
+		for (int i = 0; i < 4; i++)
+			if (i == 0 || a[i] >= 0)
+				f[n++] = F(i);
+		o.ret = fence_wait_any_timeout(f, n, a[5] & 1, a[4], a[5] & 2, &idx);
+		if (o.ret > 0 && idx < n)
+			note_fence(f[idx], RC_USAGE_KERNEL);
+		break;
+	}
 	/* kernels: the newer dma_fence API (names: 7.x detaches them at signalling) */
 	case RC_OP_FENCE_CHECK_AND_SIGNAL: o.ret = fence_signal(F(0)) != 0; break;
 	case RC_OP_FENCE_DRIVER_NAME: o.ret = !fences_[F(0)].signaled; break;

@@ -136,6 +136,44 @@ TEST(FenceWait, PollAndSignaled) {
     EXPECT_RULE(m, "fence_wait_timeout f0 timeout=250", ret(1), "FENCE-WAIT-SIGNALED");
 }
 
+// dma_fence_wait_any_timeout: the first signalled fence in array order, what each return means.
+TEST(FenceWaitAny, IndexTimeoutAndSignal) {
+    auto m = scenario("contract", R"(
+        fence_context_alloc c0
+        fence_context_alloc c1
+        fence_init f0 c0 seqno=1
+        fence_init f1 c1 seqno=1
+    )");
+    auto slept = [](Observation o, uint32_t n) {
+        o.slept = n;
+        return o;
+    };
+    EXPECT_EQ(perform(m, "fence_wait_any_timeout f0 f1 flags=3"), "0 {}");  // a poll ignores the signal
+    EXPECT_RULE(m, "fence_wait_any_timeout f0 f1 flags=3", ret(-512), "FENCE-WAIT-ANY-POLL");
+    EXPECT_RULE(m, "fence_wait_any_timeout f0 f1 timeout=5 flags=3", ret(0), "FENCE-WAIT-ANY-INTERRUPTED");
+    EXPECT_ACCEPTS(m, "fence_wait_any_timeout f0 f1 timeout=5 flags=2", slept(ret(0), 5));  // not interruptible
+    EXPECT_RULE(m, "fence_wait_any_timeout f0 f1 timeout=5", ret(0), "FENCE-WAIT-ANY-TIMEOUT");  // did not sleep
+    EXPECT_RULE(m, "fence_wait_any_timeout f0 f1 timeout=1", ret(1), "FENCE-WAIT-ANY-TIMEOUT");
+    EXPECT_RULE(m, "fence_wait_any_timeout f0 f1 timeout=1", slept(fences({0}, 0), 1), "FENCE-WAIT-ANY-TIMEOUT");  // no index on 0
+    Observation leaked = slept(ret(0), 5);
+    leaked.leaked = true;
+    EXPECT_RULE(m, "fence_wait_any_timeout f0 f1 timeout=5", leaked, "FENCE-WAIT-ANY-CLEANUP");
+    EXPECT_TRUE(m.precondition(op("fence_wait_any_timeout f0 f1 timeout=9223372036854775807")).has_value());  // forever
+    run_text(m, "fence_signal f1 => 0");
+    EXPECT_EQ(perform(m, "fence_wait_any_timeout f0 f1"), "1 {f1}");
+    EXPECT_RULE(m, "fence_wait_any_timeout f0 f1", ret(1), "FENCE-WAIT-ANY-POLL");  // the index is missing
+    EXPECT_RULE(m, "fence_wait_any_timeout f0 f1", fences({0}, 1), "FENCE-WAIT-ANY-POLL");
+    EXPECT_RULE(m, "fence_wait_any_timeout f0 f1", fences({1}, 2), "FENCE-WAIT-ANY-POLL");
+    EXPECT_EQ(perform(m, "fence_wait_any_timeout f0 f1 timeout=9 flags=3"), "9 {f1}");
+    EXPECT_RULE(m, "fence_wait_any_timeout f0 f1 timeout=9 flags=3", ret(-512), "FENCE-WAIT-ANY-SIGNALED");
+    EXPECT_RULE(m, "fence_wait_any_timeout f0 f1 timeout=9", slept(fences({1}, 9), 3), "FENCE-WAIT-ANY-WOKEN");  // 6 left
+    EXPECT_ACCEPTS(m, "fence_wait_any_timeout f0 f1 timeout=9", slept(fences({1}, 6), 3));
+    run_text(m, "fence_signal f0 => 0");
+    EXPECT_RULE(m, "fence_wait_any_timeout f0 f1", fences({1}, 1), "FENCE-WAIT-ANY-POLL");  // f0 comes first now
+    EXPECT_EQ(perform(m, "fence_wait_any_timeout f1 f0"), "1 {f1}");
+    EXPECT_TRUE(m.precondition(op("fence_wait_any_timeout f0 f0")).has_value());  // *idx would not say which
+}
+
 // ---- fence.callback ---------------------------------------------------------------------------
 TEST(FenceCallback, AddPendingRunOnSignalInOrder) {
     for (auto p : kBoth) {

@@ -505,6 +505,29 @@ static int op_fence_wait_timeout(struct kmod *km, const s64 *a, u32 nargs)
 	return RC_APPLY_OK;
 }
 
+/* f0, f1|-1, f2|-1, f3|-1, timeout, flags (bit 0 intr, bit 1 sigpending): the kernel's wait on the
+ * array; the fence at *idx is reported on a positive return */
+static int op_fence_wait_any_timeout(struct kmod *km, const s64 *a, u32 nargs)
+{
+	struct dma_fence *fences[4];
+	u32 n = 0, i, idx = ~0u;
+
+	for (i = 0; i < 4; i++) {
+		if (i == 0 || a[i] >= 0) {
+			FENCE(f, a[i]);
+			fences[n++] = f;
+		}
+	}
+	if (strict && a[4] < 0)
+		return REFUSE(km, "negative timeout");
+	if (a[5] & 2)
+		set_tsk_thread_flag(current, TIF_SIGPENDING);
+	km->obs->ret = dma_fence_wait_any_timeout(fences, n, a[5] & 1, a[4], &idx);
+	if (km->obs->ret > 0 && idx < n)
+		return obs_fence(km, fences[idx], DMA_RESV_USAGE_KERNEL);
+	return RC_APPLY_OK;
+}
+
 /* ---- fence containers: chains, arrays, unwrapping, the private stub, made by the kernel ---- */
 /* a fence the kernel made: the trace holds the one reference its creator returned */
 static int new_kernel_fence(struct kmod *km, s64 h, struct dma_fence *f)
@@ -1077,6 +1100,7 @@ static const op_fn op_table[KW_KINDS] = {
 	[RC_OP_FENCE_GET] = op_fence_get,
 	[RC_OP_FENCE_PUT] = op_fence_put,
 	[RC_OP_FENCE_WAIT_TIMEOUT] = op_fence_wait_timeout,
+	[RC_OP_FENCE_WAIT_ANY_TIMEOUT] = op_fence_wait_any_timeout,
 	[RC_OP_WW_ACQUIRE_INIT] = op_ww_acquire_init,
 	[RC_OP_WW_ACQUIRE_DONE] = op_ww_acquire_done,
 	[RC_OP_WW_ACQUIRE_FINI] = op_ww_acquire_fini,

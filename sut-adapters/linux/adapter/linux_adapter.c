@@ -360,6 +360,46 @@ static void set_signal(const struct resvcheck_op *op, u32 idx)
 	shim_set_signal_pending(current, op->nargs > idx && op->args[idx]);
 }
 
+/* Callbacks on f that are not the trace's own (the kernel's waiters, containers'), or 0 once f is
+ * signalled: cb_list then shares its storage with the timestamp. */
+static unsigned int foreign_callbacks(struct dma_fence *f)
+{
+	struct dma_fence_cb *cb;
+	unsigned int n = 0;
+
+	if (test_bit(DMA_FENCE_FLAG_SIGNALED_BIT, &f->flags))
+		return 0;
+	list_for_each_entry(cb, &f->cb_list, node)
+		n += cb->func != harness_cb;
+	return n;
+}
+
+/* f0, f1|-1, f2|-1, f3|-1, timeout, flags: the kernel's wait on the array. The slot past the last
+ * fence is NULL, so a walk past count faults or WARNs instead of reading a stale pointer. Out of a
+ * block, a callback it leaves on a fence or memory it keeps is RC_OBS_LEAKED. */
+static void wait_any(struct linux_adapter *ad, const s64 *a, struct resvcheck_obs *obs)
+{
+	struct dma_fence *fences[5] = {};
+	unsigned int before[4], n = 0, i, idx = ~0u;
+	bool seq = !rc_sched_in_block();
+
+	for (i = 0; i < 4; i++)
+		if (i == 0 || a[i] >= 0)
+			fences[n++] = fence(ad, a[i]);
+	for (i = 0; seq && i < n; i++)
+		before[i] = foreign_callbacks(fences[i]);
+	shim_set_signal_pending(current, a[5] & 2);
+	shim_kmalloc_mark();
+	obs->ret = dma_fence_wait_any_timeout(fences, n, a[5] & 1, a[4], &idx);
+	if (shim_kmalloc_live_since_mark() != 0)
+		obs->flags |= RC_OBS_LEAKED;
+	for (i = 0; seq && i < n; i++)
+		if (foreign_callbacks(fences[i]) > before[i])
+			obs->flags |= RC_OBS_LEAKED;
+	if (obs->ret > 0 && idx < n)
+		obs_fence(ad, fences[idx], DMA_RESV_USAGE_KERNEL);
+}
+
 static enum dma_resv_usage usage_arg(s64 v)
 {
 	if (v < DMA_RESV_USAGE_KERNEL || v > DMA_RESV_USAGE_BOOKKEEP)
@@ -470,6 +510,9 @@ static int apply_op(void *arg)
 	case RC_OP_FENCE_WAIT_TIMEOUT:
 		set_signal(op, 3);
 		obs->ret = dma_fence_wait_timeout(fence(ad, a[0]), a[1], a[2]);
+		break;
+	case RC_OP_FENCE_WAIT_ANY_TIMEOUT:
+		wait_any(ad, a, obs);
 		break;
 
 	case RC_OP_WW_ACQUIRE_INIT: {

@@ -182,6 +182,8 @@ private:
 	void fence_put(uint32_t f);
 	void fence_release(uint32_t f);
 	int64_t fence_wait_timeout(uint32_t f, bool intr, int64_t timeout, bool sigpending);
+	// dma_fence_wait_any_timeout: *idx is written on a positive return only
+	int64_t fence_wait_any_timeout(const uint32_t *f, uint32_t count, bool intr, int64_t timeout, bool sigpending, uint32_t *idx);
 	/* time: a block's thread sleeps on the scheduler's virtual clock; alone, the sleep passes at
 	   once and is only counted (slept_, what the op reports) */
 	void sleep_for(int64_t jiffies);

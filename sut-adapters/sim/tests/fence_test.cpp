@@ -135,6 +135,29 @@ TEST(SimFence, WaitTimeout)
 	EXPECT_EQ(h.ret(RC_OP_FENCE_WAIT_TIMEOUT, {0, 0, 10}), 10);
 }
 
+TEST(SimFence, WaitAnyTimeout)
+{
+	Harness h;
+	h.ctx(0);
+	h.ctx(1);
+	h.fence(0, 0, 1);
+	h.fence(1, 1, 1);
+	EXPECT_EQ(h.ret(RC_OP_FENCE_WAIT_ANY_TIMEOUT, {0, 1, -1, -1, 0, 3}), 0); // a poll ignores the signal
+	EXPECT_EQ(h.ret(RC_OP_FENCE_WAIT_ANY_TIMEOUT, {0, 1, -1, -1, 5, 3}), -512);
+	EXPECT_EQ(h.obs().slept, 0u);
+	EXPECT_EQ(h.ret(RC_OP_FENCE_WAIT_ANY_TIMEOUT, {0, 1, -1, -1, 5, 2}), 0); // times out
+	EXPECT_EQ(h.obs().slept, 5u);
+	EXPECT_EQ(h.fence_handles(), Handles{});
+	h.signal(1);
+	EXPECT_EQ(h.ret(RC_OP_FENCE_WAIT_ANY_TIMEOUT, {0, 1, -1, -1, 0, 0}), 1);
+	EXPECT_EQ(h.fence_handles(), Handles{1});
+	h.signal(0);
+	EXPECT_EQ(h.ret(RC_OP_FENCE_WAIT_ANY_TIMEOUT, {1, 0, -1, -1, 9, 3}), 9);
+	EXPECT_EQ(h.fence_handles(), Handles{1}); // the first in array order
+	EXPECT_EQ(h.ret(RC_OP_FENCE_WAIT_ANY_TIMEOUT, {0, -1, -1, -1, -1, 0}), -22);
+	EXPECT_EQ(h.warnings(), 1u);
+}
+
 TEST(SimFence, WaitForeverIsBug)
 {
 	Harness h;

@@ -71,11 +71,12 @@ int main(int argc, char** argv) {
 
     // 1002 ops a batch: fence_context_alloc, resv_init, then 143 rounds of 7
     const std::vector<Op> ops = stream_ops(143);
+    const size_t ends[] = {ops.size()};
     std::vector<Observation> obs;
     size_t n = 0;
     auto t = Clock::now();
     while (since(t) < budget / 4) {
-        a->apply_batch(ops, obs);
+        a->apply_batch(ops, ends, obs);
         if (obs.size() != ops.size() || obs.back().status != Observation::Status::Ok) {
             std::fprintf(stderr, "kmod bench: the stream failed: %s\n", obs.empty() ? "" : obs.back().message.c_str());
             return 1;

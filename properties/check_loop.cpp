@@ -1,5 +1,6 @@
 #include "check_loop.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "case_gen.h"
@@ -11,7 +12,7 @@ namespace {
 // Hands out observations an adapter made in one batch, in order (a missing one: the adapter died).
 class Replayed final : public Adapter {
 public:
-    Replayed(const Adapter& real, const std::vector<Observation>& obs) : real_(real), obs_(obs) {}
+    Replayed(const Adapter& real, std::span<const Observation> obs) : real_(real), obs_(obs) {}
     std::string_view name() const override { return real_.name(); }
     std::string_view default_profile() const override { return real_.default_profile(); }
     void reset() override { next_ = 0; }
@@ -28,7 +29,7 @@ public:
 
 private:
     const Adapter& real_;
-    const std::vector<Observation>& obs_;
+    std::span<const Observation> obs_;
     size_t next_ = 0;
 };
 
@@ -44,32 +45,59 @@ struct CaseRunner {
         records.reserve(kDefaultMaxSize);
     }
     RunResult operator()(size_t property, uint64_t seed, uint64_t case_index, const RunOptions& opts) {
+        if (!opts.record && batching() && run_group(seed, property, case_index, case_index + 1, {}) && ran(0))
+            if (auto r = judge(0)) return *r;
+        return exact(property, seed, case_index, opts);
+    }
+    // The case op by op, each op's observation judged as it comes.
+    RunResult exact(size_t property, uint64_t seed, uint64_t case_index, const RunOptions& opts) {
         generate_case(seed, property, case_index, records);
-        if (!opts.record && batching())
-            if (auto r = run_batched()) return *r;
         return run_records(records, opts);
     }
-    // An adapter whose ops are round trips runs the case in one exchange: the ops the case makes
-    // when the implementation observes what the model predicts, then the model judges what it did.
-    // Only a conforming batch stands; anything else (a divergence, an allowed but different
-    // observation that changed what the case would do) is run again op by op, exactly.
+
+    // An adapter whose ops are round trips runs a group of cases in one exchange: for each, the ops
+    // it makes when the implementation observes what the model predicts; then the model judges
+    // each case's observations in order. Only a conforming case stands; anything else (a
+    // divergence, an allowed but different observation that changed what the case would do, the
+    // implementation's death) is run again op by op, exactly.
     std::optional<bool> batching_;  // asked once, with an empty batch
-    bool batching() { return batching_ ? *batching_ : *(batching_ = adapter.apply_batch({}, observed)); }
+    bool batching() { return batching_ ? *batching_ : *(batching_ = adapter.apply_batch({}, {}, observed)); }
     std::optional<Model> plan_model;
     std::optional<ModelAdapter> planner;
     std::vector<Op> planned;
+    std::vector<size_t> ends;       // case i is planned[ends[i-1] .. ends[i])
+    std::vector<Trace> traces;      // case i's ops, for the model to judge observed[...] against
+    std::vector<bool> conforming;   // false: the plan itself did not conform, the case runs op by op
     std::vector<Observation> observed;
-    std::optional<RunResult> run_batched() {
+
+    // Plans cases first .. last - 1 (fewer if `stop` says so; at least one) and runs them in one
+    // exchange; returns how many.
+    size_t run_group(uint64_t seed, size_t property, uint64_t first, uint64_t last, const std::function<bool()>& stop) {
         if (!plan_model) plan_model.emplace(model.profile()), planner.emplace(model.profile());
-        src.restart(records);
-        RunResult plan = run(src, *plan_model, *planner, RunOptions{.record = true});
-        if (plan.verdict != Verdict::Conforms) return std::nullopt;
-        Trace t;
-        planned.clear();
-        for (auto& st : plan.executed.steps) planned.push_back(st.op), t.steps.push_back(unpinned(st));
-        if (!adapter.apply_batch(planned, observed)) return std::nullopt;
-        Replayed replay(adapter, observed);
-        RunResult r = run(t, model, replay, RunOptions{.record = false});
+        planned.clear(), ends.clear(), conforming.clear();
+        for (uint64_t c = first; c < last && (c == first || !stop || !stop()); ++c) {
+            generate_case(seed, property, c, records);
+            src.restart(records);
+            RunResult plan = run(src, *plan_model, *planner, RunOptions{.record = true});
+            if (traces.size() <= ends.size()) traces.emplace_back();
+            Trace& t = traces[ends.size()];
+            t.steps.clear();
+            conforming.push_back(plan.verdict == Verdict::Conforms);
+            if (conforming.back())
+                for (auto& st : plan.executed.steps) planned.push_back(st.op), t.steps.push_back(unpinned(st));
+            ends.push_back(planned.size());
+        }
+        adapter.apply_batch(planned, ends, observed);
+        return ends.size();
+    }
+    size_t begin(size_t i) const { return i ? ends[i - 1] : 0; }
+    // Whether case i ran: the implementation did not die in a case before it.
+    bool ran(size_t i) const { return observed.size() >= planned.size() || begin(i) < observed.size(); }
+    std::optional<RunResult> judge(size_t i) {
+        if (!conforming[i]) return std::nullopt;
+        const size_t b = begin(i), e = std::min(ends[i], observed.size());
+        Replayed replay(adapter, std::span<const Observation>(observed).subspan(b, e - b));
+        RunResult r = run(traces[i], model, replay, RunOptions{.record = false});
         if (r.verdict != Verdict::Conforms) return std::nullopt;
         return r;
     }
@@ -119,14 +147,12 @@ CasesRun run_cases(Adapter& adapter, Model& model, size_t property, uint64_t see
                    const CaseHooks& hooks) {
     CasesRun out;
     CaseRunner one(adapter, model, property);
-    for (uint64_t c = first_case; c < first_case + count; ++c) {
-        if (hooks.stop && hooks.stop()) break;
-        if (hooks.on_start) hooks.on_start(c);
-        RunResult r = one(property, seed, c, RunOptions{.record = false});
+    // Counts case c's result; true when it is the run's failure (recorded, reduced: the run ends).
+    auto settle = [&](uint64_t c, RunResult r) {
         ++out.cases;
         out.ops += r.ops_run;
         if (hooks.on_case) hooks.on_case(r.ops_run);
-        if (r.verdict != Verdict::Violation || (hooks.ignore && hooks.ignore->count(r.divergence->rule))) continue;
+        if (r.verdict != Verdict::Violation || (hooks.ignore && hooks.ignore->count(r.divergence->rule))) return false;
         RunResult recorded = one(property, seed, c, RunOptions{.record = true});
         if (recorded.verdict != Verdict::Violation) {  // only a nondeterministic adapter gets here
             r.message = "the violation did not recur when the case was rerun to record it";
@@ -142,7 +168,24 @@ CasesRun run_cases(Adapter& adapter, Model& model, size_t property, uint64_t see
             if (small.verdict == Verdict::Violation) reduced = std::move(small.executed), records = std::move(fewer);
         }
         out.failure = CaseFailure{c, std::move(recorded), std::move(reduced), std::move(records)};
-        break;
+        return true;
+    };
+    for (uint64_t c = first_case, last = first_case + count; c < last;) {
+        if (hooks.stop && hooks.stop()) break;
+        if (!one.batching()) {
+            if (hooks.on_start) hooks.on_start(c);
+            if (settle(c, one(property, seed, c, RunOptions{.record = false}))) break;
+            ++c;
+            continue;
+        }
+        // The cases from c on in one exchange, then each judged in order as if it had run alone;
+        // those after a case the implementation died in run in the next group.
+        const size_t n = one.run_group(seed, property, c, last, hooks.stop);
+        for (size_t i = 0; i < n && one.ran(i); ++i, ++c) {
+            if (hooks.on_start) hooks.on_start(c);
+            std::optional<RunResult> r = one.judge(i);
+            if (settle(c, r ? std::move(*r) : one.exact(property, seed, c, RunOptions{.record = false}))) return out;
+        }
     }
     return out;
 }

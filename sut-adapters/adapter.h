@@ -41,11 +41,13 @@ public:
     // Runs `op`; `out` is cleared first. A BUG() or crash-like failure is reported through
     // out.status == Bug with a message, an op it lacks through Status::Unsupported.
     virtual void apply(const Op& op, Observation& out) = 0;
-    // Optional, for adapters whose every op is a round trip (kmod): resets, then runs `ops` in one
-    // exchange, one observation each (fewer if the implementation died: the last one says how).
-    // false: not provided, use reset() and apply().
-    virtual bool apply_batch(std::span<const Op> ops, std::vector<Observation>& out) {
-        (void)ops, (void)out;
+    // Optional, for adapters whose every op is a round trip (kmod): runs several cases in one
+    // exchange, each after a reset. Case i is ops[ends[i-1] .. ends[i]) (ends[-1] = 0); `out` gets
+    // one observation per op in that order, and stops at the op that killed the implementation
+    // (its observation says how; the cases after it did not run). false: not provided, use
+    // reset() and apply().
+    virtual bool apply_batch(std::span<const Op> ops, std::span<const size_t> ends, std::vector<Observation>& out) {
+        (void)ops, (void)ends, (void)out;
         return false;
     }
 

@@ -109,6 +109,7 @@ public:
         for (auto& byte : kinds_) byte = kw_get_byte(&b);
         if (b.bad) return Error{ErrorKind::Setup, "resvcheck.ko sent a malformed hello"};
         profile_ = profile_of(release_);
+        answered_ = 1;
         return ok();
     }
 
@@ -118,7 +119,7 @@ public:
     void reset() override {
         if (vm_) {
             std::vector<uint8_t> r = {2, 0, KW_RESET, 0};
-            if (vm_->call(r, 1, replies_) == 1) return;
+            if (vm_->call(r, 1, replies_) == 1) return void(++answered_);
             // the previous trace's teardown killed the kernel: that trace passed, so say it here
             std::fprintf(stderr, "kmod: the VM died while resetting after a trace; booting a fresh one\n%s\n", vm_->end_report().c_str());
         }
@@ -140,34 +141,59 @@ public:
         req_.clear();
         put_op(op);
         if (vm_->call(req_, 1, replies_) < 1) return died(op, out);
+        ++answered_;
         decode_reply(replies_[0], out);
     }
 
-    // The reset and every op in one write: a round trip per case instead of per op.
-    bool apply_batch(std::span<const Op> ops, std::vector<Observation>& out) override {
-        out.resize(ops.size());
+    // Every case's reset and ops in one write (several, should the request grow past kMaxRequest):
+    // a round trip per batch of cases instead of per op. The agent hands the module one case at a
+    // time and sends its replies before the next starts, so when the VM dies the replies that came
+    // name the case, and the first op without one is where it died (the reset before a case counts
+    // as its first op, as when a case was a round trip of its own).
+    bool apply_batch(std::span<const Op> ops, std::span<const size_t> ends, std::vector<Observation>& out) override {
+        out.clear();
+        if (ops.empty()) return true;  // the probe: this adapter batches
         if (!vm_) reset();
-        if (!vm_) {
-            out.resize(1);
-            dead(out[0]);
-            return true;
+        if (!vm_) return dead(out.emplace_back()), true;
+        req_.clear();
+        for (size_t c = 0, from = 0; c < ends.size(); ++c) {
+            if (const size_t begin = c ? ends[c - 1] : 0; begin != ends[c]) {  // an empty case needs no reset
+                req_.insert(req_.end(), {2, 0, KW_RESET, 0});
+                for (size_t i = begin; i < ends[c]; ++i) put_op(ops[i]);
+            }
+            if (c + 1 < ends.size() && req_.size() < kMaxRequest) continue;
+            if (!exchange(ops, ends, from, c + 1, out)) break;
+            from = c + 1;
+            req_.clear();
         }
-        req_ = {2, 0, KW_RESET, 0};
-        for (const Op& op : ops) put_op(op);
-        const size_t got = vm_->call(req_, ops.size() + 1, replies_);
-        for (size_t i = 0; i + 1 < got; ++i) {
-            out[i].clear();
-            decode_reply(replies_[i + 1], out[i]);
-        }
-        if (got == ops.size() + 1) return true;
-        // the op after the last answer killed the VM (or the reset did: then the first op says so)
-        const size_t at = got ? got - 1 : 0;
-        out.resize(at + 1);
-        died(ops[at], out[at]);
         return true;
     }
 
 private:
+    // A request the channel holds whole: the host writes it all before it reads, so the guest's
+    // replies must never have to be read for the request to get through.
+    static constexpr size_t kMaxRequest = 32 << 10;
+
+    // Sends req_ (cases from .. to - 1) and decodes the replies into `out`; false when the VM died
+    // (then out ends with the op that killed it).
+    bool exchange(std::span<const Op> ops, std::span<const size_t> ends, size_t from, size_t to, std::vector<Observation>& out) {
+        auto begin = [&](size_t c) { return c ? ends[c - 1] : 0; };
+        size_t frames = 0;
+        for (size_t c = from; c < to; ++c) frames += begin(c) == ends[c] ? 0 : 1 + ends[c] - begin(c);
+        size_t got = vm_->call(req_, frames, replies_);
+        if (got < frames) got += unsent_replies(got);
+        answered_ += got;
+        for (size_t c = from, r = 0; c < to; ++c) {
+            if (begin(c) == ends[c]) continue;
+            if (r++ == got) return died(ops[begin(c)], out.emplace_back()), false;  // at its reset
+            for (size_t i = begin(c); i < ends[c]; ++i) {
+                if (r == got) return died(ops[i], out.emplace_back()), false;
+                decode_reply(replies_[r++], out.emplace_back());
+            }
+        }
+        return true;
+    }
+
     static std::string get_string(kw_buf& b) {
         size_t n = kw_get_u(&b);
         std::string s;
@@ -193,6 +219,26 @@ private:
         for (uint32_t i = 0; i < raw.nargs; ++i) kw_put_s(&b, raw.args[i]);
         kw_set_frame_len(body, b.pos);
         req_.insert(req_.end(), body, body + 2 + b.pos);
+    }
+
+    // The VM died in this exchange after `got` replies: those resvcheck.ko made in the write it died
+    // in, which the console has (Vm::dying_write), appended to replies_. Taken only when they end
+    // where the kernel died, at the frame after the last one the host has.
+    size_t unsent_replies(size_t got) {
+        vm_->end_report();  // the console is whole once qemu is gone
+        auto d = vm_->dying_write();
+        if (!d) return 0;
+        std::vector<std::vector<uint8_t>> more;
+        for (size_t at = 0; at + 2 <= d->unsent.size();) {
+            const size_t n = kw_frame_len(d->unsent.data() + at);
+            if (at + 2 + n > d->unsent.size()) return 0;
+            more.emplace_back(d->unsent.begin() + static_cast<long>(at + 2), d->unsent.begin() + static_cast<long>(at + 2 + n));
+            at += 2 + n;
+        }
+        if (d->frame != answered_ + got + more.size()) return 0;
+        if (replies_.size() < got + more.size()) replies_.resize(got + more.size());
+        std::move(more.begin(), more.end(), replies_.begin() + static_cast<long>(got));
+        return more.size();
     }
 
     void dead(Observation& out) const {
@@ -254,6 +300,7 @@ private:
     std::string release_, profile_ = "contract", boot_error_;
     uint8_t kinds_[KW_KINDS / 8] = {};
     std::vector<uint8_t> req_;
+    uint64_t answered_ = 0;  // frames resvcheck.ko answered in this VM (its count in Vm::dying_write)
     std::vector<std::vector<uint8_t>> replies_;
     resvcheck_obs obs_{};
     std::vector<Unavailable> unavailable_;

@@ -2,7 +2,7 @@
 // dma_fence, through resvcheck.ko inside a VM (vm.h).
 //
 // One VM serves a whole run: reset() forgets the objects (KW_RESET), apply() is one frame each way
-// (wire.h). When the guest dies (oops, panic, a hang past the watchdog) apply() reports
+// (wire.h), apply_batch() many cases in one exchange. When the guest dies (oops, panic, a hang past the watchdog) apply() reports
 // Status::Crash or Hang with the op, the console log's path and the oops cut from it, and the next
 // reset() boots a fresh VM: the runner makes it an ADAPTER-CRASH / ADAPTER-HANG finding like any
 // other. The profile is the image's version (linux-6.1, linux-6.12), else the contract.

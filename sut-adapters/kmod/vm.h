@@ -17,6 +17,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -65,11 +66,19 @@ public:
     // it is over (see end_report()).
     size_t call(const std::vector<uint8_t>& req, size_t replies, std::vector<std::vector<uint8_t>>& out);
     bool hung() const { return hung_; }
-    // Why the VM ended, the console log's path (kept) and the oops or panic cut from it.
+    // Why the VM ended, the console log's path (kept) and the oops or panic cut from it (made once).
     std::string end_report();
     // Waits for the VM to end by itself (the selftest mode); false on timeout (then it is killed).
     bool wait_end(std::chrono::milliseconds timeout);
     std::string console() const;  // the whole console log so far
+    // What resvcheck.ko's panic notifier put on the console as the kernel died answering a write:
+    // the frame it was answering, counted from the device's open, and the replies before it in
+    // that write, which never reached the host (whole frames). None: it died elsewhere, or hung.
+    struct DyingWrite {
+        uint64_t frame = 0;
+        std::vector<uint8_t> unsent;
+    };
+    std::optional<DyingWrite> dying_write() const;
 
 private:
     Vm() = default;
@@ -84,6 +93,7 @@ private:
     bool hung_ = false;
     bool ended_ = false;
     ChildEnd end_;
+    std::string report_;
 };
 
 // The part of a console log a finding needs: from the first oops, BUG, WARNING or panic line on

@@ -4,6 +4,8 @@
  * Static, the guest's only process after init: it announces itself with an empty frame, then
  * passes every run of whole frames the host sent to the device and the device's replies back.
  * Frames (wire.h) may arrive split or several at once; the module answers a whole run per write.
+ * A run ends before each KW_RESET, so a case's replies are on their way to the host before the
+ * next case starts: when the kernel dies, the host knows the case it died in.
  * Usage: agent PORT DEVICE
  */
 #include <errno.h>
@@ -29,6 +31,11 @@ static int write_all(int fd, const unsigned char *p, size_t n)
 		n -= (size_t)w;
 	}
 	return 0;
+}
+
+static int is_reset(const unsigned char *frame)
+{
+	return kw_frame_len(frame) >= 1 && frame[2] == KW_RESET;
 }
 
 int main(int argc, char **argv)
@@ -61,8 +68,13 @@ int main(int argc, char **argv)
 		while (whole + 2 <= have && whole + 2 + kw_frame_len(in + whole) <= have)
 			whole += 2 + kw_frame_len(in + whole);
 		while (done < whole) {
-			ssize_t w = write(dev, in + done, whole - done), n;
+			size_t run = 0;
+			ssize_t w, n;
 
+			do	/* up to the next reset */
+				run += 2 + kw_frame_len(in + done + run);
+			while (done + run < whole && !is_reset(in + done + run));
+			w = write(dev, in + done, run);
 			if (w <= 0) {
 				perror("agent: write to the device");
 				return 1;

@@ -39,8 +39,9 @@ rm -rf "$root"
 mkdir -p "$root/bin" "$root/modules"
 cp /bin/busybox "$root/bin/busybox"
 install -m 755 "$here/init" "$root/init"
-cp "$agent" "$root/agent"
-cp "$ko" "$root/modules/resvcheck.ko"
+# without debug info (the symbols an oops names stay): less to unpack and to load at boot
+strip -o "$root/agent" "$agent"
+strip --strip-debug -o "$root/modules/resvcheck.ko" "$ko"
 for m in virtio_ring virtio virtio_mmio virtio_console; do
   f=$(find "$mods/kernel" -name "$m.ko" -o -name "$m.ko.xz" -o -name "$m.ko.zst" | head -1)
   case $f in

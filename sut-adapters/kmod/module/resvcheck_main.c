@@ -25,6 +25,7 @@
 #include <linux/kmsg_dump.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <linux/panic_notifier.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -102,6 +103,7 @@ struct kmod {
 	u8 *out;			/* replies not yet read */
 	size_t out_len, out_pos;
 	u8 *in;
+	u64 handled;			/* frames answered since the device was opened */
 };
 
 static DEFINE_MUTEX(kmod_lock);	/* one agent at a time */
@@ -1315,6 +1317,29 @@ static int handle(struct kmod *km, struct kw_buf *req)
 
 #define OUT_CAP (64u << 10)
 
+/*
+ * When the kernel dies answering a write (an oops, a BUG or a WARN made a panic), the panic
+ * notifier puts on the console the frame it was answering, counted from the open, and the
+ * replies of that write the agent has not read: the host then has every op's answer up to the
+ * one the kernel died in, however many frames the write carried.
+ */
+static struct kmod *kmod_writing;	/* the device whose write is being answered */
+
+static int kmod_panic(struct notifier_block *nb, unsigned long event, void *data)
+{
+	struct kmod *km = READ_ONCE(kmod_writing);
+	size_t i;
+
+	if (!km)
+		return NOTIFY_DONE;
+	for (i = km->out_pos; i < km->out_len; i += 64)
+		pr_emerg("resvcheck: unsent %*phN\n", (int)min_t(size_t, 64, km->out_len - i), km->out + i);
+	pr_emerg("resvcheck: died in frame %llu (%zu unsent reply bytes)\n", km->handled, km->out_len - km->out_pos);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block kmod_panic_nb = { .notifier_call = kmod_panic };
+
 /* Whole frames in; answers each while the reply buffer has room; returns the bytes consumed. */
 static ssize_t kmod_write(struct file *file, const char __user *ubuf, size_t count, loff_t *ppos)
 {
@@ -1327,6 +1352,7 @@ static ssize_t kmod_write(struct file *file, const char __user *ubuf, size_t cou
 		km->out_pos = km->out_len = 0;
 	if (copy_from_user(km->in, ubuf, count))
 		return -EFAULT;
+	WRITE_ONCE(kmod_writing, km);
 	while (pos + 2 <= count && km->out_len + 2 + KW_MAX_FRAME <= OUT_CAP) {
 		size_t n = kw_frame_len(km->in + pos);
 		struct kw_buf req = { .p = km->in + pos + 2, .len = n };
@@ -1336,8 +1362,10 @@ static ssize_t kmod_write(struct file *file, const char __user *ubuf, size_t cou
 		err = handle(km, &req);
 		if (err)
 			break;
+		km->handled++;
 		pos += 2 + n;
 	}
+	WRITE_ONCE(kmod_writing, NULL);
 	if (!pos)
 		return err ? err : -EINVAL;	/* not even one whole frame */
 	return pos;
@@ -1418,12 +1446,17 @@ static struct miscdevice kmod_dev = {
 
 static int __init kmod_init(void)
 {
-	return misc_register(&kmod_dev);
+	int err = misc_register(&kmod_dev);
+
+	if (!err)
+		atomic_notifier_chain_register(&panic_notifier_list, &kmod_panic_nb);
+	return err;
 }
 
 static void __exit kmod_exit(void)
 {
 	misc_deregister(&kmod_dev);
+	atomic_notifier_chain_unregister(&panic_notifier_list, &kmod_panic_nb);
 	rcu_barrier();	/* dma_fence_free's callbacks run module-independent code, but be tidy */
 }
 

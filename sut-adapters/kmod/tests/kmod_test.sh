@@ -79,6 +79,8 @@ oops)
   grep -q "NULL pointer dereference" "$trace" || fail "the finding lacks the oops"
   log=$(ls "$work"/findings/kmod-console/*.log 2>/dev/null | head -1)
   [[ -n $log ]] && grep -q "RIP: .*op_resv_for_each_fence" "$log" || fail "no console log with the oops beside the trace"
+  # the op a batch died in comes back from the guest: resvcheck.ko's panic notifier names its frame
+  grep -q "resvcheck: died in frame [0-9]* ([0-9]* unsent reply bytes)" "$log" || fail "the console log does not name the frame the kernel died in"
   # the run went on after the finding, in fresh VMs (each dead VM leaves its console log)
   found=$(sed -n 's/.*found: *after \([0-9.]*\) s.*/\1/p' "$work/out" | head -1)
   total=$(sed -n 's/.* ops in \([0-9.]*\) s.*/\1/p' "$work/out" | head -1)

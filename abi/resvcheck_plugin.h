@@ -132,7 +132,9 @@ enum resvcheck_usage {
 	X(FAIL_ALLOC,                   88, 1, RC_FEATURE_FAIL_ALLOC, "nth (1..4)") \
 	/* time: the calling thread sleeps on the implementation's virtual clock (in a concurrent \
 	   block, until every other thread is blocked too; alone, at once) */ \
-	X(SLEEP,                        170, 1, RC_FEATURE_VIRTUAL_TIME, "jiffies (1..100): schedule_timeout_uninterruptible")
+	X(SLEEP,                        170, 1, RC_FEATURE_VIRTUAL_TIME, "jiffies (1..100): schedule_timeout_uninterruptible") \
+	/* -- teardown: the end of every generated case -- */ \
+	X(TEARDOWN,                     210, 1, RC_FEATURE_TEARDOWN, "memory: end the case: end every iterator, remove pending callbacks, unlock and fini every object and acquire context, drop every harness reference -> released = the fences released; memory != 0 (sent to RC_FEATURE_FAIL_ALLOC implementations): RC_OBS_LEAKED if memory the implementation allocated remains")
 
 /* API features an op needs beyond the base API of every supported kernel (a bit mask). */
 enum resvcheck_feature {
@@ -153,6 +155,10 @@ enum resvcheck_feature {
 	/* sleeps run on a virtual clock (a timed sleep nothing can end passes at once) and obs.slept
 	   says how long each op slept: the op sleep, and waits judged by the time they slept */
 	RC_FEATURE_VIRTUAL_TIME = 1u << 12,
+	/* the op teardown: the harness ends the case and every fence must then be released. An
+	   implementation with RC_FEATURE_FAIL_ALLOC has an instrumented allocator: it also says
+	   whether anything the implementation allocated is still live (RC_OBS_LEAKED) */
+	RC_FEATURE_TEARDOWN = 1u << 14,
 };
 
 enum resvcheck_op_kind {
@@ -200,7 +206,8 @@ struct resvcheck_op {
  * first line is "lockdep: cycle HELD -> TAKEN", "lockdep: recursive CLASS" or "lockdep: unbalanced
  * CLASS" (lockdep class names: dma_fence_map, reservation_ww_class_mutex, fs_reclaim, ...). */
 #define RC_OBS_LOCKDEP (1u << 2)
-#define RC_OBS_LEAKED (1u << 3)        /* the op failed for lack of memory and left memory it allocated */
+#define RC_OBS_LEAKED (1u << 3)        /* the op failed for lack of memory and left memory it allocated;
+                                          teardown: memory the implementation allocated is still live */
 
 #define RC_OBS_MAX 256
 

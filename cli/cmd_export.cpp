@@ -46,7 +46,7 @@ std::string r(ResvH h) { return "&r" + std::to_string(h.id); }
 // The C body of a trace: declarations, one block per op, the references and locks released at the end.
 struct Body {
     std::string decls, code, cleanup, error;
-    std::set<uint32_t> ctxs, fences, resvs;
+    std::set<uint32_t> ctxs, fences, resvs, finished;  // resvs: live objects; finished: fini'd ones
     std::map<uint32_t, int> refs;  // fence -> references the test holds
     std::set<uint32_t> locked;
 
@@ -93,6 +93,7 @@ struct Body {
                        },
                        [&](const ResvFini& o) {
                            resvs.erase(o.r.id);
+                           finished.insert(o.r.id);
                            code += "\tdma_resv_fini(" + r(o.r) + ");\n";
                        },
                        [&](const ResvLock& o) {
@@ -126,6 +127,10 @@ struct Body {
                            if (pin) code += "\t\tRC_EXPECT_EQ(n, " + std::to_string(pin->fences.size()) + ", " + c_str_lit(what + ": how many fences") + ");\n";
                            code += "\t}\n";
                        },
+                       [&](const Teardown&) {
+                           // what the test still holds goes here, not at the end (kmemleak sees what stays)
+                           code += "\t/* teardown: every fence must now be released, nothing allocated may remain */\n" + release_all();
+                       },
                        [&](const auto& o) {
                            if (error.empty()) error = "op " + std::to_string(i) + " (" + std::string(o.name) + ") has no kernel-C translation yet";
                        },
@@ -136,11 +141,23 @@ struct Body {
     void finish() {
         for (uint32_t c : ctxs) decls += "\tu64 c" + std::to_string(c) + ";\n";
         for (uint32_t x : fences) decls += "\tstruct dma_fence *f" + std::to_string(x) + " = NULL;\n";
-        for (uint32_t x : resvs) decls += "\tstruct dma_resv r" + std::to_string(x) + ";\n";
-        for (uint32_t x : locked) cleanup += "\tdma_resv_unlock(&r" + std::to_string(x) + ");\n";
-        for (uint32_t x : resvs) cleanup += "\tdma_resv_fini(&r" + std::to_string(x) + ");\n";
+        std::set<uint32_t> all = finished;
+        all.insert(resvs.begin(), resvs.end());
+        for (uint32_t x : all) decls += "\tstruct dma_resv r" + std::to_string(x) + ";\n";
+        cleanup += release_all();
+    }
+    // Unlocks, finishes and puts what the test still holds, and forgets it.
+    std::string release_all() {
+        std::string c;
+        for (uint32_t x : locked) c += "\tdma_resv_unlock(&r" + std::to_string(x) + ");\n";
+        for (uint32_t x : resvs) c += "\tdma_resv_fini(&r" + std::to_string(x) + ");\n";
         for (auto [x, n] : refs)
-            for (int k = 0; k < n; ++k) cleanup += "\tdma_fence_put(f" + std::to_string(x) + ");\n";
+            for (int k = 0; k < n; ++k) c += "\tdma_fence_put(f" + std::to_string(x) + ");\n";
+        locked.clear();
+        refs.clear();
+        finished.insert(resvs.begin(), resvs.end());
+        resvs.clear();
+        return c;
     }
 };
 

@@ -139,7 +139,7 @@ bool Model::has_op(const Op& op) const {
     return op_provided(op, (s_->prof.has_deadline ? RC_FEATURE_DEADLINE : RC_FEATURE_BASE) | s_->prof.fence_api | RC_FEATURE_CONTAINERS |
                                (s_->prof.alloc_paths ? RC_FEATURE_FAIL_ALLOC : RC_FEATURE_BASE) |
                                (s_->prof.lock_order ? RC_FEATURE_LOCKDEP : RC_FEATURE_BASE) | RC_FEATURE_VIRTUAL_TIME |
-                               (s_->prof.has_drm_exec ? RC_FEATURE_DRM_EXEC : RC_FEATURE_BASE));
+                               (s_->prof.has_drm_exec ? RC_FEATURE_DRM_EXEC : RC_FEATURE_BASE) | RC_FEATURE_TEARDOWN);
 }
 
 std::optional<std::string> Model::precondition(const Op& op) const {
@@ -229,14 +229,27 @@ void run_op(State& s, const Op& op) {
         return;
     }
     std::visit(apply, op);
-    if (!s.producing() && s.obs->leaked)
+    const auto* td = std::get_if<Teardown>(&op);
+    const bool teardown = td != nullptr;
+    if (!s.producing() && s.obs->leaked && !teardown)
         s.fail(Rule::ALLOC_NO_LEAK, "a failed call frees what it allocated", "memory it allocated outlives it");
     if (s.fail_at && s.alloc_seen >= s.fail_at) s.exercise(Rule::ALLOC_NO_LEAK);
     s.exercise(Rule::WARN_ONLY_PREDICTED);
+    // a teardown only ends, finishes and puts: a WARN there is refcount_t's (a reference dropped
+    // once too often), so diagnosis blames the op that dropped it by its reference rule
+    const bool diverged = s.div.has_value();
+    if (teardown) s.warn_rule = Rule::FENCE_REF_NO_EARLY_RELEASE;
     s.judge_side_effects(op);
+    if (teardown && s.div && !diverged) s.div->references = true;
     s.settle_containers();
     s.judge_lockdep();
     s.judge_releases();
+    if (teardown && td->memory && s.prof.alloc_paths) {  // after the releases: a leaked reference keeps memory too, and is the cause
+        s.exercise(Rule::ALLOC_NO_LEAK_TEARDOWN);
+        if (!s.producing() && s.obs->leaked)
+            s.fail(Rule::ALLOC_NO_LEAK_TEARDOWN, "nothing the implementation allocated remains once everything is finished and put",
+                   "memory it allocated is still live");
+    }
 }
 }  // namespace
 

@@ -40,6 +40,7 @@ void run(State& s, const ResvGetSingleton& o) {
     s.judge_walk(r, o.usage, Walk::FencesOnly, got, Rule::RESV_GET_FENCES);
     size_t n = got.size();
     Rule rule = n == 0 ? Rule::RESV_SINGLETON_NONE : n == 1 ? Rule::RESV_SINGLETON_ONE : Rule::RESV_SINGLETON_ARRAY;
+    if (n >= 2) s.ref_rule = Rule::ARRAY_REFS;  // the array took the table's references; its release drops them
     s.expect_ret(rule, RetKind::Errno, 0);
     s.exercise(rule);
     if (s.producing()) {

@@ -65,12 +65,19 @@ std::optional<Op> RecordSource::next(const Model& model) {
         if (!op || !model.has_op(*op) || model.precondition(*op, decoder_.misuse()) || (adapter_ && !adapter_->supports(*op))) continue;
         return op;
     }
+    // every case ends with a teardown: a reference or memory the case leaked then shows
+    if (!torn_down_ && !model.ended()) {
+        torn_down_ = true;
+        const Op td = teardown_for(model, adapter_);
+        if (model.has_op(td) && !model.precondition(td) && (!adapter_ || adapter_->supports(td))) return td;
+    }
     return std::nullopt;
 }
 
 void RecordSource::restart(std::span<const Record> records) {
     records_ = records;
     pos_ = 0;
+    torn_down_ = false;
     decoder_.reset();
 }
 

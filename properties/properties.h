@@ -31,7 +31,8 @@ struct PropertyDef {
 
 std::span<const PropertyDef> all_properties();
 
-// Ops from byte records, skipping those that break a precondition or that the adapter lacks.
+// Ops from byte records, skipping those that break a precondition or that the adapter lacks, then
+// a teardown (when the state and the adapter allow one).
 class RecordSource final : public OpSource {
 public:
     RecordSource(std::span<const Record> records, const MoveWeights& weights, const Adapter* adapter)
@@ -43,6 +44,7 @@ public:
 private:
     std::span<const Record> records_;
     size_t pos_ = 0;
+    bool torn_down_ = false;
     OpDecoder decoder_;
     const Adapter* adapter_;
 };

@@ -126,8 +126,8 @@ private:
     std::vector<Op> pending_;
 };
 
-// The failing trace's ops 0..last, then a teardown of everything left: iterators ended, objects
-// unlocked and finalised, every caller reference put. A reference the implementation leaked or
+// The failing trace's ops 0..last, then a teardown of everything left: the op teardown, or where
+// the adapter lacks it iterators ended, objects unlocked and finalised, every caller reference put. A reference the implementation leaked or
 // dropped too early by op `last` shows as a release that is missing, early or doubled.
 // `prune`: before unlocking, every fence the caller holds is signalled and every locked object
 // reserves so many slots that it reallocates, pruning those entries: their references are then
@@ -155,6 +155,12 @@ public:
                     allowed(model, ResvReserveFences{ResvH{pruned_}, kMaxReserve}))
                     return ResvReserveFences{ResvH{pruned_++}, kMaxReserve};
         }
+        // the op teardown where the adapter has it (one op, the one every generated case ends with)
+        if (const Op td = teardown_for(model, &adapter_); !torn_down_ && allowed(model, td)) {
+            torn_down_ = true;
+            return td;
+        }
+        if (torn_down_) return std::nullopt;
         for (uint32_t r = 0; r < v.count(HandleKind::Resv); ++r)
             if (v.alive(HandleKind::Resv, r) && v.resv_locked(r) && allowed(model, ResvUnlock{ResvH{r}})) return ResvUnlock{ResvH{r}};
         for (uint32_t r = 0; r < v.count(HandleKind::Resv); ++r)
@@ -169,6 +175,7 @@ public:
 
 private:
     bool tearing_ = false;
+    bool torn_down_ = false;
     bool prune_;
     uint32_t pruned_ = 0;  // objects before this one have reserved
 };

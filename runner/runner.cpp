@@ -276,6 +276,11 @@ void mark_misuses(Trace& t, const Profile& profile) {
     }
 }
 
+Teardown teardown_for(const Model& model, const Adapter* adapter) {
+    const Op fail = FailAlloc{1};
+    return Teardown{model.has_op(fail) && (!adapter || adapter->supports(fail))};
+}
+
 RunResult run(OpSource& source, Model& model, Adapter& adapter, const RunOptions& opts) {
     RunResult r;
     model.reset();

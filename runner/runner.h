@@ -60,6 +60,9 @@ struct RunOptions {
 };
 
 RunResult run(const Trace& trace, Model& model, Adapter& adapter, const RunOptions& opts = {});
+// The op that ends a generated case: a teardown that judges what memory remains where the adapter
+// (any, if null) can fail allocations, and so counts them (RC_FEATURE_FAIL_ALLOC).
+Teardown teardown_for(const Model& model, const Adapter* adapter);
 RunResult run(OpSource& source, Model& model, Adapter& adapter, const RunOptions& opts = {});
 
 std::string_view verdict_name(Verdict v);

@@ -243,6 +243,16 @@ struct Sleep {
     friend bool operator==(const Sleep&, const Sleep&) = default;
 };
 
+// ---- teardown -------------------------------------------------------------------------------------
+// The end of a generated case: the implementation ends, finishes and drops everything the trace
+// left, so every fence must be released; with `memory`, nothing the implementation allocated may
+// remain either (sent to implementations that count their allocations: runner.h teardown_for).
+struct Teardown {
+    RESVCHECK_OP_TRAITS("teardown", TEARDOWN, None, Nothing, false, FENCE_REF_RELEASE, std::nullopt);
+    BOOST_HANA_DEFINE_STRUCT(Teardown, (uint32_t, memory));
+    friend bool operator==(const Teardown&, const Teardown&) = default;
+};
+
 // ---- ww_acquire_ctx ---------------------------------------------------------------------------
 struct WwAcquireInit {
     RESVCHECK_OP_TRAITS("ww_acquire_init", WW_ACQUIRE_INIT, None, Nothing, false, WARN_ONLY_PREDICTED, HandleKind::Acq);
@@ -526,7 +536,9 @@ struct DrmGemObjectRefs {
     X(DrmExecInit) X(DrmExecCleanup) X(DrmExecLockObj) X(DrmExecPrepareObj) X(DrmExecUnlockObj) X(DrmExecFini)   \
     X(DrmExecListed) X(DrmGemObjectRefs)                                                                         \
     /* dma_fence_wait_any_timeout */                                                                             \
-    X(FenceWaitAnyTimeout)
+    X(FenceWaitAnyTimeout)                                                                                       \
+    /* teardown */                                                                                               \
+    X(Teardown)
 
 namespace detail {
 // std::variant of a list that ends with `void` (so the list macro can put a comma after every name).

@@ -1,8 +1,9 @@
 /*
  * example_plugin.c - the smallest useful resvcheck plugin: a dma_fence implementation in plain C.
  *
- * It supports the fence ops (contexts, init, signal, status, get/put with a release report) and
- * answers RC_APPLY_UNSUPPORTED for everything else, so resvcheck judges what it has and reports
+ * It supports the fence ops (contexts, init, signal, status, get/put with a release report), the
+ * teardown that ends each generated case (every reference the trace still holds is dropped, and
+ * each fence so released is reported), and answers RC_APPLY_UNSUPPORTED for everything else, so resvcheck judges what it has and reports
  * the rest as unsupported. Build it as a shared object and run:
  *
  *   resvcheck replay corpora/examples/fence-basics.trace --adapter plugin:PATH/libresvcheck-example.so
@@ -24,6 +25,7 @@ struct fence {
 
 struct example {
 	struct fence fences[MAX_FENCES];
+	uint32_t used; /* fences[used..] were never initialised */
 };
 
 static void *example_create(const char *options, char *err, size_t errlen)
@@ -51,6 +53,7 @@ static int example_supports(void *self, uint32_t kind)
 	case RC_OP_FENCE_IS_SIGNALED:
 	case RC_OP_FENCE_GET:
 	case RC_OP_FENCE_PUT:
+	case RC_OP_TEARDOWN:
 		return 1;
 	default:
 		return 0;
@@ -64,6 +67,14 @@ static int example_apply(void *self, const struct resvcheck_op *op, struct resvc
 
 	if (!example_supports(self, op->kind))
 		return RC_APPLY_UNSUPPORTED;
+	if (op->kind == RC_OP_TEARDOWN) { /* the trace holds every reference there is */
+		for (uint32_t i = 0; i < e->used; i++)
+			if (e->fences[i].live) {
+				e->fences[i] = (struct fence){ 0 };
+				obs->released[obs->n_released++] = i;
+			}
+		return RC_APPLY_OK;
+	}
 	if (op->kind != RC_OP_FENCE_CONTEXT_ALLOC) {
 		if (op->args[0] < 0 || op->args[0] >= MAX_FENCES)
 			return RC_APPLY_BUG;
@@ -74,6 +85,8 @@ static int example_apply(void *self, const struct resvcheck_op *op, struct resvc
 		break; /* contexts need no state here */
 	case RC_OP_FENCE_INIT:
 		*f = (struct fence){ .live = 1, .refs = 1 };
+		if (op->args[0] >= e->used)
+			e->used = (uint32_t)op->args[0] + 1;
 		break;
 	case RC_OP_FENCE_SIGNAL:
 		obs->ret = f->signaled ? -EINVAL : 0;

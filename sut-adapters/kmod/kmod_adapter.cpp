@@ -70,13 +70,17 @@ bool config_has(const std::string& config, const std::string& option) {
 }
 
 // What a module cannot do on this kernel, and why: a stock distribution kernel has no fault
-// injection and no lockdep. drm_exec is a module of its own (drm_exec.ko, over drm.ko's GEM
+// injection and no lockdep, and no module counts the kernel's allocations. drm_exec is a module of its own (drm_exec.ko, over drm.ko's GEM
 // objects) that the guest does not load, so resvcheck.ko does not drive it.
 std::vector<Adapter::Unavailable> unavailable_on(const std::string& headers) {
     const std::string config = kernel_config(headers);
     std::vector<Adapter::Unavailable> u;
-    if (!config_has(config, "CONFIG_FAILSLAB"))
-        u.push_back({RC_FEATURE_FAIL_ALLOC, "the kernel has no CONFIG_FAILSLAB (" + headers + "/.config): its allocations cannot be made to fail"});
+    // resvcheck.ko cannot count the kernel's kmalloc objects either: what a failed call or a whole
+    // case leaves behind (ALLOC-NO-LEAK, ALLOC-NO-LEAK-TEARDOWN) cannot be seen, whatever FAILSLAB can do
+    u.push_back({RC_FEATURE_FAIL_ALLOC, std::string(config_has(config, "CONFIG_FAILSLAB")
+                                                        ? "resvcheck.ko"
+                                                        : "the kernel has no CONFIG_FAILSLAB (" + headers + "/.config): its allocations cannot be made to fail, and resvcheck.ko") +
+                                            " cannot count the kernel's kmalloc objects (what a call or a case leaves allocated)"});
     if (!config_has(config, "CONFIG_PROVE_LOCKING"))
         u.push_back({RC_FEATURE_LOCKDEP, "the kernel has no CONFIG_PROVE_LOCKING: no lockdep records or reports a lock dependency"});
     u.push_back({RC_FEATURE_DRM_EXEC, config_has(config, "CONFIG_DRM_EXEC")

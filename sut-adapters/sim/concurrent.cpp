@@ -58,6 +58,7 @@ void Sim::rcu_exit()
 
 void Sim::list_retire(uint32_t id)
 {
+	allocated_--; /* kfree_rcu counts as freed when called: the grace period only delays it */
 	if (!rc_sched_in_block())
 		return; // one thread: no reader can hold it; the pool keeps it readable for stale cursors
 	if (rcu_readers_ && !is(Fault::ListFreeNoRcu)) {

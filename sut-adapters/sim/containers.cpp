@@ -19,7 +19,9 @@ uint32_t Sim::new_fence(int64_t h, FenceType t)
 	fe = Fence{};
 	fe.type = t;
 	fe.refcount = 1;
+	fe.harness_refs = 1;
 	fe.live = true;
+	allocated_++;
 	fe.seqno64 = true;
 	return static_cast<uint32_t>(h);
 }

@@ -26,6 +26,7 @@ void Sim::fence_init(int64_t f, int64_t c, uint64_t seqno)
 	fe.seqno64 = ctx.seqno64;
 	fe.seqno = seqno;
 	fe.refcount = 1; // the harness's reference
+	fe.harness_refs = 1;
 	fe.live = true;
 }
 
@@ -214,10 +215,12 @@ void Sim::fence_release(uint32_t f)
 		fe.cb_head = fe.cb_tail = kNone;
 	}
 	fe.live = false;
-	if (fe.type == FenceType::Harness)
+	if (fe.type == FenceType::Harness) {
 		note_released(f);
-	else
+	} else {
 		container_release(f);
+		allocated_--; /* dma_fence_free */
+	}
 }
 
 // What a wait woken before its deadline (-1: none) returns: the jiffies left, at least 1.

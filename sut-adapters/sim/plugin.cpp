@@ -37,7 +37,7 @@ bool known_op(uint32_t k)
 	return resvcheck_op_provided(k, RC_FEATURE_DEADLINE | RC_FEATURE_CHECK_AND_SIGNAL | RC_FEATURE_NAME_HELPERS |
 					       RC_FEATURE_WAS_INITIALIZED | RC_FEATURE_DEDUP | RC_FEATURE_INLINE_LOCK |
 					       RC_FEATURE_CONTAINERS | RC_FEATURE_LOCKDEP | RC_FEATURE_FAIL_ALLOC | RC_FEATURE_VIRTUAL_TIME |
-					       RC_FEATURE_DRM_EXEC);
+					       RC_FEATURE_DRM_EXEC | RC_FEATURE_TEARDOWN);
 }
 
 template <class T>
@@ -89,6 +89,7 @@ void Sim::reset()
 	resvs_.clear();
 	iters_.clear();
 	lists_used_ = 0;
+	allocated_ = 0;
 	rcu_readers_ = 0;
 	retired_.clear();
 	next_context_ = 1;
@@ -102,6 +103,34 @@ void Sim::reset()
 	objects.clear();
 	exec_ = Exec{};
 	exec_.objects = std::move(objects);
+}
+
+void Sim::teardown(bool memory)
+{
+	for (Iter &it : iters_)
+		if (it.resv != kNone)
+			iter_end(it);
+	for (uint32_t cb = 0; cb < callbacks_.size(); ++cb)
+		if (callbacks_[cb].fence != kNone)
+			cb_unlink(cb);
+	for (uint32_t r = 0; r < resvs_.size(); ++r)
+		if (resvs_[r].live && resvs_[r].locked) {
+			unlock(r);
+			locks_.release(kLockResv, r);
+		}
+	for (uint32_t r = 0; r < resvs_.size(); ++r)
+		if (resvs_[r].live)
+			resv_fini(r);
+	for (uint32_t a = 0; a < actxs_.size(); ++a)
+		if (actxs_[a].live) {
+			locks_.release(kLockAcquire, a);
+			actxs_[a].live = false;
+		}
+	for (uint32_t f = 0; f < fences_.size(); ++f)
+		for (; fences_[f].harness_refs > 0; fences_[f].harness_refs--)
+			fence_put(f);
+	if (memory && allocated_ != 0)
+		obs_->flags |= RC_OBS_LEAKED;
 }
 
 int Sim::apply(const resvcheck_op &op, resvcheck_obs &obs)
@@ -178,8 +207,8 @@ void Sim::dispatch(const resvcheck_op &op)
 	case RC_OP_FENCE_IS_LATER_OR_SAME: o.ret = fence_is_later_or_same(F(0), F(1)); break;
 	case RC_OP_FENCE_ADD_CALLBACK: o.ret = fence_add_callback(F(0), CB(1)); break;
 	case RC_OP_FENCE_REMOVE_CALLBACK: o.ret = fence_remove_callback(F(0), CB(1)); break;
-	case RC_OP_FENCE_GET: fence_get(F(0)); break;
-	case RC_OP_FENCE_PUT: fence_put(F(0)); break;
+	case RC_OP_FENCE_GET: fence_get(F(0)); fences_[a[0]].harness_refs++; break;
+	case RC_OP_FENCE_PUT: fences_[F(0)].harness_refs--; fence_put(U(0)); break;
 	case RC_OP_FENCE_WAIT_TIMEOUT: o.ret = fence_wait_timeout(F(0), B(1), a[2], op.nargs > 3 && a[3] != 0); break;
 	case RC_OP_FENCE_WAIT_ANY_TIMEOUT: {
 		uint32_t f[4], n = 0, idx = ~0u;
@@ -325,6 +354,7 @@ void Sim::dispatch(const resvcheck_op &op)
 		fences_[f].seqno64 = false;
 		break;
 	}
+	case RC_OP_TEARDOWN: teardown(B(0)); break;
 	/* allocation failure */
 	case RC_OP_FAIL_ALLOC: fail_next_ = static_cast<uint32_t>(a[0]); break;
 	case RC_OP_SLEEP: sleep_for(a[0]); break;

@@ -59,6 +59,7 @@ uint32_t Sim::list_alloc(uint32_t max_fences)
 	l.slots.clear();
 	l.freed = false;
 	l.max_fences = static_cast<uint32_t>((size - kListHeader) / kSlotSize);
+	allocated_++;
 	return ++lists_used_;
 }
 
@@ -70,6 +71,8 @@ void Sim::list_free(uint32_t id)
 	const uint32_t n = list(id).num();
 	for (uint32_t i = 0; i < n; ++i)
 		fence_put(list(id).slots[i].fence);
+	if (!is(Fault::ListFreeKeepsList))
+		allocated_--; /* kfree_rcu(list) */
 }
 
 void Sim::resv_init(int64_t r)
@@ -267,7 +270,8 @@ bool Sim::test_signaled(uint32_t r, uint32_t usage)
 	Iter it;
 	iter_begin(it, static_cast<int32_t>(r), usage);
 	const int32_t f = iter_first_unlocked(it);
-	iter_end(it);
+	if (!is(Fault::TestSignaledKeepsRef))
+		iter_end(it);
 	return f == kNone;
 }
 

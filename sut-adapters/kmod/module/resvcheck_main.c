@@ -1088,6 +1088,64 @@ static int op_resv_iter_end(struct kmod *km, const s64 *a, u32 nargs)
 }
 
 /* What this module implements, by ABI number; every other kind is unsupported. */
+/*
+ * End, finish and put everything the trace left: iterators, queued callbacks, objects, acquire
+ * contexts, the trace's references. The op teardown reports the releases this makes (km->obs);
+ * reset runs it unreported. Memory cannot be counted here: no RC_OBS_LEAKED (ALLOC-NO-LEAK-TEARDOWN
+ * is not applicable to this adapter).
+ */
+static void finish_objects(struct kmod *km)
+{
+	u32 i;
+
+	for (i = 0; i < km->iters.used; i++) {
+		struct iter_entry *e = km->iters.slot[i];
+
+		if (e && !e->ended) {
+			dma_resv_iter_end(&e->it);
+			e->ended = true;
+		}
+	}
+	/* still queued means its fence is alive: signalling or releasing it unlinks the node */
+	for (i = 0; i < km->cbs.used; i++) {
+		struct cb_entry *e = km->cbs.slot[i];
+
+		if (e && !list_empty(&e->cb.node))
+			dma_fence_remove_callback(e->fence, &e->cb);
+	}
+	for (i = 0; i < km->resvs.used; i++) {
+		struct resv_entry *e = km->resvs.slot[i];
+
+		if (!e || e->finished)
+			continue;
+		if (dma_resv_is_locked(&e->obj))	/* only this task ever locks them */
+			dma_resv_unlock(&e->obj);
+		dma_resv_fini(&e->obj);
+		e->finished = true;
+	}
+	for (i = 0; i < km->acquires.used; i++) {
+		struct acquire_entry *e = km->acquires.slot[i];
+
+		if (e && !e->finished) {
+			ww_acquire_fini(&e->ctx);
+			e->finished = true;
+		}
+	}
+	/* newest first: a container goes before the fences it holds, so they are released here */
+	for (i = km->fences.used; i-- > 0;) {
+		struct fence_entry *e = km->fences.slot[i];
+
+		while (e && !e->released && e->harness_refs > 0)
+			put_entry_ref(e);
+	}
+}
+
+static int op_teardown(struct kmod *km, const s64 *a, u32 nargs)
+{
+	finish_objects(km);
+	return RC_APPLY_OK;
+}
+
 static const op_fn op_table[KW_KINDS] = {
 	[RC_OP_FENCE_CONTEXT_ALLOC] = op_fence_context_alloc,
 	[RC_OP_FENCE_INIT] = op_fence_init,
@@ -1145,13 +1203,14 @@ static const op_fn op_table[KW_KINDS] = {
 	[RC_OP_FENCE_ALLOCATE_PRIVATE_STUB] = op_fence_allocate_private_stub,
 	[RC_OP_FENCE_IS_CONTAINER] = op_fence_is_container,
 	[RC_OP_SLEEP] = op_sleep,
+	[RC_OP_TEARDOWN] = op_teardown,
 };
 
 /*
  * The API features this module has for the booted kernel (what HELLO reports). Time is the real
  * clock, not a virtual one: an op reports as slept the jiffies that passed while it slept.
  */
-#define FEATURES ((HAVE_DEADLINE ? RC_FEATURE_DEADLINE : 0) | RC_FEATURE_CONTAINERS | RC_FEATURE_VIRTUAL_TIME)
+#define FEATURES ((HAVE_DEADLINE ? RC_FEATURE_DEADLINE : 0) | RC_FEATURE_CONTAINERS | RC_FEATURE_VIRTUAL_TIME | RC_FEATURE_TEARDOWN)
 
 static bool implemented(u32 kind)
 {
@@ -1179,41 +1238,7 @@ static void reset_objects(struct kmod *km)
 	u32 i;
 
 	km->obs = NULL;
-	for (i = 0; i < km->iters.used; i++) {
-		struct iter_entry *e = km->iters.slot[i];
-
-		if (e && !e->ended)
-			dma_resv_iter_end(&e->it);
-	}
-	/* still queued means its fence is alive: signalling or releasing it unlinks the node */
-	for (i = 0; i < km->cbs.used; i++) {
-		struct cb_entry *e = km->cbs.slot[i];
-
-		if (e && !list_empty(&e->cb.node))
-			dma_fence_remove_callback(e->fence, &e->cb);
-	}
-	for (i = 0; i < km->resvs.used; i++) {
-		struct resv_entry *e = km->resvs.slot[i];
-
-		if (!e || e->finished)
-			continue;
-		if (dma_resv_is_locked(&e->obj))	/* only this task ever locks them */
-			dma_resv_unlock(&e->obj);
-		dma_resv_fini(&e->obj);
-	}
-	for (i = 0; i < km->acquires.used; i++) {
-		struct acquire_entry *e = km->acquires.slot[i];
-
-		if (e && !e->finished)
-			ww_acquire_fini(&e->ctx);
-	}
-	/* newest first: a container goes before the fences it holds, so they are released here */
-	for (i = km->fences.used; i-- > 0;) {
-		struct fence_entry *e = km->fences.slot[i];
-
-		while (e && !e->released && e->harness_refs > 0)
-			put_entry_ref(e);
-	}
+	finish_objects(km);
 	/* a harness fence still referenced by the kernel (a leak): its memory is not ours to free */
 	for (i = 0; i < km->fences.used; i++) {
 		struct fence_entry *e = km->fences.slot[i];

@@ -13,6 +13,7 @@
 #include <drm/drm_exec.h>
 #include <drm/drm_gem.h>
 #include <linux/bug.h>
+#include <shim/kernel.h>
 #include "drm_exec.h"
 
 static struct drm_exec exec;
@@ -39,11 +40,11 @@ static struct drm_gem_object *gem(struct dma_resv *r)
 			return gems[i].obj;
 	if (n_gems == cap_gems) {
 		cap_gems = cap_gems ? 2 * cap_gems : 16;
-		gems = krealloc(gems, cap_gems * sizeof(*gems), GFP_KERNEL);
+		gems = shim_harness_krealloc(gems, cap_gems * sizeof(*gems));
 		if (!gems)
 			shim_bug(__FILE__, __LINE__, "adapter: out of memory for GEM objects");
 	}
-	obj = kzalloc(sizeof(*obj), GFP_KERNEL);
+	obj = shim_harness_kzalloc(sizeof(*obj));
 	if (!obj)
 		shim_bug(__FILE__, __LINE__, "adapter: out of memory for a GEM object");
 	kref_init(&obj->refcount);

@@ -10,6 +10,10 @@
  * The tree's features (features.def) were probed into rc_linux_features.h; fence_compat.h maps
  * the calls that differ between trees (64-bit seqnos by flag or by ops, signal's return).
  *
+ * The adapter's own objects (handle entries, harness fences, tables) come from
+ * shim_harness_kzalloc: the shim counts only what the kernel code allocates, which the op teardown
+ * reports as RC_OBS_LEAKED when anything of it is left.
+ *
  * Harness fences are dma_fences with adapter ops: 64-bit seqnos from the context,
  * .set_deadline records the fence into obs->deadlines (kernels >= 6.3), .release records it into
  * obs->released and frees it after an RCU grace period (dma_fence_free). Callbacks record their
@@ -77,6 +81,7 @@ struct resv_entry {
 struct acquire_entry {
 	struct ww_acquire_ctx ctx;
 	u32 handle;
+	bool finished;
 };
 
 struct iter_entry {
@@ -135,7 +140,7 @@ static void table_put(struct table *t, s64 h, void *p)
 
 		while (n <= h)
 			n *= 2;
-		s = krealloc(t->slot, n * sizeof(void *), GFP_KERNEL);
+		s = shim_harness_krealloc(t->slot, n * sizeof(void *));
 		if (!s)
 			shim_bug(__FILE__, __LINE__, "adapter: out of memory");
 		memset(s + t->size, 0, (n - t->size) * sizeof(void *));
@@ -153,7 +158,7 @@ static void bury(struct linux_adapter *ad, void *p)
 {
 	if (ad->nr_grave == ad->grave_cap) {
 		u32 cap = max_t(u32, 64, ad->grave_cap * 2);
-		void **g = krealloc(ad->grave, cap * sizeof(void *), GFP_KERNEL);
+		void **g = shim_harness_krealloc(ad->grave, cap * sizeof(void *));
 
 		if (!g)
 			return;	/* truly leak it */
@@ -297,7 +302,7 @@ void la_obs_fence(struct linux_adapter *ad, struct dma_fence *f) { obs_fence(ad,
 
 void la_new_fence(struct linux_adapter *ad, s64 h, struct dma_fence *f)
 {
-	struct fence_entry *e = kzalloc(sizeof(*e), GFP_KERNEL);
+	struct fence_entry *e = shim_harness_kzalloc(sizeof(*e));
 
 	e->kf = f;
 	e->harness_refs = 1;
@@ -325,8 +330,8 @@ static void harness_cb(struct dma_fence *f, struct dma_fence_cb *cb)
 static void init_harness_fence(struct linux_adapter *ad, const s64 *a, bool inline_lock)
 {
 	struct context_entry *c = lookup(&ad->contexts, a[1], "c");
-	struct fence_entry *e = kzalloc(sizeof(*e), GFP_KERNEL);
-	struct harness_fence *hf = kzalloc(sizeof(*hf), GFP_KERNEL);
+	struct fence_entry *e = shim_harness_kzalloc(sizeof(*e));
+	struct harness_fence *hf = shim_harness_kzalloc(sizeof(*hf));
 
 	spin_lock_init(&hf->lock);
 	hf->ad = ad;
@@ -428,6 +433,8 @@ static void obs_walk_step(struct linux_adapter *ad, struct dma_resv_iter *it, st
 	obs_fence(ad, f, dma_resv_iter_usage(it));
 }
 
+static void finish_objects(struct linux_adapter *ad, bool teardown);
+
 static int apply_op(void *arg)
 {
 	struct linux_adapter *ad = arg;
@@ -443,7 +450,7 @@ static int apply_op(void *arg)
 		schedule_timeout_uninterruptible(a[0]);
 		break;
 	case RC_OP_FENCE_CONTEXT_ALLOC: {
-		struct context_entry *c = kzalloc(sizeof(*c), GFP_KERNEL);
+		struct context_entry *c = shim_harness_kzalloc(sizeof(*c));
 
 		c->context = dma_fence_context_alloc(1);
 		c->seqno64 = op->nargs > 1 && a[1];
@@ -480,7 +487,7 @@ static int apply_op(void *arg)
 			if (!list_empty(&e->cb.node))
 				shim_bug(__FILE__, __LINE__, "adapter: cb%lld is still pending", a[1]);
 		} else {
-			e = kzalloc(sizeof(*e), GFP_KERNEL);
+			e = shim_harness_kzalloc(sizeof(*e));
 			e->ad = ad;
 			e->handle = a[1];
 			INIT_LIST_HEAD(&e->cb.node);
@@ -516,7 +523,7 @@ static int apply_op(void *arg)
 		break;
 
 	case RC_OP_WW_ACQUIRE_INIT: {
-		struct acquire_entry *e = kzalloc(sizeof(*e), GFP_KERNEL);
+		struct acquire_entry *e = shim_harness_kzalloc(sizeof(*e));
 
 		e->handle = a[0];
 		table_put(&ad->acquires, a[0], e);
@@ -528,10 +535,11 @@ static int apply_op(void *arg)
 		break;
 	case RC_OP_WW_ACQUIRE_FINI:
 		ww_acquire_fini(acquire_or_null(ad, a[0]));
+		container_of(acquire_or_null(ad, a[0]), struct acquire_entry, ctx)->finished = true;
 		break;
 
 	case RC_OP_RESV_INIT: {
-		struct resv_entry *e = kzalloc(sizeof(*e), GFP_KERNEL);
+		struct resv_entry *e = shim_harness_kzalloc(sizeof(*e));
 
 		table_put(&ad->resvs, a[0], e);
 		/* a driver's object is not zeroed: an init that forgets a field must show (mutate found it) */
@@ -669,7 +677,7 @@ static int apply_op(void *arg)
 		break;
 	}
 	case RC_OP_RESV_ITER_BEGIN: {
-		struct iter_entry *e = kzalloc(sizeof(*e), GFP_KERNEL);
+		struct iter_entry *e = shim_harness_kzalloc(sizeof(*e));
 		struct dma_resv *obj = resv(ad, a[1]);
 
 		table_put(&ad->iters, a[0], e);
@@ -700,6 +708,9 @@ static int apply_op(void *arg)
 		obs_iter_step(ad, it, dma_resv_iter_next_unlocked(it));
 		break;
 	}
+	case RC_OP_TEARDOWN:	/* what is left allocated is judged in adapter_apply, after the irq work */
+		finish_objects(ad, true);
+		break;
 	case RC_OP_RESV_ITER_END: {
 		struct iter_entry *e = lookup(&ad->iters, a[0], "i");
 
@@ -724,10 +735,13 @@ static int apply_op(void *arg)
 	return RC_APPLY_OK;
 }
 
-/* ---- reset: drop what the previous trace left, unreported ---- */
-static int reset_objects(void *arg)
+/*
+ * End, finish and put what the trace left: iterators, queued callbacks, objects (and, for the op
+ * teardown, acquire contexts), the trace's references. Releases go to cur_obs: the op teardown
+ * reports them, reset (cur_obs NULL) does not.
+ */
+static void finish_objects(struct linux_adapter *ad, bool teardown)
 {
-	struct linux_adapter *ad = arg;
 	u32 i;
 
 	for (i = 0; i < ad->iters.used; i++) {
@@ -753,12 +767,26 @@ static int reset_objects(void *arg)
 		dma_resv_fini(&e->obj);
 		e->finished = true;
 	}
+	for (i = 0; teardown && i < ad->acquires.used; i++) {
+		struct acquire_entry *e = ad->acquires.slot[i];
+
+		if (e && !e->finished) {
+			ww_acquire_fini(&e->ctx);
+			e->finished = true;
+		}
+	}
 	for (i = 0; i < ad->fences.used; i++) {
 		struct fence_entry *e = ad->fences.slot[i];
 		while (e && !e->released && e->harness_refs > 0)
 			put_entry_ref(e);
 	}
 	irq_work_run();
+}
+
+/* ---- reset: drop what the previous trace left, unreported ---- */
+static int reset_objects(void *arg)
+{
+	finish_objects(arg, false);
 	return 0;
 }
 
@@ -811,6 +839,7 @@ static void adapter_reset(void *self)
 #endif
 	shim_reset_debug_state();
 	shim_lockdep_reset();
+	shim_kmalloc_trace_begin();
 }
 
 static int adapter_apply(void *self, const struct resvcheck_op *op, struct resvcheck_obs *obs)
@@ -843,6 +872,9 @@ static int adapter_apply(void *self, const struct resvcheck_op *op, struct resvc
 		status = RC_APPLY_BUG;
 	}
 	irq_work_run();	/* interrupts "fire" before the op returns */
+	/* ALLOC-NO-LEAK-TEARDOWN: with everything finished and put, nothing the kernel allocated is left */
+	if (op->kind == RC_OP_TEARDOWN && op->args[0] && !bugged && shim_kmalloc_trace_live() != 0)
+		obs->flags |= RC_OBS_LEAKED;
 	if (!bugged && !ad->reported) {
 		const char *report;
 
@@ -866,7 +898,7 @@ static int adapter_supports(void *self, u32 kind)
 	struct linux_adapter *ad = self;
 
 	return resvcheck_op_provided(kind, (HAVE_DEADLINE ? RC_FEATURE_DEADLINE : 0) | fence_api7_features() |
-					   RC_FEATURE_CONTAINERS | RC_FEATURE_FAIL_ALLOC |
+					   RC_FEATURE_CONTAINERS | RC_FEATURE_FAIL_ALLOC | RC_FEATURE_TEARDOWN |
 					   (ad->real_threads ? 0 : RC_FEATURE_VIRTUAL_TIME) |
 					   (ad->lockdep ? RC_FEATURE_LOCKDEP : 0) | (HAVE_DRM_EXEC ? RC_FEATURE_DRM_EXEC : 0));
 }

@@ -65,6 +65,7 @@ struct Fence {
 	uint64_t seqno = 0;
 	int64_t error = 0;
 	uint32_t refcount = 0;
+	uint32_t harness_refs = 0; /* of refcount, those the trace holds (teardown drops them) */
 	bool seqno64 = false;
 	bool live = false;     /* initialised and not yet released */
 	bool signaled = false;
@@ -141,6 +142,8 @@ public:
 	explicit Sim(Fault f) : fault_(f) {}
 	void reset();
 	int apply(const resvcheck_op &op, resvcheck_obs &obs);
+	/* op teardown: end, finish and put what the trace left; `memory`: say whether memory remains */
+	void teardown(bool memory);
 	const char *last_error() const { return last_error_.c_str(); }
 
 private:
@@ -291,6 +294,9 @@ private:
 	std::vector<Iter> iters_;
 	std::vector<FenceList> lists_;
 	uint32_t lists_used_ = 0;
+	/* objects allocated and not freed: fence lists (freed when list_free or kfree_rcu is called)
+	   and containers (freed by their release); teardown reports any that remain */
+	long allocated_ = 0;
 	std::vector<uint32_t> scratch_; /* get_fences / get_singleton result */
 	std::vector<uint32_t> scratch2_;
 };

@@ -411,6 +411,21 @@ const std::map<std::string, Scenario> &scenarios()
 			 h.op(RC_OP_FAIL_ALLOC, {1});
 			 EXPECT_EQ(h.ret(RC_OP_FENCE_ALLOCATE_PRIVATE_STUB, {0}), -12);
 		 }},
+		// ---- teardown: the end of a case finishes and puts everything ----
+		{"list-free-keeps-list", [](Harness &h) {
+			 h.ready(0);
+			 h.op(RC_OP_TEARDOWN, {1});
+			 EXPECT_FALSE(h.obs().flags & RC_OBS_LEAKED) << "fini freed the list";
+		 }},
+		{"test-signaled-keeps-ref", [](Harness &h) {
+			 h.ready(0);
+			 h.ctx(0);
+			 h.fence(0, 0, 1);
+			 h.add(0, 0, K);
+			 EXPECT_EQ(h.ret(RC_OP_RESV_TEST_SIGNALED, {0, K}), 0);
+			 h.op(RC_OP_TEARDOWN, {1});
+			 EXPECT_EQ(h.released(), Handles{0}) << "test_signaled's cursor dropped its reference";
+		 }},
 		{"poll-sleeps", [](Harness &h) {
 			 h.ctx(0);
 			 h.fence(0, 0, 1);

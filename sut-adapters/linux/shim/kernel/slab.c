@@ -67,6 +67,9 @@ static __thread unsigned int fail_countdown;	/* the allocation that makes it rea
 static u64 alloc_serial;
 static __thread u64 mark_serial;
 static __thread long live_since_mark;		/* objects allocated after the mark and not freed */
+static u64 trace_serial;			/* the trace began after this allocation */
+static long trace_live;				/* objects allocated since and not freed, every thread */
+static __thread bool harness_alloc;		/* allocating for the harness: serial 0, never counted */
 
 void shim_fail_alloc_arm(unsigned int nth) { fail_countdown = nth; }
 void shim_kmalloc_mark(void)
@@ -75,12 +78,20 @@ void shim_kmalloc_mark(void)
 	live_since_mark = 0;
 }
 long shim_kmalloc_live_since_mark(void) { return live_since_mark; }
+void shim_kmalloc_trace_begin(void)
+{
+	trace_serial = __atomic_load_n(&alloc_serial, __ATOMIC_RELAXED);
+	__atomic_store_n(&trace_live, 0, __ATOMIC_RELAXED);
+}
+long shim_kmalloc_trace_live(void) { return __atomic_load_n(&trace_live, __ATOMIC_RELAXED); }
 
 /* A free as the caller sees it (kfree_rcu and RCU caches count when they are called). */
 static void note_free(const struct kmalloc_hdr *h)
 {
 	if (h->serial > mark_serial)
 		live_since_mark--;
+	if (h->serial > trace_serial)
+		__atomic_sub_fetch(&trace_live, 1, __ATOMIC_RELAXED);
 }
 
 static void *alloc_object(size_t bucket, bool zero, u32 cache_flags)
@@ -92,8 +103,13 @@ static void *alloc_object(size_t bucket, bool zero, u32 cache_flags)
 	h = shim_host_malloc(sizeof(*h) + bucket);
 	if (!h)
 		return NULL;
-	h->serial = __atomic_add_fetch(&alloc_serial, 1, __ATOMIC_RELAXED);
-	live_since_mark++;
+	if (harness_alloc) {
+		h->serial = 0;
+	} else {
+		h->serial = __atomic_add_fetch(&alloc_serial, 1, __ATOMIC_RELAXED);
+		live_since_mark++;
+		__atomic_add_fetch(&trace_live, 1, __ATOMIC_RELAXED);
+	}
 	h->size = bucket;
 	h->cache_flags = cache_flags;
 	h->magic = KMALLOC_MAGIC;
@@ -174,6 +190,26 @@ void *krealloc(const void *p, size_t new_size, gfp_t flags)
 		memcpy(n, p, ksize(p));
 		kfree(p);
 	}
+	return n;
+}
+
+void *shim_harness_kzalloc(size_t size)
+{
+	void *p;
+
+	harness_alloc = true;
+	p = kzalloc(size, GFP_KERNEL);
+	harness_alloc = false;
+	return p;
+}
+
+void *shim_harness_krealloc(const void *p, size_t size)
+{
+	void *n;
+
+	harness_alloc = true;
+	n = krealloc(p, size, GFP_KERNEL);
+	harness_alloc = false;
 	return n;
 }
 

@@ -28,6 +28,14 @@ void shim_reset_debug_state(void);
 void shim_fail_alloc_arm(unsigned int nth);
 void shim_kmalloc_mark(void);
 long shim_kmalloc_live_since_mark(void);
+/* The same count over a whole trace, on every thread: objects the kernel code allocated since
+ * shim_kmalloc_trace_begin() and not yet freed (what a teardown finds left). */
+void shim_kmalloc_trace_begin(void);
+long shim_kmalloc_trace_live(void);
+/* The harness's own objects (handle entries, harness fences, its tables): never counted above,
+ * so only what the kernel code allocates is. They are freed with kfree as usual. */
+void *shim_harness_kzalloc(size_t size);
+void *shim_harness_krealloc(const void *p, size_t size);
 
 /* What a BUG() longjmp must undo on the current task: spinlocks, irq-off, RCU read sections. */
 struct shim_checkpoint {

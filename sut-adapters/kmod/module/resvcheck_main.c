@@ -96,6 +96,9 @@ struct table {
 struct kmod {
 	struct table fences, contexts, resvs, acquires, iters, cbs;
 	struct resvcheck_obs *obs;	/* of the op being applied; NULL during reset */
+	/* >= 0: the op slept a whole timeout of this many jiffies (the real clock, ticking on, may
+	 * show a jiffy more by the time the op returns: that is not the wait's) */
+	long slept_timeout;
 	struct kmsg_dump_iter log;	/* printk records not yet looked at */
 	char line[256];
 	char err[160];
@@ -520,11 +523,12 @@ static int op_fence_wait_any_timeout(struct kmod *km, const s64 *a, u32 nargs)
 			fences[n++] = f;
 		}
 	}
-	if (strict && a[4] < 0)
-		return REFUSE(km, "negative timeout");
+	/* a negative timeout is not refused: the kernel WARNs and returns -EINVAL, as the contract says */
 	if (a[5] & 2)
 		set_tsk_thread_flag(current, TIF_SIGPENDING);
 	km->obs->ret = dma_fence_wait_any_timeout(fences, n, a[5] & 1, a[4], &idx);
+	if (km->obs->ret == 0 && a[4] > 0)
+		km->slept_timeout = a[4];
 	if (km->obs->ret > 0 && idx < n)
 		return obs_fence(km, fences[idx], DMA_RESV_USAGE_KERNEL);
 	return RC_APPLY_OK;
@@ -699,6 +703,7 @@ static int op_sleep(struct kmod *km, const s64 *a, u32 nargs)
 	if (strict && (a[0] < 1 || a[0] > 100))
 		return REFUSE(km, "sleep of %lld jiffies out of range", (long long)a[0]);
 	schedule_timeout_uninterruptible(a[0]);
+	km->slept_timeout = a[0];
 	return RC_APPLY_OK;
 }
 
@@ -1309,9 +1314,12 @@ static int handle(struct kmod *km, struct kw_buf *req)
 		km->obs = obs;
 		j0 = jiffies;
 		nvcsw = current->nvcsw;
+		km->slept_timeout = -1;
 		st = op_table[kind](km, args, nargs);
 		/* slept: it gave up the CPU to wait (a voluntary switch), for the jiffies that passed */
 		obs->slept = current->nvcsw != nvcsw ? jiffies - j0 : 0;
+		if (km->slept_timeout >= 0 && obs->slept > km->slept_timeout)
+			obs->slept = km->slept_timeout;
 		clear_tsk_thread_flag(current, TIF_SIGPENDING);
 		km->obs = NULL;
 		obs->warnings = new_warnings(km);

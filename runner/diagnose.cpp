@@ -134,8 +134,11 @@ private:
 // dropped by the reserve, not by fini.
 class TeardownSource final : public PrefixSource {
 public:
-    TeardownSource(const Trace& ops, size_t last, const Adapter& adapter, bool prune = false)
-        : PrefixSource(ops, last, adapter), prune_(prune) {}
+    // `op_by_op`: unlock, fini and put one by one even where the adapter has the op teardown,
+    // whose releases come as one set: a fence released by fini while the caller still holds a
+    // reference (one the add never took) shows only so.
+    TeardownSource(const Trace& ops, size_t last, const Adapter& adapter, bool prune = false, bool op_by_op = false)
+        : PrefixSource(ops, last, adapter), prune_(prune), op_by_op_(op_by_op) {}
 
     std::optional<Op> next(const Model& model) override {
         if (!trace_done()) return next_of_trace(model);
@@ -156,11 +159,11 @@ public:
                     return ResvReserveFences{ResvH{pruned_++}, kMaxReserve};
         }
         // the op teardown where the adapter has it (one op, the one every generated case ends with)
-        if (const Op td = teardown_for(model, &adapter_); !torn_down_ && allowed(model, td)) {
-            torn_down_ = true;
+        if (const Op td = teardown_for(model, &adapter_); !op_by_op_ && !torn_down && allowed(model, td)) {
+            torn_down = true;
             return td;
         }
-        if (torn_down_) return std::nullopt;
+        if (torn_down) return std::nullopt;
         for (uint32_t r = 0; r < v.count(HandleKind::Resv); ++r)
             if (v.alive(HandleKind::Resv, r) && v.resv_locked(r) && allowed(model, ResvUnlock{ResvH{r}})) return ResvUnlock{ResvH{r}};
         for (uint32_t r = 0; r < v.count(HandleKind::Resv); ++r)
@@ -172,11 +175,12 @@ public:
 
     size_t teardown_from = SIZE_MAX;  // index of the first teardown op
     Rule ref_rule = Rule::FENCE_REF_RELEASE;
+    bool torn_down = false;  // by the op teardown
 
 private:
     bool tearing_ = false;
-    bool torn_down_ = false;
     bool prune_;
+    bool op_by_op_;
     uint32_t pruned_ = 0;  // objects before this one have reserved
 };
 
@@ -220,27 +224,33 @@ Diagnosis own_root(const Trace& failing, const Divergence& d) {
 std::optional<Divergence> reference_culprit(const Trace& ops, size_t before, const Profile& profile, Adapter& adapter, Trace* shown) {
     Model m(profile);
     for (size_t j = 0; j < before && j < ops.steps.size(); ++j) {
-        TeardownSource src(ops, j, adapter);
-        RunResult r = run(src, m, adapter);
+        std::optional<TeardownSource> src;
+        src.emplace(ops, j, adapter);
+        RunResult r = run(*src, m, adapter);
+        const bool op_by_op = r.verdict != Verdict::Violation && src->torn_down;
+        if (op_by_op) {
+            src.emplace(ops, j, adapter, false, true);
+            r = run(*src, m, adapter);
+        }
         if (r.verdict != Verdict::Violation) continue;
-        if (r.divergence->op_index < src.teardown_from) return std::nullopt;  // an op of the trace itself fails: not this kind
+        if (r.divergence->op_index < src->teardown_from) return std::nullopt;  // an op of the trace itself fails: not this kind
         if (shown) {
             shown->steps.clear();
             for (const auto& st : r.executed.steps) shown->steps.push_back(unpinned(st));
         }
         Divergence d = *r.divergence;
-        if (d.references) d.rule = src.ref_rule;  // a reference count is off: op j's reference rule
+        if (d.references) d.rule = src->ref_rule;  // a reference count is off: op j's reference rule
         // Unless the entries' references balance when a reserve prunes them before fini: then
         // fini is what keeps them (the teardown ends every object with one), not op j.
-        if (d.references && d.rule != Rule::RESV_FINI_DROPS_REFS && r.executed.steps.size() > src.teardown_from) {
-            TeardownSource pruning(ops, j, adapter, true);
+        if (d.references && d.rule != Rule::RESV_FINI_DROPS_REFS && r.executed.steps.size() > src->teardown_from) {
+            TeardownSource pruning(ops, j, adapter, true, op_by_op);
             if (run(pruning, m, adapter, RunOptions{.record = false}).verdict == Verdict::Conforms) d.rule = Rule::RESV_FINI_DROPS_REFS;
         }
         d.op_index = j;
         d.observed = "after op " + std::to_string(j) + ", a teardown finds: " + r.divergence->observed + " (op " +
                      std::to_string(r.divergence->op_index) + ", " + std::string(op_name(r.executed.steps[r.divergence->op_index].op)) +
                      ", as " + std::string(rule_id(r.divergence->rule)) + ")" +
-                     (d.rule == Rule::RESV_FINI_DROPS_REFS && d.rule != src.ref_rule
+                     (d.rule == Rule::RESV_FINI_DROPS_REFS && d.rule != src->ref_rule
                           ? "; it balances when a reserve prunes the entries before fini"
                           : "");
         return d;

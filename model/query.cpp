@@ -37,7 +37,11 @@ void run(State& s, const ResvGetSingleton& o) {
     s.ref_rule = Rule::RESV_GET_FENCES;  // built from get_fences
     auto& r = s.resvs[o.r.id];
     std::vector<Entry> got = s.producing() ? std::vector<Entry>{} : s.obs->fences;
-    s.judge_walk(r, o.usage, Walk::FencesOnly, got, Rule::RESV_GET_FENCES);
+    // a wrong set is named by what the singleton should have been (get_fences itself is probed apart)
+    size_t want = 0;
+    for (const auto& sl : r.slots) want += s.in_scope(sl, o.usage, Walk::FencesOnly) && s.must_list(sl);
+    s.judge_walk(r, o.usage, Walk::FencesOnly, got,
+                 want == 0 ? Rule::RESV_SINGLETON_NONE : want == 1 ? Rule::RESV_SINGLETON_ONE : Rule::RESV_SINGLETON_ARRAY);
     size_t n = got.size();
     Rule rule = n == 0 ? Rule::RESV_SINGLETON_NONE : n == 1 ? Rule::RESV_SINGLETON_ONE : Rule::RESV_SINGLETON_ARRAY;
     if (n >= 2) s.ref_rule = Rule::ARRAY_REFS;  // the array took the table's references; its release drops them

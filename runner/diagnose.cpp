@@ -88,6 +88,8 @@ public:
                 const IterH i{model.view().count(HandleKind::Iter)};
                 pending_.insert(pending_.end(), {ResvIterBegin{i, walk->r, walk->usage}, ResvIterFirstUnlocked{i}, ResvIterNextUnlocked{i}, ResvIterEnd{i}});
                 if (!std::holds_alternative<ResvForEachFenceUnlocked>(query)) pending_.push_back(*walk);
+                // get_singleton is built on get_fences: that on its own first
+                if (const auto* single = std::get_if<ResvGetSingleton>(&query)) pending_.push_back(ResvGetFences{single->r, single->usage});
                 std::reverse(pending_.begin(), pending_.end());
                 return next(model);
             }

@@ -1092,7 +1092,6 @@ static int op_resv_iter_end(struct kmod *km, const s64 *a, u32 nargs)
 	return RC_APPLY_OK;
 }
 
-/* What this module implements, by ABI number; every other kind is unsupported. */
 /*
  * End, finish and put everything the trace left: iterators, queued callbacks, objects, acquire
  * contexts, the trace's references. The op teardown reports the releases this makes (km->obs);
@@ -1151,6 +1150,7 @@ static int op_teardown(struct kmod *km, const s64 *a, u32 nargs)
 	return RC_APPLY_OK;
 }
 
+/* What this module implements, by ABI number; every other kind is unsupported. */
 static const op_fn op_table[KW_KINDS] = {
 	[RC_OP_FENCE_CONTEXT_ALLOC] = op_fence_context_alloc,
 	[RC_OP_FENCE_INIT] = op_fence_init,

@@ -54,7 +54,7 @@ enum resvcheck_usage {
 	X(FENCE_REMOVE_CALLBACK,        10, 2, RC_FEATURE_BASE,     "f, cb -> ret 0/1") \
 	X(FENCE_GET,                    11, 1, RC_FEATURE_BASE,     "f: harness takes one more reference") \
 	X(FENCE_PUT,                    12, 1, RC_FEATURE_BASE,     "f: harness drops one reference") \
-	X(FENCE_WAIT_TIMEOUT,           13, 4, RC_FEATURE_BASE,     "f, intr, timeout (jiffies; 0 = poll), sigpending -> ret") \
+	X(FENCE_WAIT_TIMEOUT,           13, 4, RC_FEATURE_BASE,     "f, intr, timeout (jiffies; 0 = poll), sigpending -> ret, RC_OBS_LEAKED if it left a callback behind; a wait nobody ends sleeps its timeout out (0 < timeout <= 100), which only an implementation that provides sleep is sent") \
 	/* ---- dma_fence_wait_any_timeout (ops 200-209): a wait no fence ends times out, which takes a \
 	   clock that skips the sleep (a timed sleep nothing can end passes at once) ---- */ \
 	X(FENCE_WAIT_ANY_TIMEOUT,       200, 6, RC_FEATURE_VIRTUAL_TIME, "f0, f1|-1, f2|-1, f3|-1 (the array, in order), timeout (jiffies; 0 = poll), flags (bit 0 intr, bit 1 sigpending) -> ret, fences = {fences[*idx]} when ret > 0 (else none), RC_OBS_LEAKED if it left a callback or an allocation behind") \
@@ -85,7 +85,7 @@ enum resvcheck_usage {
 	X(RESV_GET_FENCES,              44, 2, RC_FEATURE_BASE,     "r, usage -> ret, fences (adapter drops the returned references)") \
 	X(RESV_GET_SINGLETON,           45, 2, RC_FEATURE_BASE,     "r, usage -> ret, fences = the result or its members, RC_OBS_CONTAINER if a new container") \
 	X(RESV_TEST_SIGNALED,           46, 2, RC_FEATURE_BASE,     "r, usage -> ret 0/1") \
-	X(RESV_WAIT_TIMEOUT,            47, 5, RC_FEATURE_BASE,     "r, usage, intr, timeout, sigpending -> ret") \
+	X(RESV_WAIT_TIMEOUT,            47, 5, RC_FEATURE_BASE,     "r, usage, intr, timeout, sigpending -> ret; as for fence_wait_timeout, a wait on a fence nobody signals sleeps its timeout out") \
 	X(RESV_SET_DEADLINE,            48, 2, RC_FEATURE_DEADLINE, "r, usage -> deadlines (fences whose set_deadline op ran)") \
 	X(RESV_USAGE_RW,                49, 1, RC_FEATURE_BASE,     "write -> ret = usage") \
 	X(RESV_FOR_EACH_FENCE,          50, 2, RC_FEATURE_BASE,     "r, usage: whole locked walk -> fences (restarts flagged)") \
@@ -127,8 +127,8 @@ enum resvcheck_usage {
 	X(DRM_EXEC_LISTED,              186, 1, RC_FEATURE_DRM_EXEC, "r -> ret = how often drm_exec_for_each_locked_object yields r") \
 	X(DRM_GEM_OBJECT_REFS,          187, 1, RC_FEATURE_DRM_EXEC, "r -> ret = references on r's GEM object (the harness holds one)") \
 	/* allocation failure: the nth allocation the kernel code makes during the next op fails (the \
-	   arming ends with that op); honoured by reserve_fences, get_fences, array_create, \
-	   allocate_private_stub and unwrap_merge, ignored by every other op */ \
+	   arming ends with that op); honoured by reserve_fences, copy_fences, get_fences, \
+	   get_singleton, array_create, allocate_private_stub and unwrap_merge, ignored by every other op */ \
 	X(FAIL_ALLOC,                   88, 1, RC_FEATURE_FAIL_ALLOC, "nth (1..4)") \
 	/* time: the calling thread sleeps on the implementation's virtual clock (in a concurrent \
 	   block, until every other thread is blocked too; alone, at once) */ \

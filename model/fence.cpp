@@ -172,9 +172,19 @@ void run(State& s, const FenceGetStatus& o) {
 bool pre(Pre& p, const FenceWaitTimeout& o) {
     if (!p.plain(o.f)) return false;
     if (o.timeout < 0) return p.fail("timeout must be >= 0");
-    if (o.timeout > 0 && !p.s.fences[o.f.id].signaled && !(o.intr && o.sigpending))
-        return p.fail("waiting with a timeout on an unsignalled fence would sleep");
+    if (o.timeout > 0 && !p.s.fences[o.f.id].signaled && !(o.intr && o.sigpending)) {
+        if (p.s.in_block) return p.fail("in a block, another thread ends a timed wait: not while the fence is unsignalled");
+        if (o.timeout > 100) return p.fail("a wait nobody ends sleeps its whole timeout: 1..100 jiffies (MAX_SCHEDULE_TIMEOUT would sleep forever)");
+    }
     return true;
+}
+// A wait nobody ends: it sleeps its whole timeout, returns 0 and takes back what it registered
+// (in a block, where another thread could end it, the same holds if it is ordered first).
+static void expect_timed_out(State& s, Rule r, int64_t timeout) {
+    s.expect_ret(r, RetKind::Errno, 0);
+    s.expect_slept(r, static_cast<uint32_t>(timeout));
+    if (!s.producing() && s.obs->leaked)
+        s.fail(r, "takes its wait callback back off the fence and frees what it allocated", "left a callback or an allocation behind");
 }
 void run(State& s, const FenceWaitTimeout& o) {
     if (o.timeout >= 0) s.might_wait();  // after the WARN on a negative timeout
@@ -195,6 +205,8 @@ void run(State& s, const FenceWaitTimeout& o) {
         s.expect_ret(o.timeout ? Rule::FENCE_WAIT_SIGNALED : Rule::FENCE_WAIT_POLL, RetKind::Errno, o.timeout ? o.timeout : 1);
     else if (o.intr && o.sigpending)
         s.expect_ret(Rule::FENCE_WAIT_INTERRUPTED, RetKind::Errno, -kERESTARTSYS);
+    else if (o.timeout)
+        return expect_timed_out(s, Rule::FENCE_WAIT_TIMEOUT, o.timeout);
     else
         s.expect_ret(Rule::FENCE_WAIT_POLL, RetKind::Errno, 0);
     if (!o.timeout) s.expect_slept(Rule::FENCE_WAIT_POLL, 0);
@@ -226,8 +238,10 @@ bool pre(Pre& p, const FenceWaitAnyTimeout& o) {
     if (o.timeout < 0) return p.fail("timeout must be >= 0");
     const bool any = std::any_of(a.begin(), a.end(), [&](uint32_t f) { return p.s.fences[f].signaled; });
     const bool interrupted = (o.flags & FenceWaitAnyTimeout::kIntr) && (o.flags & FenceWaitAnyTimeout::kSigpending);
-    if (o.timeout > 0 && !any && !interrupted && o.timeout > 100)
-        return p.fail("a wait no fence ends sleeps its whole timeout: 1..100 jiffies (MAX_SCHEDULE_TIMEOUT would sleep forever)");
+    if (o.timeout > 0 && !any && !interrupted) {
+        if (p.s.in_block) return p.fail("in a block, another thread ends a timed wait: not while no fence is signalled");
+        if (o.timeout > 100) return p.fail("a wait no fence ends sleeps its whole timeout: 1..100 jiffies (MAX_SCHEDULE_TIMEOUT would sleep forever)");
+    }
     return true;
 }
 std::optional<Rule> misuse(const State& s, const FenceWaitAnyTimeout& o) {

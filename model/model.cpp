@@ -161,6 +161,7 @@ std::optional<Rule> Model::misuse(const Op& op) const {
 }
 
 bool Model::ended() const { return s_->ended; }
+void Model::set_in_block(bool in_block) { s_->in_block = in_block; }
 
 namespace {
 std::optional<Rule> process_rule(Observation::Status st) {

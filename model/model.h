@@ -96,6 +96,10 @@ public:
     // Whether nothing may follow the last op judged: a BUG the contract predicts (the kernel is
     // tainted), or a misuse after which the model follows the object no further.
     bool ended() const;
+    // The ops that follow are those of a concurrent block (runner/linearize.h): the runner has
+    // checked that another thread of the block ends each of its timed waits, so such a wait is not
+    // ordered while what it waits for is pending (sequentially it would sleep its timeout out).
+    void set_in_block(bool in_block);
 
     // Judges the observation of `op` (which meets its preconditions), counts the rules exercised
     // and advances, adopting the observation where the profile leaves freedom.

@@ -32,10 +32,29 @@ void run(State& s, const ResvGetFences& o) {
     if (s.producing()) s.out->fences = got;
 }
 
+// Under fail_alloc: get_fences' table is allocated at the first unsignalled fence in scope, then
+// for two or more fences the array. Either failing returns -ENOMEM with no fence and no reference.
+static bool singleton_fails(State& s, const ResvS& r, Usage u) {
+    size_t must = 0, may = 0;
+    for (const auto& sl : r.slots)
+        if (s.in_scope(sl, u, Walk::FencesOnly)) ++may, must += s.must_list(sl);
+    for (size_t need : {1u, 2u}) {
+        if (must >= need ? s.alloc_fails() : may >= need && s.alloc_may_fail(Rule::RESV_SINGLETON_ENOMEM, RetKind::Errno, -ENOMEM, 0)) {
+            s.ref_rule = Rule::RESV_SINGLETON_ENOMEM;  // a reference it kept is this rule's
+            s.expect_ret(Rule::RESV_SINGLETON_ENOMEM, RetKind::Errno, -ENOMEM);
+            if (!s.producing() && (!s.obs->fences.empty() || s.obs->container))
+                s.fail(Rule::RESV_SINGLETON_ENOMEM, "no fence", s.obs->container ? "a container" : "a fence");
+            return true;
+        }
+    }
+    return false;
+}
+
 bool pre(Pre& p, const ResvGetSingleton& o) { return p.resv(o.r); }
 void run(State& s, const ResvGetSingleton& o) {
     s.ref_rule = Rule::RESV_GET_FENCES;  // built from get_fences
     auto& r = s.resvs[o.r.id];
+    if (s.fail_at && singleton_fails(s, r, o.usage)) return;
     std::vector<Entry> got = s.producing() ? std::vector<Entry>{} : s.obs->fences;
     // a wrong set is named by what the singleton should have been (get_fences itself is probed apart)
     size_t want = 0;
@@ -85,9 +104,12 @@ bool pre(Pre& p, const ResvWaitTimeout& o) {
     if (!p.resv(o.r)) return false;
     if (o.timeout < 0) return p.fail("timeout must be >= 0");
     if (o.timeout > 0 && !(o.intr && o.sigpending)) {
-        for (const auto& sl : p.s.resvs[o.r.id].slots)
-            if (usage_le(sl.u, o.usage) && !p.s.fences[sl.f].signaled)
-                return p.fail("waiting with a timeout while f" + std::to_string(sl.f) + " is unsignalled would sleep");
+        for (const auto& sl : p.s.resvs[o.r.id].slots) {
+            if (!usage_le(sl.u, o.usage) || p.s.fences[sl.f].signaled) continue;
+            const std::string f = "f" + std::to_string(sl.f);
+            if (p.s.in_block) return p.fail("in a block, another thread ends a timed wait: not while " + f + " is unsignalled");
+            if (o.timeout > 100) return p.fail("while " + f + " is unsignalled the wait sleeps its whole timeout: 1..100 jiffies (MAX_SCHEDULE_TIMEOUT would sleep forever)");
+        }
     }
     return true;
 }
@@ -97,16 +119,22 @@ void run(State& s, const ResvWaitTimeout& o) {
     // each unsignalled fence in scope is waited on with dma_fence_wait_timeout (its wait annotation)
     if (std::any_of(r.slots.begin(), r.slots.end(), [&](const Slot& sl) { return usage_le(sl.u, o.usage) && !s.fences[sl.f].signaled; }))
         s.might_wait();
-    int64_t busy = o.intr && o.sigpending ? -kERESTARTSYS : 0;
-    // Time (a virtual clock): it sleeps only while fences in scope that another thread signals are
-    // pending (a concurrent block), and all its fences share the one timeout.
+    const bool interrupted = o.intr && o.sigpending;
+    int64_t busy = interrupted ? -kERESTARTSYS : 0;
+    // Time (a virtual clock): all its fences share the one timeout. Woken: the fences in scope were
+    // pending while it slept and another thread of a block signalled them all.
     const uint32_t slept = o.timeout == INT64_MAX ? 0 : s.slept();  // MAX_SCHEDULE_TIMEOUT: no timeout
-    if (o.timeout && slept) {
+    if (o.timeout && slept && !s.busy(r, o.usage).second) {
         if (slept >= static_cast<uint64_t>(o.timeout))
             s.fail(Rule::RESV_WAIT_ONE_TIMEOUT, "sleeps less than its timeout of " + std::to_string(o.timeout) + " jiffies once every fence signalled",
                    "slept " + std::to_string(slept) + " jiffies");
         else
             query_busy(s, r, o.usage, Rule::RESV_WAIT_ONE_TIMEOUT, RetKind::Errno, busy, o.timeout - slept);
+        return;
+    }
+    if (o.timeout && o.timeout != INT64_MAX && !interrupted) {  // a fence in scope that stays pending: its wait times out
+        const bool timed_out = query_busy(s, r, o.usage, Rule::RESV_WAIT_NOTHING, RetKind::Errno, 0, o.timeout, Rule::RESV_WAIT_TIMEOUT);
+        s.expect_slept(timed_out ? Rule::RESV_WAIT_TIMEOUT : Rule::RESV_WAIT_NOTHING, timed_out ? static_cast<uint32_t>(o.timeout) : 0);
         return;
     }
     Rule idle_rule = o.timeout == 0 ? Rule::RESV_WAIT_POLL : Rule::RESV_WAIT_NOTHING;

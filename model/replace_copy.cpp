@@ -1,4 +1,6 @@
 // dma_resv_replace_fences and dma_resv_copy_fences (rule areas resv.replace, resv.copy).
+#include <cerrno>
+
 #include "detail/op_rules.h"
 
 namespace resvcheck::detail {
@@ -39,6 +41,16 @@ bool pre(Pre& p, const ResvCopyFences& o) {
 void run(State& s, const ResvCopyFences& o) {
     auto& dst = s.resvs[o.dst.id];
     auto& src = s.resvs[o.src.id];
+    if (s.fail_at) {
+        // Under fail_alloc: the new list is allocated at src's first unsignalled fence; failing,
+        // copy_fences returns -ENOMEM and leaves dst as it was.
+        auto [must, may] = s.busy(src, Usage::BOOKKEEP);
+        if (must ? s.alloc_fails() : may && s.alloc_may_fail(Rule::RESV_COPY_ENOMEM, RetKind::Errno, -ENOMEM, 0)) {
+            s.ref_rule = Rule::RESV_COPY_ENOMEM;  // a reference it kept is this rule's
+            s.reads_list(src);
+            return s.expect_ret(Rule::RESV_COPY_ENOMEM, RetKind::Errno, -ENOMEM);
+        }
+    }
     s.ref_rule = Rule::RESV_COPY_REPLACES_DST;
     s.expect_ret(Rule::RESV_COPY_RETURNS_0, RetKind::Errno, 0);
     std::vector<Slot> copy;

@@ -62,7 +62,7 @@ std::span<const PropertyDef> all_properties() { return kProperties; }
 std::optional<Op> RecordSource::next(const Model& model) {
     while (pos_ < records_.size()) {
         auto op = decoder_.decode(records_[pos_++].data(), model.view());
-        if (!op || !model.has_op(*op) || model.precondition(*op, decoder_.misuse()) || (adapter_ && !adapter_->supports(*op))) continue;
+        if (!op || !model.has_op(*op) || model.precondition(*op, decoder_.misuse()) || (adapter_ && !adapter_->runs(*op))) continue;
         return op;
     }
     // every case ends with a teardown: a reference or memory the case leaked then shows

@@ -233,7 +233,9 @@ bool block_feasible(const Model& model, std::span<const Op> ops, std::span<const
     }
     std::vector<size_t> next(kMaxThreads, 0);
     uint64_t budget = 100000;  // model steps: a block this hard to order is taken as it is
-    return feasible_from(model, ops, threads, next, budget) || !budget;
+    Model in_block = model;
+    in_block.set_in_block(true);
+    return feasible_from(in_block, ops, threads, next, budget) || !budget;
 }
 
 std::optional<Divergence> linearize(std::vector<Model>& candidates, const BlockHistory& given, LinStats& stats) {
@@ -249,6 +251,7 @@ std::optional<Divergence> linearize(std::vector<Model>& candidates, const BlockH
             Search s{h, stats, {}, {}, {}, {}, {}, 0, 0, &ends};
             for (size_t i = 0; i < h.ops.size(); ++i) (is_walk(h.ops[i]) ? s.walks : s.atomic).push_back(i);
             s.states.push_back(start);
+            s.states.back().set_in_block(true);
             s.dfs(0);
             steps += s.steps;
             if (s.best && (!best || s.best_depth > best_depth)) best = std::move(s.best), best_depth = s.best_depth;
@@ -265,6 +268,7 @@ std::optional<Divergence> linearize(std::vector<Model>& candidates, const BlockH
         return Divergence{Rule::WW_LOCK_UNCONTENDED, given.first_index, "one holder of a lock at a time: an order of the block that meets every op's preconditions",
                           "none: every order breaks one (two threads held one lock at once)"};
     }
+    for (auto& m : ends) m.set_in_block(false);
     candidates = std::move(ends);
     return std::nullopt;
 }

@@ -16,6 +16,12 @@ bool unsupported(const Op& op, size_t index, const Model& model, const Adapter& 
                     std::string(op_name(op));
         return true;
     }
+    if (!adapter.runs(op)) {
+        r.verdict = Verdict::Unsupported;
+        r.message = "op " + std::to_string(index) + ": adapter " + std::string(adapter.name()) +
+                    " has no virtual clock (it does not provide sleep), and this wait may sleep out its timeout";
+        return true;
+    }
     return false;
 }
 
@@ -97,7 +103,7 @@ bool run_block(const Trace& trace, size_t i, size_t j, size_t& sched, Model& mod
                     ": no interleaving of the block's threads meets every op's preconditions (a lock never released?)";
         return false;
     }
-    // A wait that times out is not modelled: the block's sleeps must all fit in every timed wait.
+    // In a block, a wait is one another thread ends: the block's sleeps must all fit in every timed wait.
     uint64_t sleeps = 0;
     for (const auto& op : ops)
         if (const auto* s = std::get_if<Sleep>(&op)) sleeps += s->jiffies;

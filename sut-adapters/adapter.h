@@ -29,6 +29,9 @@ public:
     virtual std::string_view default_profile() const = 0;
     virtual void reset() = 0;
     virtual bool supports(const Op& op) const = 0;
+    // Whether the op may be sent: the adapter supports its kind, and a wait that may sleep out its
+    // timeout finds a virtual clock (sleep supported).
+    bool runs(const Op& op) const { return supports(op) && (!may_sleep_out(op) || supports(Op{Sleep{}})); }
     // What the implementation can never have, by API feature (RC_FEATURE_* bits), each with why
     // (a stock kernel has no fault injection, no lockdep): not a gap to be closed, so its ops are
     // not reported missing, and the rules only that feature can show are not applicable to the

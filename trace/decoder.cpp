@@ -115,7 +115,7 @@ std::optional<Op> OpDecoder::decode(const uint8_t* b, const StateView& v) {
     const bool after_fail = std::exchange(after_fail_, move == Move::FailAlloc);
     // the allocation failure armed is for the next op: make it one that allocates
     if (after_fail) {
-        static constexpr Move kAllocating[] = {Move::Reserve, Move::Query, Move::Array, Move::Merge, Move::Stub};
+        static constexpr Move kAllocating[] = {Move::Reserve, Move::Query, Move::Copy, Move::Array, Move::Merge, Move::Stub};
         if (std::find(std::begin(kAllocating), std::end(kAllocating), move) == std::end(kAllocating))
             move = kAllocating[b[1] % std::size(kAllocating)];
     }
@@ -199,7 +199,10 @@ std::optional<Op> OpDecoder::decode(const uint8_t* b, const StateView& v) {
                 }
                 return w;
             }
-            return FenceWaitTimeout{FenceH{*f}, (b[4] & 1) != 0, (b[4] & 2) ? int64_t{1 + b[5]} : 0, (b[4] & 4) != 0};
+            {  // an unsignalled fence's timed wait sleeps it out: keep it short (kmod sleeps in real time)
+                const int64_t timeout = !(b[4] & 2) ? 0 : v.fence_signaled(*f) ? 1 + b[5] : 1 + b[5] % 4;
+                return FenceWaitTimeout{FenceH{*f}, (b[4] & 1) != 0, timeout, (b[4] & 4) != 0};
+            }
         }
     }
     case Move::IsLater: {
@@ -319,11 +322,11 @@ std::optional<Op> OpDecoder::decode(const uint8_t* b, const StateView& v) {
         auto r = c.pick(HandleKind::Resv, b[2]);
         if (!r) return new_resv();
         Usage u = c.usage(b[ub]);
-        switch (after_fail ? 0 : b[3] % 6) {  // of the queries, get_fences allocates
+        switch (b[3] % (after_fail ? 2 : 6)) {  // of the queries, get_fences and get_singleton allocate
         case 0: return ResvGetFences{ResvH{*r}, u};
         case 1: return ResvGetSingleton{ResvH{*r}, u};
         case 2: return ResvTestSignaled{ResvH{*r}, u};
-        case 3: return ResvWaitTimeout{ResvH{*r}, u, (b[5] & 1) != 0, b[5] & 2 ? int64_t{1 + b[6]} : 0, (b[5] & 4) != 0};
+        case 3: return ResvWaitTimeout{ResvH{*r}, u, (b[5] & 1) != 0, b[5] & 2 ? int64_t{1 + b[6] % 4} : 0, (b[5] & 4) != 0};
         case 4: return ResvSetDeadline{ResvH{*r}, u};
         default: return ResvUsageRw{(b[5] & 1) != 0};
         }

@@ -31,6 +31,13 @@ bool op_provided(const Op& op, uint32_t features) {
     return std::visit([&](const auto& o) { return (o.feature & ~features) == 0; }, op);
 }
 
+bool may_sleep_out(const Op& op) {
+    auto timed = [](int64_t timeout, bool intr, bool sigpending) { return timeout > 0 && timeout != INT64_MAX && !(intr && sigpending); };
+    if (const auto* w = std::get_if<FenceWaitTimeout>(&op)) return timed(w->timeout, w->intr, w->sigpending);
+    if (const auto* w = std::get_if<ResvWaitTimeout>(&op)) return timed(w->timeout, w->intr, w->sigpending);
+    return false;
+}
+
 Op op_of_kind(size_t kind) { return op_of_kind_impl(kind, std::make_index_sequence<kOpKinds>{}); }
 
 int op_kind_by_name(std::string_view name) {

@@ -569,6 +569,11 @@ Rule op_bug_rule(const Op& op);
 // Whether an implementation with the ABI feature mask `features` provides the op.
 bool op_provided(const Op& op, uint32_t features);
 
+// A wait that nobody may end before its timeout (0 < timeout < MAX_SCHEDULE_TIMEOUT, not
+// interrupted): it sleeps the timeout out, so it is sent only to an implementation with the
+// virtual clock that op sleep stands for (RC_FEATURE_VIRTUAL_TIME).
+bool may_sleep_out(const Op& op);
+
 // A default-constructed op of kind `kind` (variant index): what supports() and has_op() are asked.
 Op op_of_kind(size_t kind);
 

@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <array>
+#include <map>
+#include <optional>
 #include <unordered_map>
+#include <utility>
 
 #include "fields.h"
 
@@ -158,6 +161,31 @@ std::optional<Trace> collapse_iterator(const Trace& t, size_t begin) {
     return out;
 }
 
+// The last op and the ops that made the objects it names, transitively (an object is made by the
+// first op that names it): what a failure of the last op alone needs, if it needs no other state.
+// Tried first, as one candidate: a crash or hang costs a watchdog per try, and this is often it.
+std::optional<Trace> creation_slice(const Trace& t) {
+    if (t.steps.size() < 3 || !t.schedule.empty()) return std::nullopt;
+    std::map<std::pair<HandleKind, uint32_t>, size_t> maker;
+    for (size_t i = 0; i < t.steps.size(); ++i)
+        for (const auto& h : handle_fields(t.steps[i].op)) maker.try_emplace(h, i);
+    std::vector<bool> keep(t.steps.size(), false);
+    std::vector<size_t> todo{t.steps.size() - 1};
+    while (!todo.empty()) {
+        size_t i = todo.back();
+        todo.pop_back();
+        if (keep[i]) continue;
+        keep[i] = true;
+        for (const auto& h : handle_fields(t.steps[i].op)) todo.push_back(maker.at(h));
+    }
+    Trace out = t;
+    out.steps.clear();
+    for (size_t i = 0; i < t.steps.size(); ++i)
+        if (keep[i]) out.steps.push_back(t.steps[i]);
+    if (out.steps.size() == t.steps.size()) return std::nullopt;
+    return normalize_handles(out);
+}
+
 }  // namespace
 
 Trace normalize_handles(const Trace& t) {
@@ -184,6 +212,7 @@ Trace shrink_trace(const Trace& input, const std::function<bool(const Trace&)>& 
         return still_fails(cand);
     };
     if (Trace n = normalize_handles(best); attempt(n)) best = n;
+    if (auto slice = creation_slice(best); slice && attempt(*slice)) best = std::move(*slice);
     bool progress = true;
     while (progress && tries < max_tries) {
         progress = false;

@@ -1,7 +1,7 @@
 // shrinker.h - delta debugging over traces that come from anywhere (fuzzers, users, generators).
 //
 // Given a trace and a predicate "still fails the same way" (for resvcheck: the same rule is
-// violated), it drops chunks of ops, then single ops, renumbers handles densely, lowers numbers
+// violated), it first tries the last op with only the ops that made what it names, then drops chunks of ops, then single ops, renumbers handles densely, lowers numbers
 // (seqnos, slot counts, errors), and points uses of a handle at older objects of its kind (so
 // the op that made the newer one can go), for as long as the predicate holds. The result is the
 // smallest trace it found; pins are dropped (runner/finding_pipeline.h re-pins it when writing).

@@ -295,6 +295,7 @@ struct Model::State final : StateView {
     void expect_bug(Rule r, bool required);
     std::optional<Rule> bug_allowed;  // during the op: a BUG here is the predicted one
     bool ended = false;               // nothing may follow the last op (Model::ended)
+    bool in_block = false;            // the ops of a concurrent block (Model::set_in_block)
     // Callbacks, WARNs and deadline hooks the op ran, against those expected (any op can have them).
     void judge_side_effects(const Op& op);
     void judge_lockdep();  // locking.cpp

@@ -285,7 +285,7 @@ void Sim::dispatch(const resvcheck_op &op)
 	}
 	case RC_OP_RESV_COPY_FENCES: o.ret = copy_fences(R(0), R(1)); break;
 	case RC_OP_RESV_GET_FENCES: {
-		o.ret = get_fences(R(0), U(1), scratch_, true);
+		o.ret = get_fences(R(0), U(1), scratch_);
 		for (uint32_t f : scratch_)
 			note_fence(f, 0);
 		for (uint32_t f : scratch_) // the adapter drops the returned references

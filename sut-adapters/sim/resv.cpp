@@ -208,7 +208,7 @@ int64_t Sim::copy_fences(uint32_t dst, uint32_t src)
 	for (int32_t f = iter_first_unlocked(it); f != kNone; f = iter_next_unlocked(it)) {
 		if (it.is_restarted) {
 			list_free(nid);
-			nid = list_alloc(it.num_fences);
+			nid = alloc_fails() ? 0 : list_alloc(it.num_fences);
 			if (!nid) {
 				iter_end(it);
 				return kENOMEM;
@@ -225,8 +225,8 @@ int64_t Sim::copy_fences(uint32_t dst, uint32_t src)
 }
 
 // dma_resv_get_fences: out gets one new reference per yielded fence (final snapshot only).
-// may_fail: the table allocation at each restart obeys fail_alloc (get_singleton's does not).
-int64_t Sim::get_fences(uint32_t r, uint32_t usage, std::vector<uint32_t> &out, bool may_fail)
+// The table allocation at each restart obeys fail_alloc.
+int64_t Sim::get_fences(uint32_t r, uint32_t usage, std::vector<uint32_t> &out)
 {
 	out.clear();
 	Iter it;
@@ -237,7 +237,7 @@ int64_t Sim::get_fences(uint32_t r, uint32_t usage, std::vector<uint32_t> &out, 
 				fence_put(out.back());
 				out.pop_back();
 			}
-			if (may_fail && alloc_fails()) { /* krealloc_array: nothing held, nothing returned */
+			if (alloc_fails()) { /* krealloc_array: nothing held, nothing returned */
 				iter_end(it);
 				return is(Fault::GetFencesEnomemOk) ? 0 : kENOMEM;
 			}
@@ -251,7 +251,13 @@ int64_t Sim::get_fences(uint32_t r, uint32_t usage, std::vector<uint32_t> &out, 
 
 int64_t Sim::get_singleton(uint32_t r, uint32_t usage)
 {
-	get_fences(r, usage, scratch_);
+	if (const int64_t err = get_fences(r, usage, scratch_))
+		return err;
+	if (scratch_.size() >= 2 && alloc_fails()) { // the array: the table's references go back
+		for (uint32_t f : scratch_)
+			fence_put(f);
+		return kENOMEM;
+	}
 	for (uint32_t f : scratch_)
 		note_fence(f, 0);
 	if (scratch_.size() >= 2) {

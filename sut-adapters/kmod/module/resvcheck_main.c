@@ -507,6 +507,8 @@ static int op_fence_wait_timeout(struct kmod *km, const s64 *a, u32 nargs)
 		return REFUSE(km, "negative timeout");
 	set_sigpending(a, nargs, 3);
 	km->obs->ret = dma_fence_wait_timeout(f, a[1], a[2]);
+	if (km->obs->ret == 0 && a[2] > 0)
+		km->slept_timeout = a[2];
 	return RC_APPLY_OK;
 }
 
@@ -956,6 +958,8 @@ static int op_resv_wait_timeout(struct kmod *km, const s64 *a, u32 nargs)
 		return REFUSE(km, "negative timeout");
 	set_sigpending(a, nargs, 4);
 	km->obs->ret = dma_resv_wait_timeout(r, usage, a[2], a[3]);
+	if (km->obs->ret == 0 && a[3] > 0)
+		km->slept_timeout = a[3];
 	return RC_APPLY_OK;
 }
 

@@ -514,10 +514,18 @@ static int apply_op(void *arg)
 		put_entry_ref(fence_entry(ad, a[0]));
 		break;
 	}
-	case RC_OP_FENCE_WAIT_TIMEOUT:
+	case RC_OP_FENCE_WAIT_TIMEOUT: {
+		/* out of a block, a wait callback left on the fence is RC_OBS_LEAKED */
+		struct dma_fence *f = fence(ad, a[0]);
+		bool seq = !rc_sched_in_block();
+		unsigned int before = seq ? foreign_callbacks(f) : 0;
+
 		set_signal(op, 3);
-		obs->ret = dma_fence_wait_timeout(fence(ad, a[0]), a[1], a[2]);
+		obs->ret = dma_fence_wait_timeout(f, a[1], a[2]);
+		if (seq && foreign_callbacks(f) > before)
+			obs->flags |= RC_OBS_LEAKED;
 		break;
+	}
 	case RC_OP_FENCE_WAIT_ANY_TIMEOUT:
 		wait_any(ad, a, obs);
 		break;
@@ -599,7 +607,9 @@ static int apply_op(void *arg)
 		break;
 	}
 	case RC_OP_RESV_COPY_FENCES:
+		la_fail_arm(ad);
 		obs->ret = dma_resv_copy_fences(resv(ad, a[0]), resv(ad, a[1]));
+		la_fail_disarm();
 		break;
 	case RC_OP_RESV_GET_FENCES: {
 		struct dma_fence **fences;
@@ -620,7 +630,9 @@ static int apply_op(void *arg)
 	case RC_OP_RESV_GET_SINGLETON: {
 		struct dma_fence *f = NULL;
 
+		la_fail_arm(ad);
 		obs->ret = dma_resv_get_singleton(resv(ad, a[0]), usage_arg(a[1]), &f);
+		la_fail_disarm();
 		if (obs->ret || !f)
 			break;
 		if (dma_fence_is_array(f)) {

@@ -215,6 +215,31 @@ static void test_wait_holding_signalling_lock(void)
 	expect_clean();
 }
 
+/* a subclass is a class of its own: its dependencies do not meet the base class's */
+static void test_subclass(void)
+{
+	struct lockdep_map map = STATIC_LOCKDEP_MAP_INIT("sub_map", NULL);
+	struct lockdep_map driver_lock = STATIC_LOCKDEP_MAP_INIT("driver_lock", NULL);
+
+	shim_lockdep_reset();
+	lock_acquire(&map, 1, 0, 0, 1, NULL, 0);
+	lock_map_acquire(&driver_lock);
+	lock_map_release(&driver_lock);
+	lock_release(&map, 0);
+	CHECK(shim_lockdep_dependency("sub_map/1", "driver_lock"), "sub_map/1 -> driver_lock not recorded");
+	CHECK(!shim_lockdep_dependency("sub_map", "driver_lock"), "recorded under the base class");
+	lock_map_acquire(&driver_lock);
+	lock_map_acquire(&map);
+	lock_map_release(&map);
+	lock_map_release(&driver_lock);
+	expect_clean();	/* driver_lock -> sub_map closes no cycle with sub_map/1 -> driver_lock */
+	lock_map_acquire(&driver_lock);
+	lock_acquire(&map, 1, 0, 0, 1, NULL, 0);
+	expect_report(SHIM_LOCKDEP_CYCLE, "sub_map/1", "driver_lock");
+	lock_release(&map, 0);
+	lock_map_release(&driver_lock);
+}
+
 static void test_unbalanced_and_reset(void)
 {
 	struct dma_resv obj;
@@ -249,6 +274,7 @@ static int run(void *unused)
 	test_two_resv();
 	test_recursive();
 	test_wait_holding_signalling_lock();
+	test_subclass();
 	test_unbalanced_and_reset();
 	return 0;
 }

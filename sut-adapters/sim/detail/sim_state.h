@@ -220,7 +220,7 @@ private:
 	void add_fence(uint32_t r, uint32_t f, uint32_t usage);
 	void replace_fences(uint32_t r, int64_t c, int64_t f, uint32_t usage);
 	int64_t copy_fences(uint32_t dst, uint32_t src);
-	int64_t get_fences(uint32_t r, uint32_t usage, std::vector<uint32_t> &out, bool may_fail = false);
+	int64_t get_fences(uint32_t r, uint32_t usage, std::vector<uint32_t> &out);
 	int64_t get_singleton(uint32_t r, uint32_t usage);
 	bool test_signaled(uint32_t r, uint32_t usage);
 	int64_t resv_wait_timeout(uint32_t r, uint32_t usage, bool intr, int64_t timeout, bool sigpending);

@@ -94,22 +94,34 @@ static void glock(void)
 
 static void gunlock(void) { __atomic_store_n(&graph_lock, 0, __ATOMIC_RELEASE); }
 
-static int class_of(struct lockdep_map *map)
+/* A map's class; a subclass (lock_acquire's second argument) is a class of its own, "name/N",
+ * as in lockdep, so dependencies recorded under one do not meet those of another. */
+static int class_of(struct lockdep_map *map, unsigned int subclass)
 {
+	static char sub_names[MAX_CLASSES][64];
+	const char *name = map->name;
+	char buf[64];
 	int i;
 
-	if (map->class_idx)
+	if (!subclass && map->class_idx)
 		return map->class_idx - 1;
+	if (subclass) {
+		scnprintf(buf, sizeof(buf), "%s/%u", map->name, subclass);
+		name = buf;
+	}
 	for (i = 0; i < nr_classes; i++)
-		if (!strcmp(class_name[i], map->name))
+		if (!strcmp(class_name[i], name))
 			break;
 	if (i == nr_classes) {
 		if (nr_classes == MAX_CLASSES)
 			return -1;
+		if (subclass)
+			name = memcpy(sub_names[nr_classes], buf, sizeof(buf));
 		class_ww[nr_classes] = map->ww;
-		class_name[nr_classes++] = map->name;
+		class_name[nr_classes++] = name;
 	}
-	map->class_idx = i + 1;
+	if (!subclass)
+		map->class_idx = i + 1;
 	return i;
 }
 
@@ -247,7 +259,8 @@ static bool held_map(const void *map)
 
 static void boot(void);
 
-void shim_lock_acquire(struct lockdep_map *map, int trylock, int read, const void *nest, const char *fn)
+void shim_lock_acquire(struct lockdep_map *map, unsigned int subclass, int trylock, int read, const void *nest,
+		       const char *fn)
 {
 	struct site at = { cur_op, fn };
 	struct held_lock *h;
@@ -259,7 +272,7 @@ void shim_lock_acquire(struct lockdep_map *map, int trylock, int read, const voi
 	if (!enabled)
 		return;
 	glock();
-	cls = class_of(map);
+	cls = class_of(map, subclass);
 	if (cls < 0 || nr_held == MAX_HELD) {
 		/* out of room: stop checking, as lockdep does when its tables are full */
 		stopped = true;

@@ -144,7 +144,7 @@ void shim_ww_acquire_init(struct ww_acquire_ctx *ctx, struct ww_class *ww_class,
 	ctx->done_acquire = 0;
 	ctx->contending_lock = NULL;
 	ctx->dep_map = (struct lockdep_map){ .name = ww_class->acquire_name, .ww = true };
-	shim_lock_acquire(&ctx->dep_map, 0, 0, NULL, fn);
+	shim_lock_acquire(&ctx->dep_map, 0, 0, 0, NULL, fn);
 }
 
 void ww_acquire_done(struct ww_acquire_ctx *ctx)
@@ -328,7 +328,7 @@ static int ww_lock_recorded(struct ww_mutex *lock, struct ww_acquire_ctx *ctx, u
 	int ret = __ww_mutex_lock(lock, ctx, state);
 
 	if (!ret)
-		shim_lock_acquire(&lock->dep_map, 0, 0, ctx ? &ctx->dep_map : NULL, fn);
+		shim_lock_acquire(&lock->dep_map, 0, 0, 0, ctx ? &ctx->dep_map : NULL, fn);
 	return ret;
 }
 
@@ -375,7 +375,7 @@ int shim_ww_mutex_trylock(struct ww_mutex *ww, struct ww_acquire_ctx *ctx, const
 		}
 	}
 	if (ok)
-		shim_lock_acquire(&ww->dep_map, 1, 0, ctx ? &ctx->dep_map : NULL, fn);
+		shim_lock_acquire(&ww->dep_map, 0, 1, 0, ctx ? &ctx->dep_map : NULL, fn);
 	return ok;
 }
 

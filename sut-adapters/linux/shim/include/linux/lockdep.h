@@ -48,16 +48,18 @@ struct lockdep_map {
 	bool ww;		/* a ww_mutex or acquire context (shim/lockdep.h: not reported alone) */
 };
 #define STATIC_LOCKDEP_MAP_INIT(_name, _key) { .name = (_name) }
-/* read: 0 exclusive, 1 non-recursive read, 2 recursive read; nest: the nest_lock (ww acquire ctx) */
-void shim_lock_acquire(struct lockdep_map *map, int trylock, int read, const void *nest, const char *fn);
+/* subclass: a class of its own; read: 0 exclusive, 1 non-recursive read, 2 recursive read; nest: the
+ * nest_lock (ww acquire ctx) */
+void shim_lock_acquire(struct lockdep_map *map, unsigned int subclass, int trylock, int read, const void *nest,
+		       const char *fn);
 void shim_lock_release(struct lockdep_map *map, const char *fn);
 int lock_is_held_type(const struct lockdep_map *map, int read);
 #define lock_acquire(l, subclass, trylock, read, check, nest, ip) \
-	shim_lock_acquire(l, trylock, read, nest, __func__)
+	shim_lock_acquire(l, subclass, trylock, read, nest, __func__)
 #define lock_release(l, ip) shim_lock_release(l, __func__)
-#define lock_map_acquire(l) shim_lock_acquire(l, 0, 0, NULL, __func__)
-#define lock_map_acquire_read(l) shim_lock_acquire(l, 0, 2, NULL, __func__)
-#define lock_map_acquire_try(l) shim_lock_acquire(l, 1, 0, NULL, __func__)
+#define lock_map_acquire(l) shim_lock_acquire(l, 0, 0, 0, NULL, __func__)
+#define lock_map_acquire_read(l) shim_lock_acquire(l, 0, 0, 2, NULL, __func__)
+#define lock_map_acquire_try(l) shim_lock_acquire(l, 0, 1, 0, NULL, __func__)
 #define lock_map_release(l) shim_lock_release(l, __func__)
 #define lock_is_held(l) lock_is_held_type(l, -1)
 #endif

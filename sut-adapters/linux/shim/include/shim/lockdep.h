@@ -4,7 +4,8 @@
  * kernel/lockdep.c is a small userspace lockdep with the kernel's semantics where they matter
  * for the dma-fence rules:
  *  - every task keeps a stack of held locks (class, exclusive / read / recursive read, trylock,
- *    nest lock, and where it was taken: trace position and kernel function);
+ *    nest lock, and where it was taken: trace position and kernel function); a lock taken with a
+ *    subclass N (lock_acquire's second argument) is of the class "NAME/N", apart from NAME's;
  *  - a blocking acquisition adds a dependency from each held lock down to and including the most
  *    recent non-trylock one (lockdep's check_prevs_add); a trylock adds no dependency into the lock
  *    it takes; an acquisition of a class already held, nested under its held nest lock (all

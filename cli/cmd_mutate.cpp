@@ -10,14 +10,19 @@
 // cached under --findings DIR/.mutate by a hash of the mutated file, the budget, --threads and the
 // resvcheck binary, so a rerun only redoes mutants whose code (or whose judge) changed.
 // Exit: 0 the report was made, 2 bad input.
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cctype>
+#include <cerrno>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -276,7 +281,14 @@ int cmd_mutate(const Options& o) {
         }
     }
     const fs::path cache = fs::absolute(fs::path(o.findings) / ".mutate");
-    fs::create_directories(cache);
+    fs::create_directories(cache, ec);
+    // Mutant directories are named by hash: a second run on the same cache would remove the trees
+    // the first one is checking. The lock goes with the process, however it ends.
+    const int lock = open((cache / "lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (lock < 0) return fail(Error{ErrorKind::Setup, "cannot create " + (cache / "lock").string() + ": " + strerror(errno)});
+    if (flock(lock, LOCK_EX | LOCK_NB) != 0)
+        return fail(Error{ErrorKind::Setup, "another resvcheck mutate is using the cache " + cache.string() +
+                                                 "; wait for it to end, or give this run its own --findings DIR"});
     fprintf(stderr, "resvcheck mutate: %zu mutants of %zu file(s) in %s, %g s each, %llu job(s); cache %s\n", mutants.size(), files.size(),
             tree.c_str(), o.time, static_cast<unsigned long long>(o.jobs), cache.c_str());
     const auto t0 = std::chrono::steady_clock::now();

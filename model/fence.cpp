@@ -178,8 +178,8 @@ bool pre(Pre& p, const FenceWaitTimeout& o) {
     }
     return true;
 }
-// A wait nobody ends: it sleeps its whole timeout, returns 0 and takes back what it registered
-// (in a block, where another thread could end it, the same holds if it is ordered first).
+// A wait nobody ends (sequentially: in a block another thread ends it): it sleeps its whole
+// timeout, returns 0 and takes back what it registered.
 static void expect_timed_out(State& s, Rule r, int64_t timeout) {
     s.expect_ret(r, RetKind::Errno, 0);
     s.expect_slept(r, static_cast<uint32_t>(timeout));

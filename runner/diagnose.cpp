@@ -426,6 +426,27 @@ std::optional<Divergence> refs_by_warn(const Trace& ops, const RunResult& plain,
 
 }  // namespace
 
+// A signalling-section rule whose report did not come (SIG-NO-RESV, -RECLAIM-ALLOC, ...) needs the
+// primed order's last step, which the wait annotation records (dma_resv_lockdep waits under the
+// mmu-notifier map). If a driver lock held across a wait, then taken in a section, goes unreported
+// too, the annotation is what is wrong.
+std::optional<Divergence> waits_by_annotation(const RunResult& plain, const Profile& profile, Adapter& adapter) {
+    const auto& pin = plain.executed.steps[plain.divergence->op_index].pin;
+    if (!pin || !pin->lockdep.empty()) return std::nullopt;
+    Trace w;
+    for (Op op : {Op{DriverLock{0}}, Op{FenceMightWait{}}, Op{DriverUnlock{0}}, Op{SigBegin{}}, Op{DriverLock{0}}}) {
+        if (!adapter.supports(op)) return std::nullopt;
+        w.steps.push_back({op, std::nullopt, {}, 0});
+    }
+    Model m(profile);
+    const RunResult r = run(w, m, adapter, RunOptions{.record = false});
+    if (r.verdict != Verdict::Violation || r.divergence->rule != Rule::SIG_NO_WAIT_LOCKS) return std::nullopt;
+    Divergence d = *plain.divergence;
+    d.rule = Rule::SIG_NO_WAIT_LOCKS;
+    d.observed += " (the wait annotation records nothing: a driver lock held across dma_fence_might_wait, then taken in a section, is not reported either)";
+    return d;
+}
+
 std::optional<Divergence> witness_culprit(const Trace& ops, const Profile& profile, Adapter& adapter, Trace* shown) {
     Model m(profile);
     RunResult plain = run(ops, m, adapter);
@@ -459,6 +480,10 @@ std::optional<Divergence> witness_culprit(const Trace& ops, const Profile& profi
             d = walk_by_usage(ops, plain, profile, adapter);
         break;
     case Rule::WARN_ONLY_PREDICTED: d = refs_by_warn(ops, plain, profile, adapter); break;
+    case Rule::SIG_NO_RESV:
+    case Rule::SIG_NO_RECLAIM_ALLOC:
+    case Rule::SIG_NO_USER_FAULT:
+    case Rule::SIG_RUN_JOB: d = waits_by_annotation(plain, profile, adapter); break;
     default: break;
     }
     if (d && shown) {

@@ -87,7 +87,7 @@ static long long now_ns(void)
 		long long zero = 0;
 		__atomic_compare_exchange_n(&boot_ns, &zero, n, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
 	}
-	return n - boot_ns + __atomic_load_n(&virtual_ns, __ATOMIC_SEQ_CST);
+	return n - __atomic_load_n(&boot_ns, __ATOMIC_RELAXED) + __atomic_load_n(&virtual_ns, __ATOMIC_SEQ_CST);
 }
 
 #define NS_PER_JIFFY (1000000000LL / HZ)

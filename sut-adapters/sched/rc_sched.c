@@ -248,6 +248,7 @@ void rc_sched_run(struct rc_sched_block *b)
 
 int rc_sched_in_block(void) { return my_tid >= 0 && rc_sched_on && !free_mode; }
 int rc_sched_in_free_block(void) { return my_tid >= 0 && rc_sched_on && free_mode; }
+int rc_sched_in_any_block(void) { return my_tid >= 0 && rc_sched_on; }
 int rc_sched_tid(void) { return my_tid; }
 unsigned rc_sched_now(void)
 {
@@ -324,7 +325,7 @@ int rc_sched_others_alive(void)
 	unsigned t;
 	int alive = 0;
 
-	if (!rc_sched_in_block() && !rc_sched_in_free_block())
+	if (!rc_sched_in_any_block())
 		return 0;
 	pthread_mutex_lock(&mu);
 	for (t = 0; t < blk->nthreads; t++)

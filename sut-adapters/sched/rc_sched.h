@@ -53,6 +53,7 @@ void rc_sched_run_free(struct rc_sched_block *b);
 extern volatile int rc_sched_on;
 int rc_sched_in_block(void);
 int rc_sched_in_free_block(void);	/* a thread of rc_sched_run_free */
+int rc_sched_in_any_block(void);	/* either: other threads may touch shared state */
 int rc_sched_tid(void);
 void rc_sched_point(void);
 unsigned rc_sched_now(void);		/* switch points so far in this block: op start/end times */

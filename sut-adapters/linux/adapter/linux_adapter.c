@@ -365,12 +365,8 @@ static void set_signal(const struct resvcheck_op *op, u32 idx)
 	shim_set_signal_pending(current, op->nargs > idx && op->args[idx]);
 }
 
-/* Outside every block (scheduled or on free threads): a fence's callback list may be read unlocked. */
-static bool sequential(void) { return !rc_sched_in_block() && !rc_sched_in_free_block(); }
-
 /* Callbacks on f that are not the trace's own (the kernel's waiters, containers'), or 0 once f is
- * signalled: cb_list then shares its storage with the timestamp. */
-
+ * signalled: cb_list then shares its storage with the timestamp. Read unlocked: outside blocks only. */
 static unsigned int foreign_callbacks(struct dma_fence *f)
 {
 	struct dma_fence_cb *cb;
@@ -390,7 +386,7 @@ static void wait_any(struct linux_adapter *ad, const s64 *a, struct resvcheck_ob
 {
 	struct dma_fence *fences[5] = {};
 	unsigned int before[4], n = 0, i, idx = ~0u;
-	bool seq = sequential();
+	bool seq = !rc_sched_in_any_block();
 
 	for (i = 0; i < 4; i++)
 		if (i == 0 || a[i] >= 0)
@@ -521,7 +517,7 @@ static int apply_op(void *arg)
 	case RC_OP_FENCE_WAIT_TIMEOUT: {
 		/* out of a block, a wait callback left on the fence is RC_OBS_LEAKED */
 		struct dma_fence *f = fence(ad, a[0]);
-		bool seq = sequential();
+		bool seq = !rc_sched_in_any_block();
 		unsigned int before = seq ? foreign_callbacks(f) : 0;
 
 		set_signal(op, 3);

@@ -111,7 +111,7 @@ bool shim_others_can_run(void)
 {
 	struct task_struct *t = shim_current();
 
-	if (rc_sched_in_block() || rc_sched_in_free_block())	/* a concurrent block: its other threads */
+	if (rc_sched_in_any_block())	/* a concurrent block: its other threads */
 		return rc_sched_others_alive();
 	if (t->is_kthread)
 		return true;	/* the thread that created it is still around to stop it */

@@ -93,6 +93,15 @@ bool run_block(const Trace& trace, size_t i, size_t j, size_t& sched, Model& mod
             r.message = "op " + std::to_string(k) + ": a misuse op runs sequentially, not on a thread";
             return false;
         }
+        // fail_alloc arms the next op; in a block no op is the next one (and an op of another thread
+        // could make the failing allocation first), so an arming in or just before a block means nothing
+        const bool in = std::holds_alternative<FailAlloc>(trace.steps[k].op);
+        if (in || (k == i && k > 0 && std::holds_alternative<FailAlloc>(trace.steps[k - 1].op))) {
+            r.verdict = Verdict::Invalid;
+            r.message = "op " + std::to_string(in ? k : k - 1) + ": fail_alloc arms the next op, and in a concurrent block " +
+                        "no op is the next one: arm a sequential op";
+            return false;
+        }
         if (unsupported(trace.steps[k].op, k, model, adapter, r)) return false;
         ops.push_back(trace.steps[k].op);
         threads.push_back(static_cast<uint8_t>(trace.steps[k].thread));

@@ -106,6 +106,7 @@ enum resvcheck_usage {
 	X(FENCE_UNWRAP_MERGE,           85, 4, RC_FEATURE_CONTAINERS, "m0, m1|-1, m2|-1, m3|-1 -> ret (-ENOMEM NULL, 0 an existing fence, 1 a new array, 2 a new stub), fences = its leaves; the adapter drops it") \
 	X(FENCE_ALLOCATE_PRIVATE_STUB,  86, 1, RC_FEATURE_CONTAINERS, "f (new): dma_fence_allocate_private_stub -> ret 0, -ENOMEM (NULL) or 1 (an error pointer)") \
 	X(FENCE_IS_CONTAINER,           87, 1, RC_FEATURE_CONTAINERS, "f -> ret 0/1") \
+	X(FENCE_GET_STUB,               89, 0, RC_FEATURE_GLOBAL_STUB, "dma_fence_get_stub, then dma_fence_put of what it returned -> ret = dma_fence_get_status of it (1: signalled, no error)") \
 	/* -- driver side: locking and fence signalling (lock-dependency reports: RC_OBS_LOCKDEP) -- */ \
 	X(SIG_BEGIN,                    120, 0, RC_FEATURE_LOCKDEP, "dma_fence_begin_signalling -> ret = cookie (1: nested, nothing acquired)") \
 	X(SIG_END,                      121, 1, RC_FEATURE_LOCKDEP, "cookie: dma_fence_end_signalling") \
@@ -159,6 +160,8 @@ enum resvcheck_feature {
 	   implementation with RC_FEATURE_FAIL_ALLOC has an instrumented allocator: it also says
 	   whether anything the implementation allocated is still live (RC_OBS_LEAKED) */
 	RC_FEATURE_TEARDOWN = 1u << 14,
+	/* the kernel's one shared stub fence: dma_fence_get_stub */
+	RC_FEATURE_GLOBAL_STUB = 1u << 15,
 };
 
 enum resvcheck_op_kind {

@@ -382,7 +382,9 @@ void run(State& s, const FenceUnwrapMerge& o) {
     }
 }
 
-// ---- the stub and is_container -------------------------------------------------------------------
+// ---- the stubs and is_container ------------------------------------------------------------------
+bool pre(Pre&, const FenceGetStub&) { return true; }
+void run(State& s, const FenceGetStub&) { s.expect_ret(Rule::STUB_GLOBAL_SIGNALED, RetKind::Errno, 1); }
 bool pre(Pre& p, const FenceAllocatePrivateStub& o) { return p.fresh(o.f, "fence"); }
 void run(State& s, const FenceAllocatePrivateStub&) {
     if (s.alloc_fails()) {

@@ -139,7 +139,7 @@ bool Model::has_op(const Op& op) const {
     return op_provided(op, (s_->prof.has_deadline ? RC_FEATURE_DEADLINE : RC_FEATURE_BASE) | s_->prof.fence_api | RC_FEATURE_CONTAINERS |
                                (s_->prof.alloc_paths ? RC_FEATURE_FAIL_ALLOC : RC_FEATURE_BASE) |
                                (s_->prof.lock_order ? RC_FEATURE_LOCKDEP : RC_FEATURE_BASE) | RC_FEATURE_VIRTUAL_TIME |
-                               (s_->prof.has_drm_exec ? RC_FEATURE_DRM_EXEC : RC_FEATURE_BASE) | RC_FEATURE_TEARDOWN);
+                               (s_->prof.has_drm_exec ? RC_FEATURE_DRM_EXEC : RC_FEATURE_BASE) | RC_FEATURE_TEARDOWN | RC_FEATURE_GLOBAL_STUB);
 }
 
 std::optional<std::string> Model::precondition(const Op& op) const {

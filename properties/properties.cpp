@@ -41,7 +41,7 @@ const std::vector<PropertyDef> kProperties = {
      {R::CHAIN_INIT_CONTEXT, R::CHAIN_SEQNO_NOT_BACKWARDS, R::CHAIN_WALK_COLLECTS, R::CHAIN_FIND_SEQNO_ZERO, R::CHAIN_FIND_SEQNO_EINVAL,
       R::CHAIN_FIND_SEQNO, R::CHAIN_SIGNALED, R::CHAIN_REFS, R::ARRAY_SIGNAL_ALL, R::ARRAY_SIGNAL_ANY, R::ARRAY_PENDING_ERROR_HIDDEN,
       R::ARRAY_REFS, R::UNWRAP_LEAVES, R::MERGE_STUB, R::MERGE_SINGLE, R::MERGE_ARRAY, R::MERGE_ORDER, R::MERGE_REFS,
-      R::STUB_SIGNALED, R::FENCE_IS_CONTAINER}},
+      R::STUB_SIGNALED, R::STUB_GLOBAL_SIGNALED, R::FENCE_IS_CONTAINER}},
     // after "all" so the other properties keep their case seeds
     {"locking", "locking", "driver-side lock order and fence signalling against the primed lockdep order",
      {R::SIG_BEGIN_COOKIE, R::SIG_END_BALANCED, R::SIG_NO_RESV, R::SIG_NO_RECLAIM_ALLOC, R::SIG_NO_USER_FAULT, R::SIG_NO_WAIT_LOCKS,

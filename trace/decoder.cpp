@@ -588,7 +588,9 @@ std::optional<Op> OpDecoder::decode_container(Move move, const uint8_t* b, const
         auto m3 = m2 && (b[6] & 4) ? in(b[5]) : std::nullopt;
         return FenceUnwrapMerge{FenceH{*m0}, opt(m1), opt(m2), opt(m3)};
     }
-    case Move::Stub: return FenceAllocatePrivateStub{FenceH{nF}};
+    case Move::Stub:
+        if (b[2] % 4 == 0) return FenceGetStub{};
+        return FenceAllocatePrivateStub{FenceH{nF}};
     default: return std::nullopt;
     }
 }

@@ -189,6 +189,11 @@ struct FenceAllocatePrivateStub {
     BOOST_HANA_DEFINE_STRUCT(FenceAllocatePrivateStub, (FenceH, f));
     friend bool operator==(const FenceAllocatePrivateStub&, const FenceAllocatePrivateStub&) = default;
 };
+struct FenceGetStub {
+    RESVCHECK_OP_TRAITS("fence_get_stub", FENCE_GET_STUB, Errno, Nothing, false, STUB_GLOBAL_SIGNALED, std::nullopt);
+    BOOST_HANA_DEFINE_STRUCT(FenceGetStub);
+    friend bool operator==(const FenceGetStub&, const FenceGetStub&) = default;
+};
 struct FenceIsContainer {
     RESVCHECK_OP_TRAITS("fence_is_container", FENCE_IS_CONTAINER, Bool, Nothing, false, FENCE_IS_CONTAINER, std::nullopt);
     BOOST_HANA_DEFINE_STRUCT(FenceIsContainer, (FenceH, f));
@@ -521,7 +526,7 @@ struct DrmGemObjectRefs {
     X(ResvIterFirst) X(ResvIterNext) X(ResvIterFirstUnlocked) X(ResvIterNextUnlocked) X(ResvIterEnd)            \
     /* fence containers */                                                                                       \
     X(FenceChainInit) X(FenceChainFindSeqno) X(FenceChainWalk) X(FenceArrayCreate) X(FenceUnwrap)                \
-    X(FenceUnwrapMerge) X(FenceAllocatePrivateStub) X(FenceIsContainer)                                          \
+    X(FenceUnwrapMerge) X(FenceAllocatePrivateStub) X(FenceGetStub) X(FenceIsContainer)                                          \
     /* driver side: locking and fence signalling */                                                              \
     X(SigBegin) X(SigEnd) X(DriverAlloc) X(DriverLock) X(DriverUnlock) X(FenceMightWait) X(ShrinkerScan)         \
     X(MmuInvalidate) X(MightFault) X(SchedRunJob) \

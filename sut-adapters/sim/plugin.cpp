@@ -37,7 +37,7 @@ bool known_op(uint32_t k)
 	return resvcheck_op_provided(k, RC_FEATURE_DEADLINE | RC_FEATURE_CHECK_AND_SIGNAL | RC_FEATURE_NAME_HELPERS |
 					       RC_FEATURE_WAS_INITIALIZED | RC_FEATURE_DEDUP | RC_FEATURE_INLINE_LOCK |
 					       RC_FEATURE_CONTAINERS | RC_FEATURE_LOCKDEP | RC_FEATURE_FAIL_ALLOC | RC_FEATURE_VIRTUAL_TIME |
-					       RC_FEATURE_DRM_EXEC | RC_FEATURE_TEARDOWN);
+					       RC_FEATURE_DRM_EXEC | RC_FEATURE_TEARDOWN | RC_FEATURE_GLOBAL_STUB);
 }
 
 template <class T>
@@ -344,6 +344,9 @@ void Sim::dispatch(const resvcheck_op &op)
 		o.ret = unwrap_merge(m);
 		break;
 	}
+	case RC_OP_FENCE_GET_STUB:
+		o.ret = 1; /* the shared stub is created signalled, with no error, and lives for ever */
+		break;
 	case RC_OP_FENCE_ALLOCATE_PRIVATE_STUB: {
 		if (alloc_fails()) {
 			o.ret = is(Fault::StubEnomemErrPtr) ? 1 : kENOMEM; /* 1: the adapter saw an error pointer */

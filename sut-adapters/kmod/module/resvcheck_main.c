@@ -692,6 +692,15 @@ static int op_fence_allocate_private_stub(struct kmod *km, const s64 *a, u32 nar
 	return new_kernel_fence(km, a[0], f);
 }
 
+static int op_fence_get_stub(struct kmod *km, const s64 *a, u32 nargs)
+{
+	struct dma_fence *f = dma_fence_get_stub();
+
+	km->obs->ret = dma_fence_get_status(f);
+	dma_fence_put(f);
+	return RC_APPLY_OK;
+}
+
 static int op_fence_is_container(struct kmod *km, const s64 *a, u32 nargs)
 {
 	FENCE(f, a[0]);
@@ -1210,6 +1219,7 @@ static const op_fn op_table[KW_KINDS] = {
 	[RC_OP_FENCE_UNWRAP] = op_fence_unwrap,
 	[RC_OP_FENCE_UNWRAP_MERGE] = op_fence_unwrap_merge,
 	[RC_OP_FENCE_ALLOCATE_PRIVATE_STUB] = op_fence_allocate_private_stub,
+	[RC_OP_FENCE_GET_STUB] = op_fence_get_stub,
 	[RC_OP_FENCE_IS_CONTAINER] = op_fence_is_container,
 	[RC_OP_SLEEP] = op_sleep,
 	[RC_OP_TEARDOWN] = op_teardown,
@@ -1219,7 +1229,7 @@ static const op_fn op_table[KW_KINDS] = {
  * The API features this module has for the booted kernel (what HELLO reports). Time is the real
  * clock, not a virtual one: an op reports as slept the jiffies that passed while it slept.
  */
-#define FEATURES ((HAVE_DEADLINE ? RC_FEATURE_DEADLINE : 0) | RC_FEATURE_CONTAINERS | RC_FEATURE_VIRTUAL_TIME | RC_FEATURE_TEARDOWN)
+#define FEATURES ((HAVE_DEADLINE ? RC_FEATURE_DEADLINE : 0) | RC_FEATURE_CONTAINERS | RC_FEATURE_VIRTUAL_TIME | RC_FEATURE_TEARDOWN | RC_FEATURE_GLOBAL_STUB)
 
 static bool implemented(u32 kind)
 {

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * containers.c - the linux adapter's fence-container ops: dma_fence_chain_init/walk/find_seqno,
- * dma_fence_array_create, dma_fence_unwrap_for_each / dma_fence_unwrap_merge and
- * dma_fence_allocate_private_stub, called as a driver calls them (the kernel's own files).
+ * dma_fence_array_create, dma_fence_unwrap_for_each / dma_fence_unwrap_merge,
+ * dma_fence_allocate_private_stub and dma_fence_get_stub, called as a driver calls them (the
+ * kernel's own files).
  */
 #include <linux/err.h>
 #include <linux/dma-fence.h>
@@ -146,6 +147,11 @@ int la_containers_apply(struct linux_adapter *ad, const struct resvcheck_op *op)
 			break;
 		}
 		la_new_fence(ad, a[0], f);
+		break;
+	case RC_OP_FENCE_GET_STUB:
+		f = dma_fence_get_stub();
+		obs->ret = dma_fence_get_status(f);
+		dma_fence_put(f);
 		break;
 	case RC_OP_FENCE_IS_CONTAINER:
 		obs->ret = dma_fence_is_container(la_fence(ad, a[0]));

@@ -734,7 +734,7 @@ static int apply_op(void *arg)
 		if (op->kind >= RC_OP_SIG_BEGIN && op->kind <= RC_OP_SCHED_RUN_JOB)  /* the driver-side ops: driver_ops.c */
 			return linux_driver_apply(op, obs, op->kind == RC_OP_SHRINKER_SCAN || op->kind == RC_OP_SCHED_RUN_JOB ?
 						  resv(ad, a[0]) : NULL);
-		if (op->kind >= RC_OP_FENCE_CHAIN_INIT && op->kind <= RC_OP_FENCE_IS_CONTAINER)  /* containers.c */
+		if ((op->kind >= RC_OP_FENCE_CHAIN_INIT && op->kind <= RC_OP_FENCE_IS_CONTAINER) || op->kind == RC_OP_FENCE_GET_STUB)  /* containers.c */
 			return la_containers_apply(ad, op);
 #if HAVE_DRM_EXEC
 		if (op->kind >= RC_OP_DRM_EXEC_INIT && op->kind <= RC_OP_DRM_GEM_OBJECT_REFS)  /* drm_exec.c */
@@ -910,7 +910,7 @@ static int adapter_supports(void *self, u32 kind)
 	struct linux_adapter *ad = self;
 
 	return resvcheck_op_provided(kind, (HAVE_DEADLINE ? RC_FEATURE_DEADLINE : 0) | fence_api7_features() |
-					   RC_FEATURE_CONTAINERS | RC_FEATURE_FAIL_ALLOC | RC_FEATURE_TEARDOWN |
+					   RC_FEATURE_CONTAINERS | RC_FEATURE_FAIL_ALLOC | RC_FEATURE_TEARDOWN | RC_FEATURE_GLOBAL_STUB |
 					   (ad->real_threads ? 0 : RC_FEATURE_VIRTUAL_TIME) |
 					   (ad->lockdep ? RC_FEATURE_LOCKDEP : 0) | (HAVE_DRM_EXEC ? RC_FEATURE_DRM_EXEC : 0));
 }

@@ -23,22 +23,6 @@ std::string env_or(const char* name, const char* dflt) {
     return v && *v ? v : dflt;
 }
 
-// The source tree: the first directory above the resvcheck binary or the working directory
-// that holds CMakePresets.json and corpora/.
-std::optional<fs::path> find_root() {
-    std::vector<fs::path> starts;
-    std::error_code ec;
-    fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-    if (!ec) starts.push_back(exe.parent_path());
-    starts.push_back(fs::current_path(ec));
-    for (auto p : starts)
-        for (; !p.empty(); p = p.parent_path()) {
-            if (fs::exists(p / "CMakePresets.json") && fs::is_directory(p / "corpora")) return p;
-            if (p == p.parent_path()) break;
-        }
-    return std::nullopt;
-}
-
 // The adapter as the target (which runs in another directory) must be told: plugin paths absolute.
 std::string absolute_adapter(const std::string& a) {
     if (!a.starts_with("plugin:")) return a;
@@ -70,7 +54,7 @@ int cmd_fuzz(const Options& o) {
     cfg.budget = o.time;
     ec.jobs = static_cast<int>(std::min<uint64_t>(o.jobs, 64));
     cfg.max_findings = o.max_findings;
-    auto root = find_root();
+    auto root = source_root();
     if (!root) return usage_error("cannot find the resvcheck source tree (CMakePresets.json) above the binary or the working directory");
     const bool lf = engine == "libfuzzer";
     const std::string preset = lf ? "fuzz" : "afl";

@@ -6,9 +6,11 @@
 // copy of the tree within --time, --jobs at a time, and reports killed / survived / timed out /
 // not compiling, with each survivor's diff and the rules of the function its line is in (and how
 // often that run exercised them). With --threads N a survivor is checked again with concurrent
-// cases (check --threads N): a dropped wake-up or a missed restart shows only there. Results are
-// cached under --findings DIR/.mutate by a hash of the mutated file, the budget, --threads and the
-// resvcheck binary, so a rerun only redoes mutants whose code (or whose judge) changed.
+// cases (check --threads N): a dropped wake-up or a missed restart shows only there; a survivor of
+// both replays the regression traces (corpora/regressions' areas and corpora/concurrency), which pin
+// corners the generators rarely reach. Results are cached under --findings DIR/.mutate by a hash of
+// the mutated file, the budget, --threads, the traces and the resvcheck binary, so a rerun only
+// redoes mutants whose code (or whose judge) changed.
 // Exit: 0 the report was made, 2 bad input.
 #include <fcntl.h>
 #include <sys/file.h>
@@ -172,7 +174,7 @@ std::string survivor_detail(const Mutant& m, const std::string& out) {
 
 // Runs check on one mutant (or reads its cached outcome).
 void run_mutant(Mutant& m, const fs::path& tree, const std::vector<std::string>& tree_files, const fs::path& cache,
-                const std::string& self, double budget, uint64_t threads) {
+                const std::string& self, double budget, uint64_t threads, const std::vector<fs::path>& corpus) {
     fs::path dir = cache / m.hash;
     if (std::ifstream in(dir / "outcome"); in) {
         std::getline(in, m.outcome);
@@ -221,6 +223,22 @@ void run_mutant(Mutant& m, const fs::path& tree, const std::vector<std::string>&
         if (int trc = check(" --threads " + std::to_string(threads), "-threads", tout, terr); trc != 0)
             rc = trc, out = std::move(tout), err = std::move(terr), threaded = true;
     }
+    // a survivor of the generated cases replays the regression traces: the corners they pin
+    // (second restarts under a concurrent writer, say) are a part of the suite too
+    bool by_trace = false;
+    if (rc == 0 && !corpus.empty()) {
+        std::string dirs;
+        for (const auto& d : corpus) dirs += " " + shell_quote(d.string());
+        const std::string cmd = "RESVCHECK_CACHE_DIR=" + shell_quote((cache / "plugins").string()) + " timeout -k 5 " + std::string(limit) + " " +
+                                shell_quote(self) + " replay" + dirs + " --adapter linux --kernel-src " + shell_quote((dir / "tree").string()) +
+                                " --quiet --json >" + shell_quote((dir / "out-replay.json").string()) + " 2>" + shell_quote((dir / "err-replay").string());
+        const int st = system(cmd.c_str());
+        if (const int trc = WIFEXITED(st) ? WEXITSTATUS(st) : 128; trc != 0) {
+            rc = trc, by_trace = true;
+            out = read_file(dir / "out-replay.json");
+            err = read_file(dir / "err-replay");
+        }
+    }
     if (rc == 124 || rc == 137) m.outcome = "timeout";
     else if (rc == 1) m.outcome = "killed";
     else if (rc == 0) m.outcome = "survived";
@@ -228,7 +246,10 @@ void run_mutant(Mutant& m, const fs::path& tree, const std::vector<std::string>&
     else m.outcome = "error", m.detail = err.substr(0, 300);
     static const std::regex first_rule(R"re("findings":\[\{"rule":"([A-Z0-9-]+)")re");
     std::smatch sm;
+    static const std::regex first_trace(R"re("findings":\[\{.*?"trace":"([^"]+)")re");
     if (m.outcome == "killed" && std::regex_search(out, sm, first_rule)) m.rule = sm.str(1) + (threaded ? " (with --threads)" : "");
+    if (m.outcome == "killed" && by_trace && std::regex_search(out, sm, first_trace))
+        m.rule += " (regression trace " + fs::path(sm.str(1)).filename().string() + ")";
     if (m.outcome == "survived") m.detail = survivor_detail(m, out);
     if (m.outcome != "error")  // an error (the binary being rebuilt, say) is retried next time
         std::ofstream(dir / "outcome") << m.outcome << "\n" << m.rule << "\n" << m.detail << "\n";
@@ -263,6 +284,26 @@ int cmd_mutate(const Options& o) {
     // the judge: a rebuilt resvcheck redoes every mutant
     const std::string judge = std::to_string(fs::file_size(self, ec)) + "@" +
                               std::to_string(fs::last_write_time(self, ec).time_since_epoch().count());
+    // the regression traces every linux tree conforms to: the areas of corpora/regressions (not the
+    // profile-* ones) and corpora/concurrency; their text is a part of each mutant's cache key
+    std::vector<fs::path> corpus;
+    std::string corpus_text;
+    if (const auto root = source_root()) {
+        for (const auto& e : fs::directory_iterator(*root / "corpora" / "regressions"))
+            if (e.is_directory() && !e.path().filename().string().starts_with("profile-")) corpus.push_back(e.path());
+        corpus.push_back(*root / "corpora" / "concurrency");
+        std::sort(corpus.begin(), corpus.end());
+        for (const auto& d : corpus) {
+            std::vector<fs::path> traces;
+            for (const auto& e : fs::recursive_directory_iterator(d))
+                if (e.path().extension() == ".trace") traces.push_back(e.path());
+            std::sort(traces.begin(), traces.end());
+            for (const auto& t : traces) corpus_text += t.string() + "\n" + read_file(t);
+        }
+    } else {
+        fprintf(stderr, "resvcheck mutate: no source tree with corpora/ above the binary or here: survivors are not replayed against the regression traces\n");
+    }
+    const std::string corpus_key = hash_hex(corpus_text);
     std::vector<Mutant> mutants;
     const std::string budget = std::to_string(o.time), threads = std::to_string(o.threads);
     for (const auto& file : files) {
@@ -275,7 +316,7 @@ int cmd_mutate(const Options& o) {
             if (i + 1 < first_line || i + 1 > last_line || !code_line(lines[i])) continue;
             for (auto& [family, after] : mutations(lines[i], ops)) {
                 Mutant m{file, i + 1, family, lines[i], after, enclosing_function(lines, i)};
-                m.hash = hash_hex(file + "\n" + std::to_string(i) + "\n" + after + "\n" + budget + "\n" + threads + "\n" + judge + "\n" + text);
+                m.hash = hash_hex(file + "\n" + std::to_string(i) + "\n" + after + "\n" + budget + "\n" + threads + "\n" + judge + "\n" + corpus_key + "\n" + text);
                 mutants.push_back(std::move(m));
             }
         }
@@ -298,7 +339,7 @@ int cmd_mutate(const Options& o) {
     for (uint64_t j = 0; j < std::min<uint64_t>(o.jobs, 64); ++j)
         pool.emplace_back([&] {
             for (size_t i; (i = next++) < mutants.size();) {
-                run_mutant(mutants[i], tree, tree_files, cache, self.string(), o.time, o.threads);
+                run_mutant(mutants[i], tree, tree_files, cache, self.string(), o.time, o.threads, corpus);
                 std::lock_guard<std::mutex> g(print);
                 const Mutant& m = mutants[i];
                 fprintf(stderr, "[%zu/%zu] %-13s %s:%zu %s%s\n", ++done, mutants.size(), m.outcome.c_str(), m.file.c_str(), m.line, m.op.c_str(),

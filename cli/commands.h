@@ -2,6 +2,8 @@
 #pragma once
 
 #include <chrono>
+#include <filesystem>
+#include <optional>
 #include <memory>
 #include <string>
 #include <variant>
@@ -46,6 +48,9 @@ struct SetupFor {
     std::function<std::chrono::steady_clock::time_point()> until;
 };
 Expected<Setup> make_setup(const Options& o, const SetupFor& how = {});
+// The source tree (it holds corpora/): the first directory above the binary or the working directory
+// with CMakePresets.json and corpora/.
+std::optional<std::filesystem::path> source_root();
 
 int cmd_replay(const Options& o);
 int cmd_check(const Options& o);

@@ -74,4 +74,19 @@ Expected<Setup> make_setup(const Options& o, const SetupFor& how) {
     return s;
 }
 
+std::optional<std::filesystem::path> source_root() {
+    namespace fs = std::filesystem;
+    std::vector<fs::path> starts;
+    std::error_code ec;
+    fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+    if (!ec) starts.push_back(exe.parent_path());
+    starts.push_back(fs::current_path(ec));
+    for (auto p : starts)
+        for (; !p.empty(); p = p.parent_path()) {
+            if (fs::exists(p / "CMakePresets.json") && fs::is_directory(p / "corpora")) return p;
+            if (p == p.parent_path()) break;
+        }
+    return std::nullopt;
+}
+
 }  // namespace resvcheck::cli

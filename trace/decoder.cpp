@@ -638,7 +638,12 @@ std::optional<Op> OpDecoder::decode_misuse(const uint8_t* b, const StateView& v)
         if (auto f = plain([&](uint32_t f) { return !v.fence_signaled(f); })) return FenceSignal{FenceH{*f}};
         return need_fence();
     }
-    case 6: {  // reserve_fences(0)
+    case 6: {  // reserve_fences(0), or now and then a wait_any with a negative timeout (WARN, -EINVAL)
+        if (b[5] % 4 == 0)
+            if (auto f = plain(any)) {
+                misuse_ = true;
+                return FenceWaitAnyTimeout{FenceH{*f}, {}, {}, {}, -1 - static_cast<int64_t>(b[6] % 100), b[4] & 1u};
+            }
         auto r = locked(any);
         if (!r) return lock_one();
         misuse_ = true;

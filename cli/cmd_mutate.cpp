@@ -203,16 +203,22 @@ void run_mutant(Mutant& m, const fs::path& tree, const std::vector<std::string>&
     char t[32];
     snprintf(t, sizeof t, "%g", budget);
     // plugins are built in the run's own cache, shared by the mutants: only the mutated file recompiles
-    auto check = [&](const std::string& extra, const std::string& tag, std::string& out, std::string& err) {
+    // resvcheck itself on the mutant's tree: `command` (check or replay and its arguments), its
+    // stdout and stderr kept as out<tag>.json and err<tag>
+    auto run_self = [&](const std::string& command, const std::string& tag, std::string& out, std::string& err) {
         const std::string cmd = "RESVCHECK_CACHE_DIR=" + shell_quote((cache / "plugins").string()) + " timeout -k 5 " + std::string(limit) + " " +
-                                shell_quote(self) + " check --adapter linux --kernel-src " + shell_quote((dir / "tree").string()) + " --time " +
-                                t + " --seed 1 --max-findings 1 --quiet --json" + extra + " --findings " +
-                                shell_quote((dir / ("findings" + tag)).string()) + " >" + shell_quote((dir / ("out" + tag + ".json")).string()) +
-                                " 2>" + shell_quote((dir / ("err" + tag)).string());
+                                shell_quote(self) + " " + command + " --adapter linux --kernel-src " + shell_quote((dir / "tree").string()) +
+                                " --quiet --json >" + shell_quote((dir / ("out" + tag + ".json")).string()) + " 2>" +
+                                shell_quote((dir / ("err" + tag)).string());
         const int st = system(cmd.c_str());
         out = read_file(dir / ("out" + tag + ".json"));
         err = read_file(dir / ("err" + tag));
         return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+    };
+    auto check = [&](const std::string& extra, const std::string& tag, std::string& out, std::string& err) {
+        return run_self("check --time " + std::string(t) + " --seed 1 --max-findings 1" + extra + " --findings " +
+                            shell_quote((dir / ("findings" + tag)).string()),
+                        tag, out, err);
     };
     std::string out, err;
     int rc = check("", "", out, err);
@@ -227,17 +233,10 @@ void run_mutant(Mutant& m, const fs::path& tree, const std::vector<std::string>&
     // (second restarts under a concurrent writer, say) are a part of the suite too
     bool by_trace = false;
     if (rc == 0 && !corpus.empty()) {
-        std::string dirs;
+        std::string dirs, rout, rerr;
         for (const auto& d : corpus) dirs += " " + shell_quote(d.string());
-        const std::string cmd = "RESVCHECK_CACHE_DIR=" + shell_quote((cache / "plugins").string()) + " timeout -k 5 " + std::string(limit) + " " +
-                                shell_quote(self) + " replay" + dirs + " --adapter linux --kernel-src " + shell_quote((dir / "tree").string()) +
-                                " --quiet --json >" + shell_quote((dir / "out-replay.json").string()) + " 2>" + shell_quote((dir / "err-replay").string());
-        const int st = system(cmd.c_str());
-        if (const int trc = WIFEXITED(st) ? WEXITSTATUS(st) : 128; trc != 0) {
-            rc = trc, by_trace = true;
-            out = read_file(dir / "out-replay.json");
-            err = read_file(dir / "err-replay");
-        }
+        if (int trc = run_self("replay" + dirs, "-replay", rout, rerr); trc != 0)
+            rc = trc, out = std::move(rout), err = std::move(rerr), by_trace = true;
     }
     if (rc == 124 || rc == 137) m.outcome = "timeout";
     else if (rc == 1) m.outcome = "killed";

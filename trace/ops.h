@@ -526,7 +526,7 @@ struct DrmGemObjectRefs {
     X(ResvIterFirst) X(ResvIterNext) X(ResvIterFirstUnlocked) X(ResvIterNextUnlocked) X(ResvIterEnd)            \
     /* fence containers */                                                                                       \
     X(FenceChainInit) X(FenceChainFindSeqno) X(FenceChainWalk) X(FenceArrayCreate) X(FenceUnwrap)                \
-    X(FenceUnwrapMerge) X(FenceAllocatePrivateStub) X(FenceGetStub) X(FenceIsContainer)                                          \
+    X(FenceUnwrapMerge) X(FenceAllocatePrivateStub) X(FenceGetStub) X(FenceIsContainer)                          \
     /* driver side: locking and fence signalling */                                                              \
     X(SigBegin) X(SigEnd) X(DriverAlloc) X(DriverLock) X(DriverUnlock) X(FenceMightWait) X(ShrinkerScan)         \
     X(MmuInvalidate) X(MightFault) X(SchedRunJob) \
